@@ -1,0 +1,64 @@
+"""The lint finds each kind of problem by rule, on the seed and on another list."""
+
+from pathlib import Path
+
+from assistant.corpus.lint import lint
+from assistant.corpus.parse import load
+from assistant.types import ParsedList
+
+
+def _kinds(findings: list) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for f in findings:
+        out.setdefault(f.kind, []).append(f)
+    return out
+
+
+def test_seed_findings(seed: ParsedList) -> None:
+    found = _kinds(lint([seed]))
+    text = seed.source.text
+    for f in lint([seed]):
+        assert f.span.of(text) == f.excerpt
+    assert {(f.item, f.excerpt, f.expected) for f in found["inconsistent_value"]} == {
+        ("77", "市", "市级"), ("78", "市", "市级"), ("79", "市", "市级")}
+    outliers = [(f.item, f.field, f.excerpt) for f in found["outlier_value"]]
+    assert outliers == [("82", "承办机构", "网络科科长")]
+    assert {(f.item, f.field) for f in found["misplaced_value"]} == {("78", "备注"), ("79", "备注")}
+    assert [(f.item, f.excerpt) for f in found["malformed_reference"]] == [("71", "第二十二第一款")]
+    assert [(f.item, f.excerpt) for f in found["malformed_fine_range"]] == [("77", "一万元以下十万元以下")]
+    variants = found["boilerplate_variant"]
+    assert {f.item for f in variants if f.excerpt == "具" and f.expected == "知"} == {"80", "81", "82"}
+    assert {f.item for f in variants if "约谈笔录" in f.message} == {"81", "82"}
+    # 权力事项类型 differs for item 83 on purpose; it is no near-variant of 行政处罚.
+    assert not [f for f in lint([seed]) if f.field == "权力事项类型"]
+
+
+def test_same_kinds_found_in_another_list(seed: ParsedList, tmp_path: Path) -> None:
+    """A county list with its own slips: the rules, not a quirk table, find them."""
+    lines = seed.source.text.split("\n")
+    rows = [i for i, line in enumerate(lines) if line[:2].isdigit()]
+    for n, i in enumerate(rows):
+        cells = lines[i].split("\t")
+        cells[0] = str(n + 1)
+        cells[6] = "县网信办"
+        cells[7] = "执法股" if n != 4 else "执法科长"
+        cells[11] = "县级" if n not in (2, 3) else "县"
+        cells[12] = "县" if n == 5 else ""
+        if n == 6:
+            cells[8] = cells[8].replace("五万元以上五十万元以下", "五万元以下五十万元以下")
+            cells[8] = cells[8].replace("第三十七条", "第三十七第一款")
+        if n == 8:
+            cells[9] = cells[9].replace("不得少于两人", "不得少于三人")
+        cells[10] = cells[10].replace("疏于对", "疏于")
+        if n in (1, 9):
+            cells[10] = cells[10].replace("疏于", "疏于对")
+        lines[i] = "\t".join(cells)
+    f = tmp_path / "county.txt"
+    f.write_text("\n".join(lines), encoding="utf-8")
+    found = _kinds(lint(load([f])))
+    assert {f.item for f in found["inconsistent_value"]} == {"3", "4"}
+    assert [(f.item, f.excerpt) for f in found["outlier_value"]] == [("5", "执法科长")]
+    assert [(f.item, f.field) for f in found["misplaced_value"]] == [("6", "备注")]
+    assert [f.item for f in found["malformed_reference"]] == ["2", "7"]  # 2 inherits the seed's
+    assert [f.item for f in found["malformed_fine_range"]] == ["7", "8"]  # 8 inherits the seed's
+    assert any(f.item == "9" and f.excerpt == "三" for f in found["boilerplate_variant"])
