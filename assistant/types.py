@@ -148,3 +148,76 @@ class Finding:
     message: str
     expected: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrievable piece of an item: one short field, or one clause.
+
+    ``text == source text[span]`` of the file at ``source`` (relative path).
+    ``chunk_id`` is stable across rebuilds: ``f"{item_key}:{field}:{n}"``.
+    """
+
+    chunk_id: str
+    item_key: str
+    seq: str
+    field: str
+    label: str
+    span: Span
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkHit:
+    chunk: Chunk
+    score: float
+    scores: Mapping[str, float]  # per signal: {"dense": 0.83, "lexical": 12.1}
+    ranks: Mapping[str, int]  # per signal, 1-based; absent when the signal missed it
+
+
+@dataclass(frozen=True, slots=True)
+class ItemHit:
+    """An item as retrieved, with why: each signal's best score and rank for it."""
+
+    item_key: str
+    seq: str
+    name: str
+    score: float
+    scores: Mapping[str, float]
+    ranks: Mapping[str, int]
+    chunks: tuple[ChunkHit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A verbatim excerpt: ``text == file text[start:end]`` of ``source`` (repo-relative)."""
+
+    text: str
+    item: str
+    item_key: str
+    field: str
+    source: str
+    start: int
+    end: int
+    role: str = "primary"  # primary | clause | card | statute
+    law: str | None = None
+    article: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the assistant says: quotes and fixed wording only, never its own conclusions."""
+
+    query: str
+    refused: bool
+    interpretation: str
+    quotes: tuple[Quote, ...]
+    hits: tuple[ItemHit, ...]
+    card: Mapping[str, str] = field(default_factory=dict)
+    shared_with: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    field: str | None = None
+    warning: str | None = None

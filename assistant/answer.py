@@ -1,0 +1,135 @@
+"""Assemble an answer from verbatim quotes and fixed wording.
+
+Nothing here states what the law requires: each sentence the assistant
+adds is a template filled with names, numbers and labels from the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant import excerpt
+from assistant.corpus.numerals import to_chinese
+from assistant.intent import Intent
+from assistant.paths import relative
+from assistant.types import Answer, Item, ItemHit, LegalRef, ParsedList, Quote, Source, Span
+
+CARD_FIELDS = ("事项名称", "权力事项类型", "实施主体", "承办机构", "办事层级", "地方权力编码")
+ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure": "办理程序", "who": "承办机构",
+                 "accountability": "追责情形", "code": "地方权力编码", "type": "权力事项类型",
+                 "level": "办事层级"}
+NOTICE = "以上为权责清单原文摘录，仅供查阅，不构成法律意见。"
+REFUSAL = "清单中没有找到能回答这个问题的内容。"
+MAX_OTHERS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """Parsed lists, looked up by item key."""
+
+    items: dict[str, Item]
+    sources: dict[str, Source]
+
+    @classmethod
+    def of(cls, lists: list[ParsedList]) -> Catalogue:
+        return cls(items={i.key: i for p in lists for i in p.items},
+                   sources={p.source.list_id: p.source for p in lists})
+
+    def source(self, item: Item) -> Source:
+        return self.sources[item.list_id]
+
+    def name(self, item: Item) -> str:
+        return item.value(self.source(item), "事项名称")
+
+
+def quote(cat: Catalogue, item: Item, column: str, span: Span, role: str) -> Quote:
+    src = cat.source(item)
+    law, article = _citation(item, column, span)
+    return Quote(text=span.of(src.text), item=item.seq, item_key=item.key, field=column,
+                 source=relative(src.path), start=span.start, end=span.end, role=role,
+                 law=law, article=article)
+
+
+def _citation(item: Item, column: str, span: Span) -> tuple[str | None, str | None]:
+    """The cited article a 实施依据 excerpt falls under: the last one opened before its end."""
+    if column != "实施依据":
+        return None, None
+    cited = [r for r in item.refs if r.role == "cited" and r.span.start < span.end]
+    if not cited:
+        return None, None
+    ref = cited[-1]
+    return ref.law, article_label(ref)
+
+
+def article_label(ref: LegalRef) -> str:
+    return f"第{to_chinese(ref.article)}条" + (f"第{to_chinese(ref.paragraph)}款" if ref.paragraph else "")
+
+
+def interpretation(item: Item, name: str, intent: Intent, column: str) -> str:
+    what = ASPECT_LABELS.get(intent.aspect, column)
+    if intent.aspect == "fine" and intent.about_manager:
+        what = "对直接负责的主管人员的罚款"
+    elif intent.aspect == "procedure" and intent.step:
+        what = f"{intent.step}环节"
+    elif intent.article is not None:
+        what = f"第{to_chinese(intent.article.article)}条"
+    return f"第{item.seq}项「{name}」 · {column} · {what}"
+
+
+def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tokens: list[str], *,
+            article_span: Span | None = None, warning: str | None = None,
+            notices: tuple[str, ...] = ()) -> Answer:
+    top = cat.items[hits[0].item_key]
+    src = cat.source(top)
+    column = intent.column
+    field = top.fields[column]
+    if not len(field.span) and column == "承办机构":
+        column, field = "实施主体", top.fields["实施主体"]
+    chosen = excerpt.best(src.text, field, intent, tokens, must_contain=article_span)
+    quotes: list[Quote] = []
+    shared: tuple[str, ...] = ()
+    if chosen is not None:
+        primary = quote(cat, top, column, chosen.span, "primary")
+        quotes.append(primary)
+        if chosen.clause is not None and chosen.clause.span != chosen.span:
+            quotes.append(quote(cat, top, column, chosen.clause.span, "clause"))
+        shared = tuple(i.seq for i in cat.items.values()
+                       if i.key != top.key and i.list_id == top.list_id
+                       and primary.text in i.value(cat.source(i), column))
+    for name in CARD_FIELDS:
+        span = top.fields[name].span
+        if len(span):
+            quotes.append(quote(cat, top, name, span, "card"))
+    card = {name: top.value(src, name) for name in CARD_FIELDS}
+    return Answer(query=query, refused=False,
+                  interpretation=interpretation(top, cat.name(top), intent, column),
+                  quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared,
+                  notices=notices, suggestions=tuple(_suggestions(intent)),
+                  focus=(top.key,), field=column, warning=warning)
+
+
+def refuse(query: str, hits: list[ItemHit], reason: str = REFUSAL, *, warning: str | None = None,
+           notices: tuple[str, ...] = ()) -> Answer:
+    return Answer(query=query, refused=True, interpretation=reason, quotes=(), hits=tuple(hits),
+                  notices=notices, suggestions=tuple(f"第{h.seq}项 {h.name}" for h in hits[:MAX_OTHERS]),
+                  warning=warning)
+
+
+def reason(hit: ItemHit) -> str:
+    """One line on why a candidate came up, from its retrieval signals."""
+    best = hit.chunks[0].chunk if hit.chunks else None
+    where = f"{best.field}" if best else "内容"
+    parts = []
+    if "lexical" in hit.ranks:
+        parts.append(f"关键词第{hit.ranks['lexical']}")
+    if "dense" in hit.ranks:
+        parts.append(f"语义第{hit.ranks['dense']}")
+    return f"{where}相近（{'，'.join(parts) or '综合'}）"
+
+
+def _suggestions(intent: Intent) -> list[str]:
+    follow = {"fine": ["依据是哪一条", "对直接负责的主管人员呢", "谁来承办"],
+              "basis": ["罚多少", "谁来承办", "听证要几天内提出"],
+              "procedure": ["调查取证要几个人", "处罚决定书多久送达", "追责情形呢"],
+              "who": ["罚多少", "依据是哪一条", "它的编码是多少"]}
+    return follow.get(intent.aspect, ["罚多少", "依据是哪一条", "谁来承办"])

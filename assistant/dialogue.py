@@ -1,0 +1,161 @@
+"""``Assistant.ask(message, history) -> Answer``: one path for the CLI, the app and eval.
+
+The conversation's focus is recomputed from the history's user turns on
+every call, so the server keeps no per-user state. A follow-up that names
+no matter of its own keeps the focus item and changes only the field asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from assistant import answer, intent
+from assistant.answer import Catalogue
+from assistant.clean import clean
+from assistant.errors import BadQueryError
+from assistant.index.retriever import Retriever
+from assistant.types import Answer, ItemHit, Span
+
+log = logging.getLogger(__name__)
+HISTORY_TURNS = 4  # earlier user turns that can set the focus
+COVERAGE = 0.5  # share of a follow-up's words found in the focus item to stay on it
+# Calibrated on the dev set's unanswerable questions (eval/README.md): an
+# item is an answer only when one signal is confident enough.
+REFUSE_DENSE = 0.86
+REFUSE_LEXICAL = 4.0
+K = 5
+NO_APPLICATIONS = "这份清单只列处罚和监督检查等事项，没有许可、备案等办理流程。"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    hits: list[ItemHit]
+    focus: tuple[str, ...]
+    intent: intent.Intent
+    tokens: list[str]
+    article_span: Span | None
+    refusal: str | None
+
+
+class Assistant:
+    def __init__(self, catalogue: Catalogue, retriever: Retriever, *,
+                 refuse_dense: float = REFUSE_DENSE, refuse_lexical: float = REFUSE_LEXICAL) -> None:
+        self.catalogue = catalogue
+        self.retriever = retriever
+        self.refuse_dense = refuse_dense
+        self.refuse_lexical = refuse_lexical
+        self.tokenize = retriever.index.lexical.tokenize
+        self._cues = sorted(intent.cue_words(), key=len, reverse=True)
+        self._application_ok = any(
+            i.value(catalogue.source(i), "权力事项类型") in intent.APPLICATION_TYPES
+            for i in catalogue.items.values())
+
+    def ask(self, message: object, history: Sequence[dict] | None = None) -> Answer:
+        try:
+            text, notices = clean(message)
+        except BadQueryError as e:
+            return answer.refuse("", [], e.reason)
+        focus: tuple[str, ...] = ()
+        for earlier in _user_turns(history)[-HISTORY_TURNS:]:
+            try:
+                focus = self._resolve(clean(earlier)[0], focus).focus or focus
+            except BadQueryError:
+                continue
+        turn = self._resolve(text, focus)
+        warning = self.retriever.warning
+        if turn.refusal is not None or not turn.hits:
+            return answer.refuse(text, turn.hits, turn.refusal or answer.REFUSAL,
+                                 warning=warning, notices=notices)
+        result = answer.compose(self.catalogue, text, turn.hits, turn.intent, turn.tokens,
+                                article_span=turn.article_span, warning=warning, notices=notices)
+        return replace(result, notices=(*result.notices, answer.NOTICE))
+
+    def _matter(self, text: str) -> list[str]:
+        """The question's own words: tokens left after removing cue words."""
+        rest = text
+        for cue in self._cues:
+            rest = rest.replace(cue, " ")
+        return [t for t in self.tokenize(rest) if len(t) > 1]
+
+    def _resolve(self, text: str, focus: tuple[str, ...]) -> Turn:
+        ask = intent.recognise(text)
+        tokens = self.retriever.index.lexical.query_tokens(text)
+        if intent.is_new_topic(text):
+            focus = ()
+        if ask.application and not self._application_ok:
+            return Turn([], (), ask, tokens, None, NO_APPLICATIONS)
+        if ask.article is not None:
+            located = self._by_article(ask)
+            if located:
+                hits = self._rerank(self.retriever.search(text, K), [k for k, _ in located])
+                return Turn(hits, (hits[0].item_key,), ask, tokens, located[0][1], None)
+            return Turn([], (), ask, tokens, None,
+                        f"清单中没有事项引用第{ask.article.article}条"
+                        + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
+        matter = self._matter(text)
+        if focus and self._follows(text, matter, focus):
+            name = self.catalogue.name(self.catalogue.items[focus[0]])
+            hits = self._rerank(self.retriever.search(f"{name} {text}", K), list(focus))
+            return Turn(hits, focus, ask, tokens, None, None)
+        hits = self.retriever.search(text, K)
+        if not hits or not self._confident(hits[0]):
+            return Turn(hits, (), ask, tokens, None, answer.REFUSAL)
+        return Turn(hits, (hits[0].item_key,), ask, tokens, None, None)
+
+    def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
+        if not matter:
+            return True
+        if not intent.has_follow_up_marker(text):
+            return False
+        item = self.catalogue.items[focus[0]]
+        src = self.catalogue.source(item)
+        body = "".join(item.value(src, c) for c in item.fields)
+        found = sum(1 for t in matter if t in body)
+        return found >= COVERAGE * len(matter)
+
+    def _confident(self, hit: ItemHit) -> bool:
+        return (hit.scores.get("dense", 0.0) >= self.refuse_dense
+                or hit.scores.get("lexical", 0.0) >= self.refuse_lexical)
+
+    def _by_article(self, ask: intent.Intent) -> list[tuple[str, Span]]:
+        """Items citing the article asked for (exact number), cited before cross-referenced."""
+        assert ask.article is not None
+        found: list[tuple[int, str, Span]] = []
+        for item in self.catalogue.items.values():
+            for ref in item.refs:
+                if ref.article != ask.article.article:
+                    continue
+                if ask.article.law_hint and ask.article.law_hint not in ref.law:
+                    continue
+                if ask.article.paragraph is not None:
+                    # 第二十四条第一款 names a paragraph: refs to that paragraph first.
+                    rank = 0 if ref.paragraph == ask.article.paragraph else 2
+                else:
+                    rank = 0 if ref.role == "cited" else 1
+                found.append((rank, item.key, ref.span))
+                break
+        found.sort(key=lambda f: f[0])
+        return [(key, span) for _, key, span in found]
+
+    def _rerank(self, hits: list[ItemHit], first: list[str]) -> list[ItemHit]:
+        """Put the given items first, in their order, keeping the rest of the ranking."""
+        by_key = {h.item_key: h for h in hits}
+        missing = [k for k in first if k not in by_key]
+        if missing:
+            extra = self.retriever.search(" ".join(self.catalogue.name(self.catalogue.items[k])
+                                                   for k in missing), K)
+            by_key.update({h.item_key: h for h in extra if h.item_key in missing})
+        head = [by_key[k] for k in first if k in by_key]
+        return head + [h for h in hits if h.item_key not in first]
+
+
+def _user_turns(history: Sequence[dict] | None) -> list[str]:
+    turns = []
+    for message in history or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                turns.append(content)
+    return turns

@@ -1,0 +1,49 @@
+"""What a user checks when something is off: model, index, corpus, versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant import paths
+from assistant.corpus.parse import load
+from assistant.errors import AssistantError, CorruptIndexError, StaleIndexError
+from assistant.index import store
+from assistant.index.prepare import is_prepared
+from assistant.service import make_embedder
+
+
+def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    embedder = make_embedder(model)
+    model_info: dict[str, Any] = {"path": str(embedder.path), "prepared": is_prepared(embedder.path)
+                                  or (embedder.path / "modules.json").is_file()}
+    try:
+        model_info["name"] = embedder.name
+        model_info["dimension"] = embedder.dim
+        model_info["status"] = "loads"
+    except AssistantError as e:
+        model_info["status"] = f"unavailable: {e}"
+    report["model"] = model_info
+    try:
+        parsed = load(lists)
+        report["corpus"] = {"lists": [str(p.source.path) for p in parsed],
+                            "items": sum(len(p.items) for p in parsed),
+                            "hash": store.corpus_fingerprint(parsed)}
+    except AssistantError as e:
+        report["corpus"] = {"status": f"error: {e}"}
+        return report
+    root = paths.index_dir()
+    index: dict[str, Any] = {"root": str(root), "current": str(store.current(root))}
+    try:
+        built = store.load(root, parsed, embedder)
+        index.update(status="ok", chunks=built.manifest["chunks"],
+                     dense=built.manifest.get("dense", "none (lexical only)"),
+                     built_at=built.manifest.get("built_at"))
+    except FileNotFoundError:
+        index["status"] = "missing (built on first use)"
+    except (StaleIndexError, CorruptIndexError) as e:
+        index["status"] = f"{type(e).__name__}: {e} (rebuilt on first use)"
+    report["index"] = index
+    report["versions"] = store.versions()
+    return report

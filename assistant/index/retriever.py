@@ -1,0 +1,127 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (jieba + BM25) per chunk, fused, then per item."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.errors import BadQueryError, ModelUnavailableError
+from assistant.index import fuse
+from assistant.index.embed import Embedder
+from assistant.index.store import BuiltIndex
+from assistant.types import ChunkHit, ItemHit
+
+log = logging.getLogger(__name__)
+MODES = ("hybrid", "dense", "lexical")
+# Each signal contributes its top chunks to the candidate pool; a multiple of
+# k keeps an item reachable when only one signal ranks it high.
+OVERFETCH = 200
+
+
+class Retriever:
+    """``search(query, k)`` → the ``k`` best items, each with every signal's score and rank.
+
+    When the model cannot load, searches are lexical only and ``warning``
+    says why; nothing raises for it.
+    """
+
+    def __init__(self, index: BuiltIndex, embedder: Embedder | None, *, mode: str = "hybrid",
+                 fusion: str = "minmax", dense_weight: float = 0.5) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if not 0.0 <= dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be within [0, 1], got {dense_weight}")
+        self.index = index
+        self.embedder = embedder
+        self.mode = mode
+        self.fusion = fuse.check_fusion(fusion)
+        self.dense_weight = dense_weight
+        self.warning: str | None = None
+        if index.dense is None and mode != "lexical":
+            self.warning = "语义检索不可用（模型未加载），当前仅按关键词检索。"
+
+    def search(self, query: str, k: int = 5) -> list[ItemHit]:
+        return self.search_many([query], k)[0]
+
+    def search_many(self, queries: Sequence[str], k: int = 5) -> list[list[ItemHit]]:
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        for q in queries:
+            if not q.strip():
+                raise BadQueryError("empty query")
+        vectors = self._encode(list(queries))
+        return [self._search_one(q, None if vectors is None else vectors[i], k)
+                for i, q in enumerate(queries)]
+
+    def _encode(self, queries: list[str]) -> np.ndarray | None:
+        if self.mode == "lexical" or self.index.dense is None or self.embedder is None:
+            return None
+        try:
+            return self.embedder.encode(queries, "query")
+        except ModelUnavailableError as e:
+            self.warning = f"语义检索不可用（{e}），当前仅按关键词检索。"
+            log.warning("dense retrieval unavailable: %s", e)
+            return None
+
+    def _signals(self, query: str, vector: np.ndarray | None) -> dict[str, np.ndarray]:
+        n = len(self.index.chunks)
+        signals: dict[str, np.ndarray] = {}
+        if vector is not None and self.index.dense is not None:
+            dense = np.full(n, -1.0, dtype=np.float32)
+            for row, score in self.index.dense.search(vector, min(n, OVERFETCH)):
+                dense[row] = score
+            signals["dense"] = dense
+        if self.mode != "dense" or not signals:
+            signals["lexical"] = self.index.lexical.scores(query)
+        return signals
+
+    def _search_one(self, query: str, vector: np.ndarray | None, k: int) -> list[ItemHit]:
+        signals = self._signals(query, vector)
+        n = len(self.index.chunks)
+        candidates = np.zeros(n, dtype=bool)
+        for name, s in signals.items():
+            top = np.argsort(-s, kind="stable")[:OVERFETCH]
+            candidates[top[s[top] > (0 if name == "lexical" else -1)]] = True
+        rows = np.flatnonzero(candidates)
+        if len(rows) == 0:
+            return []
+        sub = {name: s[rows] for name, s in signals.items()}
+        weights = {"dense": self.dense_weight, "lexical": 1.0 - self.dense_weight}
+        if len(sub) == 1:
+            fused = next(iter(sub.values())).astype(np.float64)
+        elif self.fusion == "rrf":
+            fused = fuse.rrf({name: fuse.ranks(s, name == "lexical") for name, s in sub.items()}, weights)
+        else:
+            fused = fuse.minmax(sub, weights)
+        chunk_ranks = {name: fuse.ranks(s, name == "lexical") for name, s in sub.items()}
+        return self._items(rows, fused, sub, chunk_ranks, k)
+
+    def _items(self, rows: np.ndarray, fused: np.ndarray, sub: dict[str, np.ndarray],
+               chunk_ranks: dict[str, np.ndarray], k: int) -> list[ItemHit]:
+        chunks = self.index.chunks
+        by_item: dict[str, list[int]] = {}
+        for j in np.argsort(-fused, kind="stable"):
+            by_item.setdefault(chunks[rows[j]].item_key, []).append(int(j))
+        best = {name: {key: max(float(s[j]) for j in js) for key, js in by_item.items()}
+                for name, s in sub.items()}
+        item_ranks = {name: {key: r + 1 for r, key in enumerate(sorted(b, key=lambda x: -b[x]))}
+                      for name, b in best.items()}
+        order = sorted(by_item, key=lambda key: -float(fused[by_item[key][0]]))
+        hits = []
+        for key in order[:k]:
+            js = by_item[key]
+            chunk_hits = tuple(ChunkHit(
+                chunk=chunks[rows[j]], score=float(fused[j]),
+                scores={name: float(s[j]) for name, s in sub.items()},
+                ranks={name: int(r[j]) for name, r in chunk_ranks.items() if r[j] > 0},
+            ) for j in js[:5])
+            scores = {name: b[key] for name, b in best.items()}
+            scores["fused"] = float(fused[js[0]])
+            ranks = {name: item_ranks[name][key] for name in best
+                     if name != "lexical" or best[name][key] > 0}
+            hits.append(ItemHit(item_key=key, seq=chunks[rows[js[0]]].seq,
+                                name=self.index.names[key], score=float(fused[js[0]]),
+                                scores=scores, ranks=ranks, chunks=chunk_hits))
+        return hits

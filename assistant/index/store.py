@@ -1,0 +1,276 @@
+"""Build, save and load an index folder, safely.
+
+Layout: ``<root>/CURRENT`` names the active build in ``<root>/builds/``. A
+build is written into a fresh temporary folder and only then made current
+with ``os.replace`` on ``CURRENT``, so a failed or interrupted build leaves
+the previous index untouched. ``manifest.json`` records what the index was
+built from (format, corpus, model, parameters, versions) and a checksum of
+every file: a different corpus or model means stale, a bad checksum corrupt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import CorruptIndexError, ModelUnavailableError, StaleIndexError
+from assistant.index import chunk as chunking
+from assistant.index import lexical, terms
+from assistant.index.dense import DenseIndex
+from assistant.index.embed import Embedder
+from assistant.paths import relative
+from assistant.types import Chunk, ParsedList, Span
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+# An item's name says what it is about; 责任事项 and 追责情形 are boilerplate
+# repeated across items, so a match there says little about which item.
+FIELD_WEIGHTS = {"事项名称": 2.0, "实施依据": 1.5, "责任事项": 0.6, "追责情形": 0.6}
+ENCODE_BATCH = 32
+KEEP_BUILDS = 2
+_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "sentence-transformers", "transformers", "torch", "numpy")
+
+
+@dataclass
+class BuiltIndex:
+    folder: Path
+    manifest: dict[str, Any]
+    chunks: list[Chunk]
+    names: dict[str, str]
+    dense: DenseIndex | None
+    lexical: lexical.LexicalIndex
+
+
+def corpus_fingerprint(lists: list[ParsedList]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(lists, key=lambda p: p.source.list_id):
+        h.update(f"{p.source.list_id}\0{p.source.sha256}\0".encode())
+    return h.hexdigest()
+
+
+def model_fingerprint(embedder: Embedder | None) -> dict[str, Any] | None:
+    """Who made the vectors, from files alone (no model load)."""
+    if embedder is None:
+        return None
+    path = getattr(embedder, "path", None)
+    if path is None:
+        return {"name": embedder.name, "path": None, "weights": embedder.name}
+    path = Path(path)
+    if not (path / "modules.json").is_file():
+        return None
+    h = hashlib.sha256()
+    for f in sorted(path.rglob("*")):
+        if f.is_file() and f.suffix in (".json", ".safetensors", ".bin", ".txt", ".model"):
+            h.update(f"{f.relative_to(path)}\0{f.stat().st_size}\0".encode())
+            if f.suffix == ".json":
+                h.update(f.read_bytes())
+    return {"name": embedder.name, "path": str(path), "weights": h.hexdigest()}
+
+
+def parameters() -> dict[str, Any]:
+    return {"field_weights": FIELD_WEIGHTS, "bm25": lexical.BM25_PARAMS,
+            "terms": {"min_len": terms.MIN_LEN, "max_len": terms.MAX_LEN, "min_items": terms.MIN_ITEMS},
+            "stopwords": hashlib.sha256(" ".join(sorted(lexical.STOPWORDS)).encode()).hexdigest()[:16]}
+
+
+def versions() -> dict[str, str]:
+    out = {}
+    for lib in _LIBRARIES:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "absent"
+    return out
+
+
+def expected(lists: list[ParsedList], embedder: Embedder | None) -> dict[str, Any]:
+    return {"format": FORMAT_VERSION, "corpus": corpus_fingerprint(lists),
+            "model": model_fingerprint(embedder), "parameters": parameters()}
+
+
+def build(root: Path, lists: list[ParsedList], embedder: Embedder | None, *,
+          progress: bool = True) -> BuiltIndex:
+    """Build into a temporary folder under ``root/builds``, then switch ``CURRENT`` to it.
+
+    When the embedder cannot load, the index is built lexical-only and says so
+    in its manifest.
+    """
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".building-", dir=builds))
+    try:
+        built = _write(work, lists, embedder, progress)
+        final = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{built.manifest['corpus'][:8]}"
+        n = 1
+        while final.exists():
+            final = final.with_name(f"{final.name}.{n}")
+            n += 1
+        os.replace(work, final)
+        pointer = root / ".CURRENT.tmp"
+        pointer.write_text(final.name, encoding="utf-8")
+        os.replace(pointer, root / "CURRENT")
+        built.folder = final
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _prune(builds, keep=final.name)
+    return built
+
+
+def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
+           progress: bool) -> BuiltIndex:
+    chunks: list[Chunk] = []
+    names: dict[str, str] = {}
+    for parsed in lists:
+        src = relative(parsed.source.path)
+        for item in parsed.items:
+            names[item.key] = item.value(parsed.source, "事项名称")
+            chunks += chunking.chunk(item, parsed.source, src)
+    item_docs = [names[i.key] + " " + i.plain(p.source, "实施依据") for p in lists for i in p.items]
+    vocabulary = terms.user_dictionary(item_docs, [c.text for c in chunks])
+    tokenize = lexical.make_tokenizer(vocabulary)
+    weights = np.array([FIELD_WEIGHTS.get(c.field, 1.0) for c in chunks], dtype=np.float32)
+    lex = lexical.LexicalIndex.build([c.text for c in chunks], tokenize, weights)
+    lex.save(folder)
+    lexical.save_terms(folder, vocabulary)
+
+    manifest = expected(lists, embedder)
+    dense: DenseIndex | None = None
+    if manifest["model"] is not None and embedder is not None:
+        try:
+            vectors = _encode(embedder, [chunking.embedding_text(c, names[c.item_key]) for c in chunks],
+                              progress)
+        except ModelUnavailableError as e:
+            log.warning("building a lexical-only index: %s", e)
+            manifest["model"] = None
+        else:
+            dense = DenseIndex.build(vectors)
+            dense.save(folder / "dense.faiss")
+            manifest["dense"] = {"kind": dense.kind, "dim": int(vectors.shape[1]), "size": dense.size}
+    _save_chunks(folder / "chunks.jsonl", chunks, names)
+    manifest.update({"chunks": len(chunks), "items": len(names), "versions": versions(),
+                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                     "lists": [{"id": p.source.list_id, "path": relative(p.source.path),
+                                "sha256": p.source.sha256, "items": len(p.items)} for p in lists]})
+    manifest["files"] = {f.relative_to(folder).as_posix(): _sha256(f)
+                         for f in sorted(folder.rglob("*")) if f.is_file()}
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+    return BuiltIndex(folder, manifest, chunks, names, dense, lex)
+
+
+def _encode(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    from tqdm import tqdm
+
+    # Batches of similar length waste no work on padding; identical texts
+    # (boilerplate clauses) are encoded once.
+    unique = sorted(set(texts), key=len)
+    found: dict[str, np.ndarray] = {}
+    with tqdm(total=len(unique), desc="embedding chunks", unit="chunk", disable=not progress) as bar:
+        for i in range(0, len(unique), ENCODE_BATCH):
+            batch = unique[i:i + ENCODE_BATCH]
+            found.update(zip(batch, embedder.encode(batch, "passage"), strict=True))
+            bar.update(len(batch))
+    if not texts:
+        return np.zeros((0, embedder.dim), np.float32)
+    return np.vstack([found[t] for t in texts]).astype(np.float32)
+
+
+def _save_chunks(path: Path, chunks: list[Chunk], names: dict[str, str]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for c in chunks:
+            out.write(json.dumps({"id": c.chunk_id, "item": c.item_key, "seq": c.seq,
+                                  "name": names[c.item_key], "field": c.field, "label": c.label,
+                                  "start": c.span.start, "end": c.span.end, "text": c.text,
+                                  "source": c.source}, ensure_ascii=False) + "\n")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def current(root: Path) -> Path | None:
+    pointer = root / "CURRENT"
+    if not pointer.is_file():
+        return None
+    folder = root / "builds" / pointer.read_text(encoding="utf-8").strip()
+    return folder if folder.is_dir() else None
+
+
+def load(root: Path, lists: list[ParsedList], embedder: Embedder | None) -> BuiltIndex:
+    """Load the current build after checking it is whole and up to date.
+
+    Raises:
+        FileNotFoundError: no index has been built.
+        CorruptIndexError: a file is missing or its checksum differs.
+        StaleIndexError: built from another corpus, model, format or parameters.
+    """
+    folder = current(root)
+    if folder is None:
+        raise FileNotFoundError(f"no index in {root}")
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except (OSError, ValueError, KeyError) as e:
+        raise CorruptIndexError(f"{folder}: unreadable manifest ({e})") from None
+    for name, digest in files.items():
+        f = folder / name
+        if not f.is_file() or _sha256(f) != digest:
+            raise CorruptIndexError(f"{folder}: {name} is missing or damaged")
+    want = expected(lists, embedder)
+    changed = [k for k in ("format", "corpus", "model", "parameters") if manifest.get(k) != want[k]]
+    if changed:
+        raise StaleIndexError(f"{folder}: built with a different {', '.join(changed)}")
+    chunks, names = [], {}
+    for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        names[d["item"]] = d["name"]
+        chunks.append(Chunk(d["id"], d["item"], d["seq"], d["field"], d["label"],
+                            Span(d["start"], d["end"]), d["text"], d["source"]))
+    tokenize = lexical.make_tokenizer(lexical.load_terms(folder))
+    lex = lexical.LexicalIndex.load(folder, tokenize)
+    dense = DenseIndex.load(folder / "dense.faiss") if (folder / "dense.faiss").is_file() else None
+    return BuiltIndex(folder, manifest, chunks, names, dense, lex)
+
+
+def open_index(root: Path, lists: list[ParsedList], embedder: Embedder | None, *,
+               rebuild: bool = True, progress: bool = True) -> tuple[BuiltIndex, str]:
+    """Load the index, rebuilding it when missing, stale or corrupt.
+
+    Returns the index and a status: "loaded", or "built (reason)".
+    """
+    try:
+        return load(root, lists, embedder), "loaded"
+    except (FileNotFoundError, StaleIndexError, CorruptIndexError) as e:
+        if not rebuild:
+            raise
+        log.warning("rebuilding index: %s", e)
+        reason = "missing" if isinstance(e, FileNotFoundError) else str(e)
+        return build(root, lists, embedder, progress=progress), f"built ({reason})"
+
+
+def _prune(builds: Path, keep: str) -> None:
+    """Keep the newest builds (the previous one too, to go back to); drop stray temp folders."""
+    done = sorted((d for d in builds.iterdir() if d.is_dir() and not d.name.startswith(".")),
+                  key=lambda d: d.stat().st_mtime, reverse=True)
+    for d in done[KEEP_BUILDS:]:
+        if d.name != keep:
+            shutil.rmtree(d, ignore_errors=True)
+    for d in builds.glob(".building-*"):
+        if time.time() - d.stat().st_mtime > 3600:
+            shutil.rmtree(d, ignore_errors=True)

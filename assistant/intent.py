@@ -1,0 +1,117 @@
+"""What a question asks for: which field, which procedure step, which article.
+
+Only recognition lives here; nothing is answered. Cue words are how staff
+and trainees ask, mapped to the list's columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.corpus.numerals import NUMERAL_CHARS, to_int
+
+# (aspect, column, cue words), checked in order: the first aspect whose cue
+# appears wins, so narrow questions (编码) beat broad ones (处罚).
+ASPECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("code", "地方权力编码", ("编码", "编号", "代码")),
+    ("type", "权力事项类型", ("什么类型", "哪类", "哪一类", "权力类型", "事项类型", "属于什么权力",
+                          "什么权力")),
+    ("level", "办事层级", ("层级", "哪一级", "哪级", "几级", "哪个级别")),
+    ("accountability", "追责情形", ("追责", "问责", "失职", "玩忽职守", "滥用职权", "徇私舞弊", "渎职",
+                                  "行政处分", "工作人员")),
+    ("who", "承办机构", ("哪个科", "什么科", "科室", "承办", "哪个部门办", "谁办", "谁管", "谁来管",
+                       "谁负责", "谁来罚", "谁来处罚", "谁处罚", "实施主体", "哪个部门", "谁来")),
+    ("procedure", "责任事项", ("立案", "调查", "取证", "听证", "约谈", "决定书", "送达", "强制执行", "执行",
+                             "催告", "陈述", "申辩", "几天", "几日", "多少天", "多久", "期限", "几个人",
+                             "多少人", "执法人员", "集体讨论", "出示", "黑名单", "移送", "不予立案",
+                             "步骤", "加重处罚", "笔录")),
+    ("basis", "实施依据", ("依据", "哪条", "哪一条", "哪部法", "什么法", "法条", "条款", "根据什么", "哪部")),
+    ("fine", "实施依据", ("罚款", "罚多少", "罚金", "多少钱", "处罚", "怎么罚", "罚", "后果", "处理",
+                        "怎么办", "咋办", "会怎样", "会咋样")),
+)
+# Procedure steps as the list numbers them, with the words that ask for each.
+STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("立案", ("立案", "移送", "投诉", "案件来源")),
+    ("调查取证", ("调查", "取证", "几个人", "多少人", "执法证", "出示", "证据")),
+    ("听证", ("听证", "约谈", "笔录")),
+    ("决定", ("决定", "集体讨论", "负责人审查")),
+    ("送达", ("送达", "不在场", "交付")),
+    ("执行", ("执行", "催告", "强制", "陈述", "申辩", "不履行", "加重")),
+)
+FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才")
+NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "另一个问题")
+# Asking how to obtain something: lists of penalties and inspections hold no
+# application procedures; only 许可/备案/登记 items would.
+APPLICATION_CUES = ("申请", "办理", "备案", "材料", "手续", "年检", "怎么办证", "如何取得", "报名")
+APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
+
+_NUM = f"(?:[0-9]+|[{NUMERAL_CHARS}]+)"
+_ARTICLE = re.compile(
+    rf"(?:《?(?P<law>[\u4e00-\u9fff]{{2,20}}?)》?)?第(?P<num>{_NUM})条(?:第(?P<para>{_NUM})款)?")
+_LAW_ALIASES = {"网络安全法": "网络安全法", "网安法": "网络安全法", "规定": "互联网新闻信息服务管理规定",
+                "新闻信息服务管理规定": "互联网新闻信息服务管理规定", "办法": "互联网信息服务管理办法",
+                "信息服务管理办法": "互联网信息服务管理办法"}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAsk:
+    article: int
+    law_hint: str | None  # a fragment of the law's title, or None when unnamed
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    aspect: str
+    column: str
+    explicit: bool  # a cue word named the field; otherwise the default
+    step: str | None
+    article: ArticleAsk | None
+    about_manager: bool  # asks about the 主管人员 / 直接责任人员 rather than the unit
+    application: bool
+
+
+def articles(text: str) -> list[ArticleAsk]:
+    out = []
+    for m in _ARTICLE.finditer(text):
+        law = m.group("law") or ""
+        hint = next((full for alias, full in _LAW_ALIASES.items() if law.endswith(alias)), None)
+        para = to_int(m.group("para")) if m.group("para") else None
+        out.append(ArticleAsk(to_int(m.group("num")), hint, para))
+    return out
+
+
+def recognise(text: str) -> Intent:
+    found = articles(text)
+    aspect, column, explicit = "fine", "实施依据", False
+    for name, col, cues in ASPECTS:
+        if any(c in text for c in cues):
+            aspect, column, explicit = name, col, True
+            break
+    if aspect == "fine" and found and not any(c in text for c in ("罚款", "罚多少", "多少钱")):
+        aspect = "basis"
+    if aspect == "who" and any(c in text for c in ("主体", "谁来罚", "谁处罚", "谁来处罚", "谁负责")):
+        column = "实施主体"
+    step = None
+    if aspect == "procedure":
+        step = next((s for s, cues in STEPS if any(c in text for c in cues)), None)
+    return Intent(aspect=aspect, column=column, explicit=explicit, step=step,
+                  article=found[0] if found else None,
+                  about_manager=any(w in text for w in ("主管人员", "直接责任人员", "负责人", "个人")),
+                  application=any(c in text for c in APPLICATION_CUES))
+
+
+def is_new_topic(text: str) -> bool:
+    return any(m in text for m in NEW_TOPIC_MARKERS)
+
+
+def has_follow_up_marker(text: str) -> bool:
+    return any(m in text for m in FOLLOW_UP_MARKERS)
+
+
+def cue_words() -> set[str]:
+    """Every cue word: what remains of a question without them is its matter."""
+    words = {c for _, _, cues in ASPECTS for c in cues}
+    words |= {c for _, cues in STEPS for c in cues}
+    return words | set(FOLLOW_UP_MARKERS) | set(NEW_TOPIC_MARKERS)

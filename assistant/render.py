@@ -1,0 +1,80 @@
+"""Answers as Markdown (every list text escaped) and as the JSON of ``ask --json``."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from assistant.answer import MAX_OTHERS, reason
+from assistant.types import Answer
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def escape(text: str) -> str:
+    """Text shown exactly as written: HTML inert, Markdown punctuation literal."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+
+
+def _cite(q: Any) -> str:
+    parts = [f"第{q.item}项", q.field]
+    if q.law:
+        parts.append(f"《{q.law}》{q.article or ''}")
+    return " · ".join(parts)
+
+
+def to_markdown(a: Answer) -> str:
+    lines: list[str] = []
+    if a.warning:
+        lines += [f"⚠️ {escape(a.warning)}", ""]
+    for notice in a.notices[:-1] if not a.refused else a.notices:
+        lines += [f"ℹ️ {escape(notice)}", ""]
+    if a.refused:
+        lines.append(f"**{escape(a.interpretation)}**")
+        if a.suggestions:
+            lines += ["", "最接近的事项（供参考）："]
+            lines += [f"- {escape(s)}" for s in a.suggestions]
+        return "\n".join(lines)
+    lines += [f"**理解为**：{escape(a.interpretation)}", ""]
+    primary = next((q for q in a.quotes if q.role == "primary"), None)
+    if primary is not None:
+        lines += [f"> {escape(primary.text)}", "", f"—— {escape(_cite(primary))}", ""]
+    if a.shared_with:
+        lines += [f"同样的原文也见于第{'、'.join(a.shared_with)}项。", ""]
+    clause = next((q for q in a.quotes if q.role == "clause"), None)
+    if clause is not None:
+        lines += ["**所在条款全文**", "", f"> {escape(clause.text)}", ""]
+    if a.card:
+        lines += ["**事项信息**", ""]
+        lines += [f"- {name}：{escape(value) or '（空）'}" for name, value in a.card.items()]
+        lines.append("")
+    others = [h for h in a.hits if h.item_key not in a.focus][:MAX_OTHERS]
+    if others:
+        lines += ["**其他可能相关的事项**", ""]
+        lines += [f"- 第{h.seq}项「{escape(h.name)}」：{escape(reason(h))}" for h in others]
+        lines.append("")
+    if a.notices:
+        lines.append(f"*{escape(a.notices[-1])}*")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_json(a: Answer) -> dict[str, Any]:
+    return {
+        "query": a.query,
+        "refused": a.refused,
+        "interpretation": a.interpretation,
+        "answer": to_markdown(a),
+        "quotes": [{"text": q.text, "item": q.item, "field": q.field, "source": q.source,
+                    "start": q.start, "end": q.end, "role": q.role, "law": q.law, "article": q.article}
+                   for q in a.quotes],
+        "ranked_items": [h.seq for h in a.hits],
+        "hits": [{"item": h.seq, "key": h.item_key, "name": h.name, "score": round(h.score, 4),
+                  "scores": {k: round(v, 4) for k, v in h.scores.items()}, "ranks": dict(h.ranks)}
+                 for h in a.hits],
+        "shared_with": list(a.shared_with),
+        "card": dict(a.card),
+        "suggestions": list(a.suggestions),
+        "notices": list(a.notices),
+        "warning": a.warning,
+    }
