@@ -21,6 +21,7 @@ ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure"
 NOTICE = "以上为权责清单原文摘录，仅供查阅，不构成法律意见。"
 REFUSAL = "清单中没有找到能回答这个问题的内容。"
 MAX_OTHERS = 3
+ALTERNATIVES = 2  # further excerpts of the same field, shown after the primary quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +86,17 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
     field = top.fields[column]
     if not len(field.span) and column == "承办机构":
         column, field = "实施主体", top.fields["实施主体"]
-    chosen = excerpt.best(src.text, field, intent, tokens, must_contain=article_span)
+    cited = tuple(r.span for r in top.refs if r.role == "cited")
+    titles = tuple(r.law_span for r in top.refs if r.role == "cited" and r.law_span is not None)
+    found = excerpt.best(src.text, field, intent, tokens, query, must_contain=article_span,
+                         prefer=cited, titles=titles, n=1 + ALTERNATIVES)
     quotes: list[Quote] = []
     shared: tuple[str, ...] = ()
-    if chosen is not None:
+    if found:
+        chosen = found[0]
         primary = quote(cat, top, column, chosen.span, "primary")
         quotes.append(primary)
+        quotes += [quote(cat, top, column, c.span, "alternative") for c in found[1:]]
         if chosen.clause is not None and chosen.clause.span != chosen.span:
             quotes.append(quote(cat, top, column, chosen.clause.span, "clause"))
         shared = tuple(i.seq for i in cat.items.values()

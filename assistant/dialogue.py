@@ -16,15 +16,19 @@ from assistant.answer import Catalogue
 from assistant.clean import clean
 from assistant.errors import BadQueryError
 from assistant.index.retriever import Retriever
-from assistant.types import Answer, ItemHit, Span
+from assistant.index.synonyms import expand, known
+from assistant.types import Answer, Item, ItemHit, Span
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
 COVERAGE = 0.5  # share of a follow-up's words found in the focus item to stay on it
-# Calibrated on the dev set's unanswerable questions (eval/README.md): an
-# item is an answer only when one signal is confident enough.
-REFUSE_DENSE = 0.86
-REFUSE_LEXICAL = 4.0
+GENERIC_SHARE = 0.5  # a word found in this share of items names no particular matter
+# Calibrated on the dev set's unanswerable questions (eval/calibrate_refusal.py,
+# figures in eval/README.md): a question none of whose words the list knows
+# is refused, and so is one that neither signal matches confidently.
+REFUSE_COVERAGE = 0.3
+REFUSE_DENSE = 0.885
+REFUSE_LEXICAL = 2.0
 K = 5
 NO_APPLICATIONS = "这份清单只列处罚和监督检查等事项，没有许可、备案等办理流程。"
 
@@ -41,13 +45,16 @@ class Turn:
 
 class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *,
-                 refuse_dense: float = REFUSE_DENSE, refuse_lexical: float = REFUSE_LEXICAL) -> None:
+                 refuse_coverage: float = REFUSE_COVERAGE, refuse_dense: float = REFUSE_DENSE,
+                 refuse_lexical: float = REFUSE_LEXICAL) -> None:
         self.catalogue = catalogue
         self.retriever = retriever
+        self.refuse_coverage = refuse_coverage
         self.refuse_dense = refuse_dense
         self.refuse_lexical = refuse_lexical
         self.tokenize = retriever.index.lexical.tokenize
         self._cues = sorted(intent.cue_words(), key=len, reverse=True)
+        self._shares: dict[str, float] = {}
         self._application_ok = any(
             i.value(catalogue.source(i), "权力事项类型") in intent.APPLICATION_TYPES
             for i in catalogue.items.values())
@@ -73,19 +80,28 @@ class Assistant:
         return replace(result, notices=(*result.notices, answer.NOTICE))
 
     def _matter(self, text: str) -> list[str]:
-        """The question's own words: tokens left after removing cue words."""
-        rest = text
-        for cue in self._cues:
-            rest = rest.replace(cue, " ")
-        return [t for t in self.tokenize(rest) if len(t) > 1]
+        """The question's own words: its tokens of two characters or more that are
+        not part of a cue word it uses (科室 in 哪个科室办, 追责 in 追责情形呢)."""
+        present = [c for c in self._cues if c in text]
+        return [t for t in self.tokenize(text)
+                if len(t) > 1 and not any(t in c or c in t for c in present)]
 
     def _resolve(self, text: str, focus: tuple[str, ...]) -> Turn:
         ask = intent.recognise(text)
-        tokens = self.retriever.index.lexical.query_tokens(text)
+        tokens = expand(text, self.tokenize)
         if intent.is_new_topic(text):
             focus = ()
         if ask.application and not self._application_ok:
             return Turn([], (), ask, tokens, None, NO_APPLICATIONS)
+        code = intent.code(text)
+        if code is not None:
+            owners = [i.key for i in self.catalogue.items.values()
+                      if code in (i.value(self.catalogue.source(i), "地方权力编码"),
+                                  i.value(self.catalogue.source(i), "子项地方权力编码"))]
+            if owners:
+                hits = self._rerank(self.retriever.search(text, K), owners)
+                return Turn(hits, (owners[0],), ask, tokens, None, None)
+            return Turn([], (), ask, tokens, None, f"清单中没有编码为 {code} 的事项。")
         if ask.article is not None:
             located = self._by_article(ask)
             if located:
@@ -100,22 +116,45 @@ class Assistant:
             hits = self._rerank(self.retriever.search(f"{name} {text}", K), list(focus))
             return Turn(hits, focus, ask, tokens, None, None)
         hits = self.retriever.search(text, K)
-        if not hits or not self._confident(hits[0]):
+        if not hits or not self._confident(text, hits[0]):
             return Turn(hits, (), ask, tokens, None, answer.REFUSAL)
         return Turn(hits, (hits[0].item_key,), ask, tokens, None, None)
 
+    def coverage(self, text: str) -> float:
+        """Share of the question's words (two characters or more) that the list uses,
+        directly or through the colloquial vocabulary."""
+        vocab = self.retriever.index.lexical.bm25.vocab_dict  # type: ignore[attr-defined]
+        words = [t for t in self.tokenize(text) if len(t) > 1]
+        if not words:
+            return 0.0
+        return sum(1 for t in words if t in vocab or known(t)) / len(words)
+
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
-        if not matter:
+        """A follow-up names no matter of its own: no words, or only words most items
+        share (主管人员, 罚款), or, with 那/呢, words the focus item already holds."""
+        if not matter or all(self._share(t) >= GENERIC_SHARE for t in matter):
             return True
         if not intent.has_follow_up_marker(text):
             return False
-        item = self.catalogue.items[focus[0]]
-        src = self.catalogue.source(item)
-        body = "".join(item.value(src, c) for c in item.fields)
+        body = self._text(self.catalogue.items[focus[0]])
         found = sum(1 for t in matter if t in body)
         return found >= COVERAGE * len(matter)
 
-    def _confident(self, hit: ItemHit) -> bool:
+    def _share(self, word: str) -> float:
+        """Share of items whose text holds ``word``."""
+        if word not in self._shares:
+            items = list(self.catalogue.items.values())
+            holding = sum(1 for i in items if word in self._text(i))
+            self._shares[word] = holding / max(1, len(items))
+        return self._shares[word]
+
+    def _text(self, item: Item) -> str:
+        src = self.catalogue.source(item)
+        return "".join(item.value(src, c) for c in item.fields)
+
+    def _confident(self, text: str, hit: ItemHit) -> bool:
+        if self.coverage(text) < self.refuse_coverage:
+            return False
         return (hit.scores.get("dense", 0.0) >= self.refuse_dense
                 or hit.scores.get("lexical", 0.0) >= self.refuse_lexical)
 

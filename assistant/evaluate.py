@@ -88,7 +88,9 @@ def _metrics(qs: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]) -> dict
         m["mrr"] = sum(1 / r for r in ranks if r) / n
         hit1 = hit3 = 0
         for q in answerable:
-            quotes = by_id[q["id"]]["quotes"]
+            # Excerpts only (primary first, then alternatives); cards and the
+            # surrounding clause do not count as answers.
+            quotes = [x for x in by_id[q["id"]]["quotes"] if x["role"] in ("primary", "alternative")]
             hit1 += bool(quotes) and q["must_quote"] in quotes[0]["text"]
             hit3 += any(q["must_quote"] in x["text"] for x in quotes[:3])
         m["quote_hit@1"] = hit1 / n

@@ -23,6 +23,7 @@ ASPECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("who", "承办机构", ("哪个科", "什么科", "科室", "承办", "哪个部门办", "谁办", "谁管", "谁来管",
                        "谁负责", "谁来罚", "谁来处罚", "谁处罚", "实施主体", "哪个部门", "谁来")),
     ("procedure", "责任事项", ("立案", "调查", "取证", "听证", "约谈", "决定书", "送达", "强制执行", "执行",
+                             "谁来决定", "不履行处罚", "法院", "催告书",
                              "催告", "陈述", "申辩", "几天", "几日", "多少天", "多久", "期限", "几个人",
                              "多少人", "执法人员", "集体讨论", "出示", "黑名单", "移送", "不予立案",
                              "步骤", "加重处罚", "笔录")),
@@ -30,20 +31,29 @@ ASPECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("fine", "实施依据", ("罚款", "罚多少", "罚金", "多少钱", "处罚", "怎么罚", "罚", "后果", "处理",
                         "怎么办", "咋办", "会怎样", "会咋样")),
 )
+# Generic endings ("…怎么办") that say little about which field is asked:
+# any specific cue elsewhere in the question wins over them.
+WEAK_CUES = frozenset(("怎么办", "咋办", "会怎样", "会咋样", "处理", "后果"))
 # Procedure steps as the list numbers them, with the words that ask for each.
+# Checked in this order, so 送达 in "处罚决定书多久送达" wins over 决定.
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("立案", ("立案", "移送", "投诉", "案件来源")),
     ("调查取证", ("调查", "取证", "几个人", "多少人", "执法证", "出示", "证据")),
     ("听证", ("听证", "约谈", "笔录")),
-    ("决定", ("决定", "集体讨论", "负责人审查")),
     ("送达", ("送达", "不在场", "交付")),
     ("执行", ("执行", "催告", "强制", "陈述", "申辩", "不履行", "加重")),
+    ("决定", ("决定", "集体讨论", "负责人审查")),
 )
 FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才")
 NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "另一个问题")
 # Asking how to obtain something: lists of penalties and inspections hold no
 # application procedures; only 许可/备案/登记 items would.
-APPLICATION_CUES = ("申请", "办理", "备案", "材料", "手续", "年检", "怎么办证", "如何取得", "报名")
+APPLICATION_CUES = ("申请", "怎么办理", "如何办理", "备案", "材料", "手续", "年检", "怎么办证", "如何取得",
+                    "报名")
+# Words that frame a question without naming its matter.
+FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
+               "情形", "具体", "标准", "是否", "有没有", "还有", "什么样")
+_CODE = re.compile(r"[0-9A-Z]{15,}")
 APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
 
 _NUM = f"(?:[0-9]+|[{NUMERAL_CHARS}]+)"
@@ -70,6 +80,9 @@ class Intent:
     article: ArticleAsk | None
     about_manager: bool  # asks about the 主管人员 / 直接责任人员 rather than the unit
     application: bool
+    asks_law: bool = False  # which law, not which article
+    asks_time: bool = False  # a deadline: 几天, 多久
+    asks_count: bool = False  # how many people
 
 
 def articles(text: str) -> list[ArticleAsk]:
@@ -83,12 +96,17 @@ def articles(text: str) -> list[ArticleAsk]:
 
 
 def recognise(text: str) -> Intent:
+    """The aspect whose longest cue in the text is longest wins (ties: the earlier
+    aspect), so "谁来决定" asks about a procedure step, not about who."""
     found = articles(text)
     aspect, column, explicit = "fine", "实施依据", False
+    longest = 0
     for name, col, cues in ASPECTS:
-        if any(c in text for c in cues):
-            aspect, column, explicit = name, col, True
-            break
+        length = max((1 if c in WEAK_CUES else len(c) for c in cues if c in text), default=0)
+        if length > longest:
+            aspect, column, explicit, longest = name, col, True, length
+    if _CODE.search(text.upper()):
+        aspect, column, explicit = "code", "地方权力编码", True
     if aspect == "fine" and found and not any(c in text for c in ("罚款", "罚多少", "多少钱")):
         aspect = "basis"
     if aspect == "who" and any(c in text for c in ("主体", "谁来罚", "谁处罚", "谁来处罚", "谁负责")):
@@ -99,7 +117,17 @@ def recognise(text: str) -> Intent:
     return Intent(aspect=aspect, column=column, explicit=explicit, step=step,
                   article=found[0] if found else None,
                   about_manager=any(w in text for w in ("主管人员", "直接责任人员", "负责人", "个人")),
-                  application=any(c in text for c in APPLICATION_CUES))
+                  application=not explicit and any(c in text for c in APPLICATION_CUES),
+                  asks_law=any(c in text for c in ("哪部法", "什么法", "哪个法", "哪部", "什么规定")),
+                  asks_time=any(c in text for c in ("几天", "几日", "多少天", "多久", "期限", "几个工作日",
+                                                    "多长时间", "什么时候")),
+                  asks_count=any(c in text for c in ("几个人", "多少人", "几人", "人数")))
+
+
+def code(text: str) -> str | None:
+    """A power code (地方权力编码) named in the question, as written in lists."""
+    m = _CODE.search(text.upper())
+    return m.group() if m else None
 
 
 def is_new_topic(text: str) -> bool:
@@ -114,4 +142,5 @@ def cue_words() -> set[str]:
     """Every cue word: what remains of a question without them is its matter."""
     words = {c for _, _, cues in ASPECTS for c in cues}
     words |= {c for _, cues in STEPS for c in cues}
-    return words | set(FOLLOW_UP_MARKERS) | set(NEW_TOPIC_MARKERS)
+    words |= {column for _, column, _ in ASPECTS}
+    return words | set(FOLLOW_UP_MARKERS) | set(NEW_TOPIC_MARKERS) | set(FRAME_WORDS)

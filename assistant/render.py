@@ -40,6 +40,10 @@ def to_markdown(a: Answer) -> str:
     primary = next((q for q in a.quotes if q.role == "primary"), None)
     if primary is not None:
         lines += [f"> {escape(primary.text)}", "", f"—— {escape(_cite(primary))}", ""]
+    alternatives = [q for q in a.quotes if q.role == "alternative"]
+    if alternatives:
+        lines += ["**同一字段的其他相关原文**", ""]
+        lines += [f"> {escape(q.text)}\n" for q in alternatives]
     if a.shared_with:
         lines += [f"同样的原文也见于第{'、'.join(a.shared_with)}项。", ""]
     clause = next((q for q in a.quotes if q.role == "clause"), None)

@@ -11,6 +11,8 @@ from assistant.types import CLAUSED_COLUMNS, Chunk, Item, Source
 # Columns that identify a record rather than describe it: kept on the item
 # card, but no question is answered by matching them as text.
 _NOT_INDEXED = ("序号", "子项地方权力编码")
+# Bump when chunk boundaries or embedding text change: older indexes are stale.
+CHUNKER_VERSION = 1
 
 
 def chunk(item: Item, source: Source, source_path: str) -> list[Chunk]:

@@ -14,11 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.corpus.numerals import NUMERAL_CHARS, to_int
 from assistant.index.synonyms import expand
 
 log = logging.getLogger(__name__)
 BM25_PARAMS = {"k1": 1.2, "b": 0.75, "method": "lucene"}
+# Bump when ``tokenize`` changes what it emits: an index made with another
+# tokenizer is stale.
+TOKENIZER_VERSION = 3
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+_ARTICLE = re.compile(f"第([0-9]+|[{NUMERAL_CHARS}]+)条")
+# Codes such as 地方权力编码 are matched whole: their shared prefixes say nothing.
+_CODE = re.compile(r"[0-9A-Za-z]{12,}")
 # Words that carry no meaning for matching: particles, pronouns, question words.
 STOPWORDS = frozenset([
     "的", "了", "吗", "呢", "吧", "啊", "呀", "么", "是", "在", "有",
@@ -42,8 +49,12 @@ def make_tokenizer(terms: list[str]) -> Tokenize:
         tk.add_word(term, freq=None)
 
     def tokenize(text: str) -> list[str]:
-        words = tk.lcut_for_search(text)
-        return [w.lower() for w in words if _KEEP.search(w) and w.lower() not in STOPWORDS]
+        # Article numbers become one exact token each (第六十一条 and 第61条 → "第61条"),
+        # so 第六十一条 never matches 第一百六十一条 through shared pieces.
+        whole = [f"第{to_int(m.group(1))}条" for m in _ARTICLE.finditer(text)]
+        whole += [m.group().lower() for m in _CODE.finditer(text)]
+        words = tk.lcut_for_search(_CODE.sub(" ", _ARTICLE.sub(" ", text)))
+        return whole + [w.lower() for w in words if _KEEP.search(w) and w.lower() not in STOPWORDS]
 
     return tokenize
 
@@ -67,7 +78,7 @@ class LexicalIndex:
 
     def query_tokens(self, query: str) -> list[str]:
         vocab = self.bm25.vocab_dict  # type: ignore[attr-defined]
-        return [t for t in expand(self.tokenize(query), self.tokenize) if t in vocab]
+        return [t for t in expand(query, self.tokenize) if t in vocab]
 
     def scores(self, query: str) -> np.ndarray:
         """A BM25 score for every chunk (zeros when no query word is in the corpus)."""

@@ -15,6 +15,9 @@ from assistant.types import ChunkHit, ItemHit
 
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "lexical")
+# Where signals are fused: per chunk then the item's best chunk, or per item
+# (each signal's best chunk for the item) then fused. See eval/fusion_grid.py.
+LEVELS = ("chunk", "item")
 # Each signal contributes its top chunks to the candidate pool; a multiple of
 # k keeps an item reachable when only one signal ranks it high.
 OVERFETCH = 200
@@ -28,11 +31,14 @@ class Retriever:
     """
 
     def __init__(self, index: BuiltIndex, embedder: Embedder | None, *, mode: str = "hybrid",
-                 fusion: str = "minmax", dense_weight: float = 0.5) -> None:
+                 fusion: str = "minmax", dense_weight: float = 0.5, level: str = "item") -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         if not 0.0 <= dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be within [0, 1], got {dense_weight}")
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
+        self.level = level
         self.index = index
         self.embedder = embedder
         self.mode = mode
@@ -88,15 +94,36 @@ class Retriever:
         if len(rows) == 0:
             return []
         sub = {name: s[rows] for name, s in signals.items()}
-        weights = {"dense": self.dense_weight, "lexical": 1.0 - self.dense_weight}
-        if len(sub) == 1:
-            fused = next(iter(sub.values())).astype(np.float64)
-        elif self.fusion == "rrf":
-            fused = fuse.rrf({name: fuse.ranks(s, name == "lexical") for name, s in sub.items()}, weights)
-        else:
-            fused = fuse.minmax(sub, weights)
+        fused = self._fuse(sub)
+        if self.level == "item" and len(sub) > 1:
+            fused = self._fuse_items(rows, sub, fused)
         chunk_ranks = {name: fuse.ranks(s, name == "lexical") for name, s in sub.items()}
         return self._items(rows, fused, sub, chunk_ranks, k)
+
+    def _fuse(self, sub: dict[str, np.ndarray]) -> np.ndarray:
+        weights = {"dense": self.dense_weight, "lexical": 1.0 - self.dense_weight}
+        if len(sub) == 1:
+            return next(iter(sub.values())).astype(np.float64)
+        if self.fusion == "rrf":
+            return fuse.rrf({name: fuse.ranks(s, name == "lexical") for name, s in sub.items()}, weights)
+        return fuse.minmax(sub, weights)
+
+    def _fuse_items(self, rows: np.ndarray, sub: dict[str, np.ndarray],
+                    chunk_fused: np.ndarray) -> np.ndarray:
+        """Fuse each item's best score per signal; every chunk gets its item's score,
+        plus its own chunk-level score scaled down to order chunks within the item."""
+        keys = [self.index.chunks[r].item_key for r in rows]
+        order = sorted(set(keys))
+        where = {key: i for i, key in enumerate(order)}
+        owner = np.array([where[k] for k in keys])
+        best = {}
+        for name, s in sub.items():
+            b = np.full(len(order), -np.inf)
+            np.maximum.at(b, owner, s)
+            best[name] = b
+        item_scores = self._fuse(best)
+        spread = float(chunk_fused.max() - chunk_fused.min()) or 1.0
+        return item_scores[owner] + 1e-6 * (chunk_fused - chunk_fused.min()) / spread
 
     def _items(self, rows: np.ndarray, fused: np.ndarray, sub: dict[str, np.ndarray],
                chunk_ranks: dict[str, np.ndarray], k: int) -> list[ItemHit]:

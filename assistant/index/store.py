@@ -34,9 +34,11 @@ from assistant.types import Chunk, ParsedList, Span
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-# An item's name says what it is about; 责任事项 and 追责情形 are boilerplate
-# repeated across items, so a match there says little about which item.
-FIELD_WEIGHTS = {"事项名称": 2.0, "实施依据": 1.5, "责任事项": 0.6, "追责情形": 0.6}
+# An item's name says what it is about; boilerplate repeated word for word
+# across items (most of 责任事项 and 追责情形) says little about which item.
+FIELD_WEIGHTS = {"事项名称": 2.0, "实施依据": 1.5}
+BOILERPLATE_WEIGHT = 0.6
+BOILERPLATE_ITEMS = 3  # a chunk text found in this many items is boilerplate
 ENCODE_BATCH = 32
 KEEP_BUILDS = 2
 _LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "sentence-transformers", "transformers", "torch", "numpy")
@@ -79,7 +81,9 @@ def model_fingerprint(embedder: Embedder | None) -> dict[str, Any] | None:
 
 
 def parameters() -> dict[str, Any]:
-    return {"field_weights": FIELD_WEIGHTS, "bm25": lexical.BM25_PARAMS,
+    return {"field_weights": FIELD_WEIGHTS, "boilerplate": [BOILERPLATE_WEIGHT, BOILERPLATE_ITEMS],
+            "bm25": lexical.BM25_PARAMS,
+            "tokenizer": lexical.TOKENIZER_VERSION, "chunker": chunking.CHUNKER_VERSION,
             "terms": {"min_len": terms.MIN_LEN, "max_len": terms.MAX_LEN, "min_items": terms.MIN_ITEMS},
             "stopwords": hashlib.sha256(" ".join(sorted(lexical.STOPWORDS)).encode()).hexdigest()[:16]}
 
@@ -140,7 +144,7 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
     item_docs = [names[i.key] + " " + i.plain(p.source, "实施依据") for p in lists for i in p.items]
     vocabulary = terms.user_dictionary(item_docs, [c.text for c in chunks])
     tokenize = lexical.make_tokenizer(vocabulary)
-    weights = np.array([FIELD_WEIGHTS.get(c.field, 1.0) for c in chunks], dtype=np.float32)
+    weights = np.array(_weights(chunks), dtype=np.float32)
     lex = lexical.LexicalIndex.build([c.text for c in chunks], tokenize, weights)
     lex.save(folder)
     lexical.save_terms(folder, vocabulary)
@@ -168,6 +172,14 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
     return BuiltIndex(folder, manifest, chunks, names, dense, lex)
+
+
+def _weights(chunks: list[Chunk]) -> list[float]:
+    holders: dict[str, set[str]] = {}
+    for c in chunks:
+        holders.setdefault(c.text, set()).add(c.item_key)
+    return [BOILERPLATE_WEIGHT if len(holders[c.text]) >= BOILERPLATE_ITEMS
+            else FIELD_WEIGHTS.get(c.field, 1.0) for c in chunks]
 
 
 def _encode(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:

@@ -16,9 +16,12 @@ COLLOQUIAL: dict[str, str] = {
     "国外": "境外",
     "海外": "境外",
     "出境": "境外",
-    "app": "应用软件",
-    "应用": "应用软件",
-    "软件": "应用软件",
+    # An app's operator is a 网络运营者; app stores are 应用软件下载服务提供者.
+    "app": "网络运营者",
+    "应用商店": "应用软件下载服务提供者",
+    "应用市场": "应用软件下载服务提供者",
+    "网站": "网络运营者 网站",
+    "平台": "网络运营者",
     "病毒": "恶意程序 计算机病毒",
     "木马": "恶意程序",
     "后门": "恶意程序",
@@ -68,11 +71,17 @@ COLLOQUIAL: dict[str, str] = {
 }
 
 
-def expand(tokens: list[str], tokenize: Callable[[str], list[str]]) -> list[str]:
-    """The tokens, then the list wording of any colloquial token, tokenized alike."""
-    out = list(tokens)
-    for token in tokens:
-        phrase = COLLOQUIAL.get(token.lower())
-        if phrase:
+def expand(text: str, tokenize: Callable[[str], list[str]]) -> list[str]:
+    """The text's tokens, then the list wording of every colloquial word found in
+    it, tokenized alike. Words are found as substrings, so a segmentation that
+    splits 应用商店 does not hide it."""
+    out = tokenize(text)
+    lowered = text.lower()
+    for word, phrase in COLLOQUIAL.items():
+        if word in lowered:
             out += [t for t in tokenize(phrase) if t not in out]
     return out
+
+
+def known(word: str) -> bool:
+    return word.lower() in COLLOQUIAL
