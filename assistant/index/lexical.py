@@ -6,6 +6,7 @@ tokenizer is injected: every document and query goes through ``tokenize``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -41,6 +42,12 @@ Tokenize = Callable[[str], list[str]]
 
 
 def make_tokenizer(terms: list[str]) -> Tokenize:
+    return _tokenizer(tuple(terms))
+
+
+@functools.lru_cache(maxsize=4)
+def _tokenizer(terms: tuple[str, ...]) -> Tokenize:
+    """One jieba instance per dictionary: loading jieba's own costs about a second."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)

@@ -1,0 +1,116 @@
+"""Answers: verbatim quotes, citations, bad input, article boundaries, follow-ups."""
+
+import pytest
+
+from assistant import paths
+from assistant.clean import MAX_QUERY
+from assistant.render import to_json, to_markdown
+
+
+def _check_verbatim(answer) -> None:
+    for q in answer.quotes:
+        text = (paths.ROOT / q.source).read_text(encoding="utf-8")
+        assert text[q.start:q.end] == q.text, q
+
+
+def test_answer_quotes_are_file_slices_with_citation(hashing_assistant) -> None:
+    a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    assert not a.refused
+    primary = a.quotes[0]
+    assert primary.role == "primary" and primary.item == "72" and primary.field == "实施依据"
+    assert "处五万元以上五十万元以下罚款" in primary.text and len(primary.text) <= 220
+    assert primary.law == "中华人民共和国网络安全法" and primary.article == "第六十一条"
+    assert primary.source == "corpus/lists/tianshui-cac-power-list.txt"
+    _check_verbatim(a)
+    assert a.card["承办机构"] == "网络管理科"
+    md = to_markdown(a)
+    assert "第72项" in md and "不构成法律意见" in md.splitlines()[-1]
+
+
+def test_quirks_are_quoted_as_written(hashing_assistant) -> None:
+    a = hashing_assistant.ask("法律、行政法规禁止发布的信息未停止传输，对直接负责的主管人员罚多少", [])
+    assert a.quotes[0].item == "77"
+    assert "一万元以下十万元以下" in a.quotes[0].text  # the list's own slip, not "fixed"
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n\t", None])
+def test_empty_question_gets_a_prompt(hashing_assistant, message) -> None:
+    a = hashing_assistant.ask(message, [])
+    assert a.refused and "请输入" in a.interpretation and not a.quotes
+
+
+def test_long_question_is_cut_with_a_notice(hashing_assistant) -> None:
+    a = hashing_assistant.ask("境外存储网络数据" * 200, [])
+    assert len(a.query) == MAX_QUERY
+    assert any("500" in n for n in a.notices)
+
+
+def test_control_characters_are_removed(hashing_assistant) -> None:
+    a = hashing_assistant.ask("境外\x00存储\x1b网络\u200b数据", [])
+    assert a.query == "境外存储网络数据"
+    assert any("控制字符" in n for n in a.notices)
+
+
+def test_html_in_a_question_stays_text(hashing_assistant) -> None:
+    a = hashing_assistant.ask("<script>alert(1)</script><img src=x onerror=alert(1)>", [])
+    assert a.query.startswith("<script>")
+    md = to_markdown(a)
+    assert "<script>" not in md and "<img" not in md
+
+
+@pytest.mark.parametrize(("question", "item"), [
+    ("网络安全法第六十一条", "72"),
+    ("第61条", "72"),
+    ("网络安全法第61条是什么", "72"),
+    ("第六十条", "71"),
+    ("互联网新闻信息服务管理规定第二十二条", "79"),
+])
+def test_article_lookup_is_exact(hashing_assistant, question: str, item: str) -> None:
+    a = hashing_assistant.ask(question, [])
+    assert a.hits[0].seq == item
+    assert a.quotes[0].text.find(a.quotes[0].article or "") >= 0
+
+
+@pytest.mark.parametrize("question", [
+    "网络安全法第一百六十一条", "第一百六十条", "互联网信息服务管理办法第六十一条"])
+def test_article_boundaries_refuse(hashing_assistant, question: str) -> None:
+    a = hashing_assistant.ask(question, [])
+    assert a.refused and "没有事项引用" in a.interpretation
+
+
+def test_three_turns_keep_then_switch_focus(hashing_assistant) -> None:
+    history: list[dict[str, str]] = []
+
+    def turn(text: str):
+        a = hashing_assistant.ask(text, history)
+        history.extend([{"role": "user", "content": text}, {"role": "assistant", "content": to_markdown(a)}])
+        return a
+
+    first = turn("网络运营者未要求用户提供真实身份信息怎么罚")
+    assert first.hits[0].seq == "72"
+    second = turn("那对直接负责的主管人员呢？")
+    assert second.hits[0].seq == "72" and second.field == "实施依据"
+    assert "主管人员" in second.quotes[0].text and "理解为" not in second.interpretation
+    assert second.interpretation.startswith("第72项")
+    third = turn("这个谁来管？")
+    assert third.hits[0].seq == "72" and third.field in ("承办机构", "实施主体")
+    fourth = turn("那关键信息基础设施在境外存储网络数据呢")
+    assert fourth.hits[0].seq == "76"
+
+
+def test_procedure_answer_names_items_sharing_the_text(hashing_assistant) -> None:
+    a = hashing_assistant.ask("当事人要求听证应当在几天内提出", [])
+    assert "三日内" in a.quotes[0].text and a.field == "责任事项"
+    assert len(a.shared_with) >= 10
+
+
+def test_unanswerable_application_question_is_refused(hashing_assistant) -> None:
+    a = hashing_assistant.ask("办理ICP备案要什么材料", [])
+    assert a.refused and "办理流程" in a.interpretation
+
+
+def test_json_shape(hashing_assistant) -> None:
+    data = to_json(hashing_assistant.ask("境外存储网络数据罚多少", []))
+    assert set(data) >= {"refused", "quotes", "interpretation", "answer", "ranked_items"}
+    q = data["quotes"][0]
+    assert set(q) >= {"text", "item", "field", "source", "start", "end"}

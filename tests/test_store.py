@@ -1,0 +1,107 @@
+"""The index folder: manifest, stale and corrupt detection, atomic rebuilds."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus.parse import load
+from assistant.errors import CorruptIndexError, StaleIndexError
+from assistant.index import store
+from assistant.index.embed import HashingEmbedder, SentenceTransformerEmbedder
+from assistant.index.retriever import Retriever
+from assistant.types import ParsedList
+
+EMB = HashingEmbedder(32)
+
+
+def _build(root: Path, lists: list[ParsedList]) -> store.BuiltIndex:
+    return store.build(root, lists, EMB, progress=False)
+
+
+def test_manifest_records_what_built_it(tmp_path: Path, mini: ParsedList) -> None:
+    built = _build(tmp_path, [mini])
+    m = json.loads((built.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert m["format"] == store.FORMAT_VERSION
+    assert m["corpus"] == store.corpus_fingerprint([mini])
+    assert m["model"]["name"] == "hashing-32"
+    assert m["parameters"]["bm25"]["k1"] == 1.2 and "field_weights" in m["parameters"]
+    assert {"faiss-cpu", "bm25s", "jieba"} <= set(m["versions"])
+    assert set(m["files"]) >= {"chunks.jsonl", "dense.faiss", "userdict.json"}
+    assert m["dense"]["kind"] == "IndexFlatIP" and m["dense"]["size"] == m["chunks"]
+    assert "\\u" not in (built.folder / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_load_round_trip(tmp_path: Path, mini: ParsedList) -> None:
+    built = _build(tmp_path, [mini])
+    loaded = store.load(tmp_path, [mini], EMB)
+    assert loaded.folder == built.folder
+    assert [c.chunk_id for c in loaded.chunks] == [c.chunk_id for c in built.chunks]
+    for c in loaded.chunks:
+        assert mini.source.text[c.span.start:c.span.end] == c.text
+
+
+def test_changed_corpus_is_stale_and_rebuilt(tmp_path: Path, mini: ParsedList, seed: ParsedList) -> None:
+    first = _build(tmp_path, [mini])
+    with pytest.raises(StaleIndexError, match="corpus"):
+        store.load(tmp_path, [seed], EMB)
+    rebuilt, status = store.open_index(tmp_path, [seed], EMB, progress=False)
+    assert status.startswith("built") and rebuilt.folder != first.folder
+    assert first.folder.is_dir()  # the previous build is kept to go back to
+
+
+def test_changed_model_is_stale(tmp_path: Path, mini: ParsedList) -> None:
+    _build(tmp_path, [mini])
+    with pytest.raises(StaleIndexError, match="model"):
+        store.load(tmp_path, [mini], HashingEmbedder(16))
+
+
+@pytest.mark.parametrize("victim", ["chunks.jsonl", "dense.faiss", "manifest.json"])
+def test_corrupt_file_is_detected_and_rebuilt(tmp_path: Path, mini: ParsedList, victim: str) -> None:
+    built = _build(tmp_path, [mini])
+    with (built.folder / victim).open("ab") as f:
+        f.write(b"\x00garbage")
+    with pytest.raises(CorruptIndexError):
+        store.load(tmp_path, [mini], EMB)
+    rebuilt, status = store.open_index(tmp_path, [mini], EMB, progress=False)
+    assert status.startswith("built") and rebuilt.folder != built.folder
+    assert store.load(tmp_path, [mini], EMB).folder == rebuilt.folder
+
+
+def test_interrupted_build_keeps_the_old_index(tmp_path: Path, mini: ParsedList, seed: ParsedList,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    good = _build(tmp_path, [mini])
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(store.DenseIndex, "build", explode)
+    with pytest.raises(KeyboardInterrupt):
+        _build(tmp_path, [seed])
+    assert store.current(tmp_path) == good.folder
+    assert store.load(tmp_path, [mini], EMB).folder == good.folder
+    assert not list((tmp_path / "builds").glob(".building-*"))
+
+
+def test_missing_model_builds_lexical_only_with_a_warning(tmp_path: Path, mini: ParsedList) -> None:
+    absent = SentenceTransformerEmbedder(tmp_path / "no-such-model")
+    built, _ = store.open_index(tmp_path / "idx", [mini], absent, progress=False)
+    assert built.dense is None and built.manifest["model"] is None
+    r = Retriever(built, None)
+    assert r.warning and "关键词" in r.warning
+    hits = r.search("网络安全认证检测", 3)
+    assert hits[0].seq == "73" and all("dense" not in h.scores for h in hits)
+
+
+def test_folder_without_pointer_is_missing(tmp_path: Path, mini: ParsedList) -> None:
+    built = _build(tmp_path, [mini])
+    shutil.rmtree(built.folder)
+    with pytest.raises(FileNotFoundError):
+        store.load(tmp_path, [mini], EMB)
+
+
+def test_lists_load_from_disk_for_a_build(tmp_path: Path) -> None:
+    lists = load([Path(__file__).parent / "data" / "mini_list.tsv"])
+    built = _build(tmp_path, lists)
+    assert built.manifest["items"] == 3
