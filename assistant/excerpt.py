@@ -77,6 +77,7 @@ def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> li
     return out
 
 
+ALTERNATIVE_SHARE = 0.5
 _AMOUNT = re.compile(r"元(?:以上|以下)|倍以上")
 _TIME = re.compile(r"[日天]内|工作日|日起|之日")
 _COUNT = re.compile(r"不得少于|[两二三四五]人")
@@ -139,9 +140,14 @@ def best(text: str, field: FieldValue, intent: Intent, tokens: list[str], questi
     which = step_of(text)
     pairs = {question[i:i + 2] for i in range(len(question) - 1)
              if all("\u4e00" <= ch <= "\u9fff" for ch in question[i:i + 2])}
-    ranked = sorted(pool, key=lambda c: -score(text, c, intent, tokens, pairs, which, prefer, titles))
+    scored = sorted(((score(text, c, intent, tokens, pairs, which, prefer, titles), c) for c in pool),
+                    key=lambda sc: -sc[0])
+    top = scored[0][0]
     chosen: list[Candidate] = []
-    for c in ranked:
+    for value, c in scored:
+        # Further excerpts only when they bear on the question about as much.
+        if chosen and value < ALTERNATIVE_SHARE * top:
+            break
         if all(c.span.end <= o.span.start or o.span.end <= c.span.start for o in chosen):
             chosen.append(c)
             if len(chosen) == n:

@@ -31,6 +31,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_CACHE", default))
 
 
+def data_dir() -> Path:
+    """User data written by the app (feedback): outside git."""
+    return Path(os.environ.get("ASSISTANT_DATA", cache_dir() / "data"))
+
+
 def model_spec() -> str:
     """A sentence-transformers model folder, or a name under the cache's models/."""
     return os.environ.get("ASSISTANT_MODEL", DEFAULT_MODEL_NAME)

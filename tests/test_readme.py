@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 def test_readme_python_example_runs(real_assistant, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    (block,) = re.findall(r"```python\n(.*?)```", readme, re.S)
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "load_assistant" in b]
     import assistant
 
     monkeypatch.setattr(assistant, "load_assistant", lambda: real_assistant, raising=False)

@@ -1,0 +1,25 @@
+"""A conversation as Markdown, each answer followed by its citations."""
+
+from __future__ import annotations
+
+import time
+
+from assistant.render import escape
+from assistant.types import Answer
+
+
+def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
+    lines = ["# 权责清单助手 · 对话记录", "", f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}", ""]
+    for n, (question, a) in enumerate(turns, start=1):
+        lines += [f"## {n}. {escape(question)}", ""]
+        if a.refused:
+            lines += [escape(a.interpretation), ""]
+            continue
+        lines += [f"理解为：{escape(a.interpretation)}", ""]
+        for q in a.quotes:
+            if q.role not in ("primary", "alternative"):
+                continue
+            cite = f"第{q.item}项 · {q.field}" + (f" · 《{q.law}》{q.article or ''}" if q.law else "")
+            lines += [f"> {escape(q.text)}", "", f"出处：{escape(cite)}（{q.source}，字符 {q.start}–{q.end}）", ""]
+    lines += ["---", "以上为权责清单原文摘录，仅供查阅，不构成法律意见。", ""]
+    return "\n".join(lines)

@@ -1,0 +1,173 @@
+"""HTML views for the app: evidence panel, item pages, procedure steps, item table.
+
+Every text from a list or a question goes through ``html.escape``; the only
+markup is the fixed structure written here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from assistant.answer import CARD_FIELDS, Catalogue, reason
+from assistant.types import Answer, Item, Quote, Span
+
+STEP_ORDER = ("立案", "调查取证", "听证", "决定", "送达", "执行")
+# Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
+_FIGURE = re.compile(r"[一二三四五六七八九十两0-9]+个?(?:工作)?日(?:内|后|起)?|不得少于[一二三四五六七八九十两0-9]+人")
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def highlighted(text: str, whole: Span, part: Span, anchor: str = "") -> str:
+    """``text[whole]`` escaped, with ``text[part]`` (inside it) marked."""
+    ident = f' id="{anchor}"' if anchor else ""
+    return (esc(text[whole.start:part.start]) + f"<mark{ident}>" + esc(text[part.start:part.end])
+            + "</mark>" + esc(text[part.end:whole.end]))
+
+
+def figures(text: str) -> str:
+    """Escaped text with deadlines and counts in bold."""
+    out, last = [], 0
+    for m in _FIGURE.finditer(text):
+        out += [esc(text[last:m.start()]), f"<strong class='figure'>{esc(m.group())}</strong>"]
+        last = m.end()
+    return "".join(out) + esc(text[last:])
+
+
+def _context(cat: Catalogue, q: Quote) -> tuple[str, Span]:
+    item = cat.items[q.item_key]
+    src = cat.source(item)
+    field = item.fields[q.field]
+    around = next((c.span for c in field.clauses if c.span.start <= q.start and q.end <= c.span.end),
+                  next((p for p in field.parts if p.start <= q.start and q.end <= p.end), field.span))
+    return src.text, around
+
+
+def answer_html(a: Answer, cat: Catalogue) -> str:
+    """The chat message: interpretation, the quote marked inside its clause, citation, notices."""
+    parts: list[str] = []
+    if a.warning:
+        parts.append(f"<p class='warning'>⚠️ {esc(a.warning)}</p>")
+    if a.refused:
+        parts.append(f"<p><strong>{esc(a.interpretation)}</strong></p>")
+        if a.suggestions:
+            parts.append("<p>最接近的事项（供参考）：</p><ul>"
+                         + "".join(f"<li>{esc(s)}</li>" for s in a.suggestions) + "</ul>")
+        return "\n".join(parts)
+    parts.append(f"<p class='interpretation'>理解为：{esc(a.interpretation)}</p>")
+    primary = a.quotes[0]
+    text, around = _context(cat, primary)
+    parts.append("<blockquote class='quote'>"
+                 + highlighted(text, around, Span(primary.start, primary.end)) + "</blockquote>")
+    cite = f"第{primary.item}项 · {primary.field}"
+    if primary.law:
+        cite += f" · 《{primary.law}》{primary.article or ''}"
+    parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(cite)}</a></p>")
+    if a.shared_with:
+        parts.append(f"<p>同样的原文也见于第{esc('、'.join(a.shared_with))}项。</p>")
+    for notice in a.notices:
+        parts.append(f"<p class='notice'><em>{esc(notice)}</em></p>")
+    return "\n".join(parts)
+
+
+def evidence_html(a: Answer | None, cat: Catalogue) -> str:
+    if a is None or a.refused or not a.quotes:
+        hits = a.hits if a is not None else ()
+        if not hits:
+            return "<div id='evidence'><p>提问后，这里显示出处、事项信息和检索依据。</p></div>"
+        return ("<div id='evidence'><h3>最接近的事项</h3>" + _why(a) + "</div>")  # type: ignore[arg-type]
+    primary = a.quotes[0]
+    item = cat.items[primary.item_key]
+    src = cat.source(item)
+    text, around = _context(cat, primary)
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v) or '（空）'}</td></tr>" for k, v in a.card.items())
+    out = [f"<div id='evidence'><h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3>",
+           f"<table class='card'>{rows}</table>",
+           f"<h4>出处：{esc(primary.field)}</h4>",
+           f"<p class='source'>{esc(primary.source)} 字符 {primary.start}–{primary.end}</p>",
+           "<blockquote>" + highlighted(text, around, Span(primary.start, primary.end), "ev-primary")
+           + "</blockquote>"]
+    for q in a.quotes:
+        if q.role == "alternative":
+            out.append(f"<h4>同一字段的其他相关原文</h4><blockquote>{esc(q.text)}</blockquote>")
+    basis = item.fields["实施依据"]
+    if primary.field != "实施依据" and basis.clauses:
+        out.append("<details><summary>实施依据全文</summary>"
+                   + "".join(f"<p>{esc(c.span.of(src.text))}</p>" for c in basis.clauses) + "</details>")
+    out.append("<h4>为什么是这一项</h4>" + _why(a) + "</div>")
+    return "\n".join(out)
+
+
+def _why(a: Answer) -> str:
+    rows = []
+    for h in a.hits[:4]:
+        signals = "，".join(f"{name} {h.scores[name]:.3f}" + (f"（第{h.ranks[name]}）" if name in h.ranks else "")
+                           for name in ("dense", "lexical", "fused") if name in h.scores)
+        rows.append(f"<tr><td>第{esc(h.seq)}项</td><td>{esc(h.name)}</td><td>{esc(signals)}</td>"
+                    f"<td>{esc(reason(h))}</td></tr>")
+    return ("<table class='why'><tr><th>事项</th><th>名称</th><th>检索得分（名次）</th><th>说明</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def item_html(item: Item, cat: Catalogue) -> str:
+    src = cat.source(item)
+    out = [f"<div class='item'><h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3><table class='card'>"]
+    for name in (*CARD_FIELDS[1:], "子项名称", "子项地方权力编码", "备注"):
+        out.append(f"<tr><th>{esc(name)}</th><td>{esc(item.value(src, name)) or '（空）'}</td></tr>")
+    out.append("</table><h4>实施依据</h4>")
+    out += [f"<p>{esc(c.span.of(src.text))}</p>" for c in item.fields["实施依据"].clauses]
+    out.append("<h4>办理程序（责任事项）</h4><ol class='steps'>")
+    out += [f"<li>{figures(c.body.of(src.text))}</li>" for c in item.fields["责任事项"].clauses]
+    out.append("</ol><h4>追责情形</h4>")
+    out += [f"<p>{esc(c.span.of(src.text))}</p>" for c in item.fields["追责情形"].clauses]
+    return "".join(out) + "</div>"
+
+
+FILTER_COLUMNS = ("权力事项类型", "实施主体", "承办机构", "办事层级")
+
+
+def laws(item: Item) -> list[str]:
+    return sorted({r.law for r in item.refs if r.role == "cited"})
+
+
+def filter_choices(cat: Catalogue) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for column in FILTER_COLUMNS:
+        out[column] = sorted({i.value(cat.source(i), column) for i in cat.items.values()})
+    out["法律"] = sorted({law for i in cat.items.values() for law in laws(i)})
+    return out
+
+
+def item_rows(cat: Catalogue, filters: dict[str, str | None]) -> list[list[Any]]:
+    rows = []
+    for item in cat.items.values():
+        src = cat.source(item)
+        if any(v and column in FILTER_COLUMNS and item.value(src, column) != v
+               for column, v in filters.items()):
+            continue
+        if filters.get("法律") and filters["法律"] not in laws(item):
+            continue
+        rows.append([item.seq, cat.name(item), item.value(src, "权力事项类型"),
+                     item.value(src, "承办机构"), item.value(src, "办事层级")])
+    return rows
+
+
+def eval_tables(questions: list[dict], results: list[dict]) -> tuple[list[list[Any]], Any, list[list[Any]]]:
+    """Metrics per kind, a long table for the chart, and the failures."""
+    import pandas as pd
+
+    from assistant import evaluate
+
+    metrics = evaluate.score(questions, results)
+    names = ("recall@1", "recall@3", "mrr", "quote_hit@1", "quote_hit@3", "refusal_accuracy",
+             "false_refusals", "latency_p50_ms")
+    table = pd.DataFrame([[kind, m["n"], *[round(m[n], 3) if n in m else None for n in names]]
+                          for kind, m in metrics.items()], columns=["kind", "n", *names])
+    chart = pd.DataFrame([{"kind": kind, "metric": name, "value": m[name]}
+                          for kind, m in metrics.items() for name in ("recall@1", "quote_hit@1") if name in m])
+    fails = pd.DataFrame(evaluate.failures(questions, results))
+    return table, chart, fails
