@@ -67,8 +67,9 @@ def _lint(args: argparse.Namespace) -> int:
     from assistant.corpus import serialize
     from assistant.corpus.lint import lint
     from assistant.corpus.parse import load
+    from assistant.statutes.library import Library
 
-    findings = lint(load(_list_paths(args)))
+    findings = lint(load(_list_paths(args)), Library.load(paths.laws_dir()))
     if args.json:
         emit_json([serialize.finding(f) for f in findings])
         return 0

@@ -17,6 +17,8 @@ from assistant.clean import clean
 from assistant.errors import BadQueryError
 from assistant.index.retriever import Retriever
 from assistant.index.synonyms import expand, known
+from assistant.statute_notes import annotate
+from assistant.statutes.library import Library
 from assistant.types import Answer, Item, ItemHit, Span
 
 log = logging.getLogger(__name__)
@@ -44,10 +46,11 @@ class Turn:
 
 
 class Assistant:
-    def __init__(self, catalogue: Catalogue, retriever: Retriever, *,
+    def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
                  refuse_coverage: float = REFUSE_COVERAGE, refuse_dense: float = REFUSE_DENSE,
                  refuse_lexical: float = REFUSE_LEXICAL) -> None:
         self.catalogue = catalogue
+        self.library = library
         self.retriever = retriever
         self.refuse_coverage = refuse_coverage
         self.refuse_dense = refuse_dense
@@ -77,6 +80,12 @@ class Assistant:
                                  warning=warning, notices=notices)
         result = answer.compose(self.catalogue, text, turn.hits, turn.intent, turn.tokens,
                                 article_span=turn.article_span, warning=warning, notices=notices)
+        if self.library is not None and result.focus:
+            item = self.catalogue.items[result.focus[0]]
+            asked = turn.intent.article.article if turn.intent.article else None
+            extra, notes = annotate(self.catalogue, item, self.library,
+                                    result.quotes[0] if result.quotes else None, asked)
+            result = replace(result, quotes=(*result.quotes, *extra), statute_notes=tuple(notes))
         return replace(result, notices=(*result.notices, answer.NOTICE))
 
     def _matter(self, text: str) -> list[str]:

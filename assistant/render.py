@@ -49,6 +49,15 @@ def to_markdown(a: Answer) -> str:
     clause = next((q for q in a.quotes if q.role == "clause"), None)
     if clause is not None:
         lines += ["**所在条款全文**", "", f"> {escape(clause.text)}", ""]
+    if a.statute_notes:
+        lines += ["**法律文本**", ""] + [f"- {escape(n)}" for n in a.statute_notes] + [""]
+    for role, heading in (("statute", "所引条文（清单引用的版本）"), ("statute_current", "现行条文"),
+                          ("xref", "所引条文提到的条款")):
+        shown = [q for q in a.quotes if q.role == role]
+        if shown:
+            lines += [f"**{heading}**", ""]
+            for q in shown:
+                lines += [f"> {escape(q.text)}", "", f"—— {escape(q.law or '')}{escape(q.article or '')}", ""]
     if a.card:
         lines += ["**事项信息**", ""]
         lines += [f"- {name}：{escape(value) or '（空）'}" for name, value in a.card.items()]
@@ -81,4 +90,5 @@ def to_json(a: Answer) -> dict[str, Any]:
         "suggestions": list(a.suggestions),
         "notices": list(a.notices),
         "warning": a.warning,
+        "statute_notes": list(a.statute_notes),
     }

@@ -13,6 +13,7 @@ from assistant.index import store
 from assistant.index.dense import set_threads
 from assistant.index.embed import Embedder, SentenceTransformerEmbedder
 from assistant.index.retriever import Retriever
+from assistant.statutes.library import Library
 from assistant.types import ParsedList
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
     embedder = embedder or make_embedder(model)
     retriever = open_retriever(parsed, embedder, index_root=index_root, mode=mode,
                                rebuild=rebuild, progress=progress)
-    return Assistant(Catalogue.of(parsed), retriever)
+    return Assistant(Catalogue.of(parsed), retriever, library=Library.load(paths.laws_dir()))
 
 
 def open_retriever(parsed: list[ParsedList], embedder: Embedder | None, *,

@@ -221,3 +221,4 @@ class Answer:
     focus: tuple[str, ...] = ()
     field: str | None = None
     warning: str | None = None
+    statute_notes: tuple[str, ...] = ()

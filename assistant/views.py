@@ -98,6 +98,15 @@ def evidence_html(a: Answer | None, cat: Catalogue) -> str:
     if primary.field != "实施依据" and basis.clauses:
         out.append("<details><summary>实施依据全文</summary>"
                    + "".join(f"<p>{esc(c.span.of(src.text))}</p>" for c in basis.clauses) + "</details>")
+    if a.statute_notes:
+        out.append("<h4>法律文本</h4><ul>" + "".join(f"<li>{esc(n)}</li>" for n in a.statute_notes) + "</ul>")
+    for role, heading in (("statute", "所引条文（清单引用的版本）"), ("statute_current", "现行条文"),
+                          ("xref", "所引条文提到的条款")):
+        shown = [q for q in a.quotes if q.role == role]
+        if shown:
+            out.append(f"<details{' open' if role != 'xref' else ''}><summary>{heading}</summary>"
+                       + "".join(f"<p><small>{esc(q.law or '')}{esc(q.article or '')}</small><br>"
+                                 f"{esc(q.text)}</p>" for q in shown) + "</details>")
     out.append("<h4>为什么是这一项</h4>" + _why(a) + "</div>")
     return "\n".join(out)
 

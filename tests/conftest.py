@@ -51,9 +51,11 @@ def hashing_assistant(hashing_index, seed: ParsedList):
     from assistant.answer import Catalogue
     from assistant.dialogue import Assistant
     from assistant.index.retriever import Retriever
+    from assistant.statutes.library import Library
 
     built, embedder = hashing_index
-    return Assistant(Catalogue.of([seed]), Retriever(built, embedder))
+    library = Library.load(paths.ROOT / "corpus" / "laws", today="2026-11-28")
+    return Assistant(Catalogue.of([seed]), Retriever(built, embedder), library=library)
 
 
 @pytest.fixture(scope="session")

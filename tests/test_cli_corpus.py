@@ -28,7 +28,7 @@ def test_lint_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--json"]) == 0
     kinds = {f["kind"] for f in json.loads(capsys.readouterr().out)}
     assert kinds == {"inconsistent_value", "outlier_value", "misplaced_value", "boilerplate_variant",
-                     "malformed_reference", "malformed_fine_range"}
+                     "malformed_reference", "malformed_fine_range", "differs_from_law", "no_official_text"}
 
 
 def test_bad_file_is_one_clear_message(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,8 @@ Rules:
 - ``boilerplate_variant``: a clause shared (almost) word for word by most items differs in one.
 - ``malformed_reference``: an article reference in an irregular form (第二十二第一款).
 - ``malformed_fine_range``: a fine range written ``X以下Y以下`` or with its bounds reversed.
+- ``differs_from_law``: a quotation of an article that differs from the official text of the
+  version the list names (given the statute texts); ``no_official_text`` when there is none.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
+from assistant.statutes.library import Library, compare, list_parts, version_name
 from assistant.types import COLUMNS, Finding, Item, ParsedList, Source, Span
 
 # Columns holding prose or identifiers, where differing values are expected.
@@ -31,7 +34,8 @@ _AMOUNT = rf"[{NUMERAL_CHARS}0-9]+(?:\.[0-9]+)?元"
 _RANGE = re.compile(rf"(?P<low>{_AMOUNT})(?P<w1>以上|以下)(?P<high>{_AMOUNT})(?P<w2>以上|以下)")
 
 
-def lint(lists: Iterable[ParsedList]) -> list[Finding]:
+def lint(lists: Iterable[ParsedList], library: Library | None = None) -> list[Finding]:
+    """All findings; with a statute ``library``, also where quotations differ from the law."""
     findings: list[Finding] = []
     for parsed in lists:
         findings += _column_values(parsed)
@@ -39,7 +43,33 @@ def lint(lists: Iterable[ParsedList]) -> list[Finding]:
         findings += _boilerplate(parsed)
         findings += _references(parsed)
         findings += _fine_ranges(parsed)
+        if library is not None:
+            findings += _against_law(parsed, library)
     return findings
+
+
+def _against_law(parsed: ParsedList, library: Library) -> list[Finding]:
+    src = parsed.source
+    found: list[Finding] = []
+    missing: set[str] = set()
+    for item in parsed.items:
+        cited = [r for r in item.refs if r.role == "cited"]
+        for law in dict.fromkeys(r.law for r in cited):
+            refs = [r for r in cited if r.law == law]
+            statute = library.cited(law, refs[0].version_note)
+            if statute is None:
+                if law not in missing:
+                    missing.add(law)
+                    found.append(_finding("no_official_text", src, item, "实施依据", refs[0].law_span or refs[0].span,
+                                          f"《{law}》的官方文本不在语料中，无法核对清单的引文"))
+                continue
+            present = [r for r in refs if r.article in statute.articles]
+            for d in compare(src.text, list_parts(item, present[0]), statute,
+                             [statute.articles[r.article] for r in present]):
+                found.append(_finding("differs_from_law", src, item, "实施依据", d.list_span,
+                                      f"清单原文「{d.list_text}」，{version_name(statute)}此处为"
+                                      f"「{d.law_text or '（无）'}」：…{d.law_context}…", expected=d.law_text))
+    return found
 
 
 def _finding(kind: str, src: Source, item: Item, column: str, span: Span,

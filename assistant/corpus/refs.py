@@ -57,6 +57,20 @@ def _runs(text: str, start: int, end: int, skip: list[Span]) -> list[_Run]:
     return [r for r in runs if not (r.article is None and r.bare is not None)]
 
 
+def article_runs(text: str, start: int, end: int) -> list[tuple[Span, int, int | None]]:
+    """Every 第X条(第Y款) reference in ``text[start:end]``: (span, article, paragraph).
+    A bare 、第二款 continues the article named before it."""
+    out: list[tuple[Span, int, int | None]] = []
+    last: int | None = None
+    for run in _runs(text, start, end, []):
+        article = run.article if run.article is not None else last
+        if article is None:
+            continue
+        out.append((Span(run.start, run.end), article, run.paragraph))
+        last = article
+    return out
+
+
 def find(text: str, parts: tuple[Span, ...]) -> tuple[LegalRef, ...]:
     """All article references in the parts of one 实施依据 cell, in order.
 

@@ -1,0 +1,83 @@
+"""Statute quotes and factual version notes for an answer: fixed templates, facts from the files."""
+
+from __future__ import annotations
+
+from assistant.answer import Catalogue
+from assistant.paths import relative
+from assistant.statutes.library import Library, article_label, compare, list_parts, version_name
+from assistant.statutes.parse import Statute
+from assistant.types import Item, Quote, Span
+
+MAX_XREFS = 6
+
+
+def spoken(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def _quote(s: Statute, span: Span, item: Item, role: str, number: int) -> Quote:
+    return Quote(text=span.of(s.text), item=item.seq, item_key=item.key, field="实施依据",
+                 source=relative(s.path), start=span.start, end=span.end, role=role,
+                 law=version_name(s), article=article_label(number))
+
+
+def paths_hint(q: Quote) -> str:
+    return f"第{q.item}项 · {q.field}"
+
+
+def annotate(cat: Catalogue, item: Item, library: Library, primary: Quote | None,
+             asked: int | None = None) -> tuple[list[Quote], list[str]]:
+    """Quotes of the cited articles (and, for ``asked``, of that article), what they refer
+    to, the in-force counterparts, and factual notes on versions and quotation differences."""
+    quotes: list[Quote] = []
+    notes: list[str] = []
+    src = cat.source(item)
+    cited = [r for r in item.refs if r.role == "cited"]
+    for law in dict.fromkeys(r.law for r in cited):
+        refs = [r for r in cited if r.law == law]
+        old = library.cited(law, refs[0].version_note)
+        if old is None:
+            notes.append(f"《{law}》的官方全文不在本地语料中，无法显示或核对其条文。")
+            continue
+        present = quoted = [r for r in refs if r.article in old.articles]
+        mentioned = [r for r in item.refs if r.law == law and r.article == asked and r.article in old.articles]
+        if mentioned and all(r.article != asked for r in present):
+            # A question about an article the item refers to: that article, both versions.
+            present = [*mentioned[:1], *present]
+        for r in present:
+            quotes.append(_quote(old, old.articles[r.article].span, item, "statute", r.article))
+            for x in library.xrefs(old, r.article)[:MAX_XREFS]:
+                if x.target is not None and all(q.start != x.target.start for q in quotes):
+                    quotes.append(_quote(old, x.target, item, "xref", x.article))
+        if primary is not None and quoted:
+            for d in compare(src.text, list_parts(item, quoted[0]), old,
+                             [old.articles[r.article] for r in quoted]):
+                if primary.start <= d.list_span.start and d.list_span.end <= primary.end:
+                    # One above the other: the list's words, then the law's at the same place.
+                    notes.append(f"清单原文：「{d.list_text}」（{paths_hint(primary)}）")
+                    notes.append(f"法律原文：「{d.law_text or '（无）'}」（…{d.law_context}…，{version_name(old)}）")
+        new = library.current(law)
+        if new is None or new.path == old.path:
+            continue
+        decision = library.decision(old, new)
+        moves = library.moves(old, new)
+        when = (f"《{law}》于{spoken(decision.dates[0])}修改，自{spoken(new.effective)}起施行"
+                if decision and new.effective else f"《{law}》现行文本为{new.label}")
+        for r in present:
+            mv = moves.get(r.article)
+            if mv is None or mv.kind == "unchanged":
+                continue
+            was = f"清单所引{article_label(r.article)}"
+            if mv.kind == "deleted":
+                notes.append(f"{when}；{was}已被删去。")
+                continue
+            targets = "、".join(article_label(n) for n in mv.new)
+            detail = {"renumbered": f"现为{targets}，内容未改",
+                      "amended": f"现为{targets}，条文已修改",
+                      "merged": f"已与原{'、'.join(article_label(n) for n in mv.with_old)}合并为现行{targets}",
+                      "split": f"内容现见于{targets}"}[mv.kind]
+            notes.append(f"{when}；{was}{detail}。现行条文见下。")
+            for n in mv.new:
+                quotes.append(_quote(new, new.articles[n].span, item, "statute_current", n))
+    return quotes, notes
