@@ -206,23 +206,34 @@ def _doctor(args: argparse.Namespace) -> int:
 
 @command("eval")
 def _eval(args: argparse.Namespace) -> int:
-    from assistant import evaluate
+    from assistant import evaluate, report
     from assistant.answer import Catalogue
     from assistant.corpus.parse import load
     from assistant.dialogue import Assistant
+    from assistant.index.store import versions
     from assistant.service import make_embedder, open_retriever
+    from assistant.statutes.library import Library
 
     questions = evaluate.load_questions(Path(args.questions))
     lists = load(_list_paths(args))
     embedder = make_embedder(args.model)
+    library = Library.load(paths.laws_dir())
     metrics: dict[str, dict] = {}
     results_by_mode = {}
-    for mode in args.modes.split(","):
-        assistant = Assistant(Catalogue.of(lists), open_retriever(lists, embedder, mode=mode))
-        results = evaluate.run(assistant.ask, questions)
+    modes = args.modes.split(",")
+    for mode in modes:
+        if mode == "peer":
+            from assistant.peer import PeerRetriever
+
+            peer = PeerRetriever(open_retriever(lists, embedder).index, embedder)
+            results = evaluate.run_retrieval(peer.search, questions)
+        else:
+            assistant = Assistant(Catalogue.of(lists), open_retriever(lists, embedder, mode=mode),
+                                  library=library)
+            results = evaluate.run(assistant.ask, questions)
         results_by_mode[mode] = results
-        metrics[mode] = evaluate.score(questions, results)
-    main_mode = args.modes.split(",")[0]
+        metrics[mode] = evaluate.score(questions, results, answers=mode != "peer")
+    main_mode = modes[0]
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -232,6 +243,10 @@ def _eval(args: argparse.Namespace) -> int:
     kinds = sorted({q["kind"] for q in questions})
     print(evaluate.table(metrics, kinds))
     fails = evaluate.failures(questions, results_by_mode[main_mode])
+    if args.report:
+        written = report.write(Path(args.report), metrics, fails, paths.relative(Path(args.questions)),
+                               versions())
+        print("\nreport: " + ", ".join(paths.relative(p) for p in written))
     print(f"\n{len(fails)} failures ({main_mode}):")
     for f in fails[: args.show_failures]:
         print(f"  {f['id']} [{f['kind']}] {f['question']}  expected {f['expected_items'][:3]} "
@@ -286,7 +301,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("questions", nargs="?", default=str(paths.ROOT / "eval" / "questions.jsonl"))
     sp.add_argument("--out", help="write one JSON line per question (first mode)")
     sp.add_argument("--modes", default="hybrid,dense,lexical",
-                    help="comma-separated retrieval modes, side by side; the first is reported in detail")
+                    help="comma-separated: hybrid, dense, lexical, peer (needs the peer extra); "
+                         "the first is reported in detail")
+    sp.add_argument("--report", help="folder for report.md, report.json and chart.png")
     sp.add_argument("--show-failures", type=int, default=40)
     sp.add_argument("--model", help=model_help)
     sp.add_argument("--lists", dest="paths", action="append", default=[])

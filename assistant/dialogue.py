@@ -32,7 +32,11 @@ REFUSE_COVERAGE = 0.3
 REFUSE_DENSE = 0.885
 REFUSE_LEXICAL = 2.0
 K = 5
+# Nouns the list lacks make a question suspect: then only a near-certain dense match answers it.
+REFUSE_DENSE_UNKNOWN = 0.9
+_NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "vn", "nrt", "l"))  # l: fixed phrases (个人所得税)
 NO_APPLICATIONS = "这份清单只列处罚和监督检查等事项，没有许可、备案等办理流程。"
+NO_SUCH_FACTS = "权责清单不含地址、电话、办公时间、人员等信息。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,13 @@ class Assistant:
         if turn.refusal is not None or not turn.hits:
             return answer.refuse(text, turn.hits, turn.refusal or answer.REFUSAL,
                                  warning=warning, notices=notices)
-        result = answer.compose(self.catalogue, text, turn.hits, turn.intent, turn.tokens,
+        ask = turn.intent
+        if not ask.explicit and turn.article_span is None and turn.hits and turn.hits[0].chunks:
+            # No cue names a field: answer from the field where the question matched best.
+            where = turn.hits[0].chunks[0].chunk.field
+            if where in ("责任事项", "追责情形"):
+                ask = replace(ask, aspect="procedure" if where == "责任事项" else "accountability", column=where)
+        result = answer.compose(self.catalogue, text, turn.hits, ask, turn.tokens,
                                 article_span=turn.article_span, warning=warning, notices=notices)
         if self.library is not None and result.focus:
             item = self.catalogue.items[result.focus[0]]
@@ -102,6 +112,8 @@ class Assistant:
             focus = ()
         if ask.application and not self._application_ok:
             return Turn([], (), ask, tokens, None, NO_APPLICATIONS)
+        if ask.out_of_scope:
+            return Turn([], (), ask, tokens, None, NO_SUCH_FACTS)
         code = intent.code(text)
         if code is not None:
             owners = [i.key for i in self.catalogue.items.values()
@@ -115,7 +127,9 @@ class Assistant:
             located = self._by_article(ask)
             if located:
                 hits = self._rerank(self.retriever.search(text, K), [k for k, _ in located])
-                return Turn(hits, (hits[0].item_key,), ask, tokens, located[0][1], None)
+                # Quote the article itself unless the question asks for something in it (罚多少).
+                span = located[0][1] if ask.aspect == "basis" or not ask.explicit else None
+                return Turn(hits, (hits[0].item_key,), ask, tokens, span, None)
             return Turn([], (), ask, tokens, None,
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
@@ -161,8 +175,20 @@ class Assistant:
         src = self.catalogue.source(item)
         return "".join(item.value(src, c) for c in item.fields)
 
+    def only_unknown_nouns(self, text: str) -> bool:
+        """True when the question has nouns (jieba's part-of-speech tags) and the list uses
+        none of them: a question about 行政复议 or 所得税 is about something it does not hold."""
+        import jieba.posseg
+
+        vocab = self.retriever.index.lexical.bm25.vocab_dict  # type: ignore[attr-defined]
+        nouns = [w for w, flag in jieba.posseg.lcut(text)
+                 if flag in _NOUN_TAGS and len(w) > 1 and not any(w in c for c in self._cues)]
+        return bool(nouns) and not any(w.lower() in vocab or known(w) for w in nouns)
+
     def _confident(self, text: str, hit: ItemHit) -> bool:
         if self.coverage(text) < self.refuse_coverage:
+            return False
+        if self.only_unknown_nouns(text) and hit.scores.get("dense", 0.0) < REFUSE_DENSE_UNKNOWN:
             return False
         return (hit.scores.get("dense", 0.0) >= self.refuse_dense
                 or hit.scores.get("lexical", 0.0) >= self.refuse_lexical)

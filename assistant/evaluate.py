@@ -60,20 +60,41 @@ def run(ask: Ask, questions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [run_one(ask, q) for q in questions]
 
 
+def run_retrieval(search: Callable[[str, int], list], questions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Retrieval only, for retrievers without a dialogue: earlier turns are prepended to the question."""
+    out = []
+    for q in questions:
+        text = " ".join([*(q.get("turns") or []), q["question"]])
+        start = time.perf_counter()
+        hits = search(text, 5)
+        latency = (time.perf_counter() - start) * 1000
+        out.append({"id": q["id"], "kind": q["kind"], "ranked_items": [h.seq for h in hits],
+                    "latency_ms": round(latency, 2), "refused": False, "quotes": []})
+    return out
+
+
 def _rank(result: dict[str, Any], gold: list[str]) -> int | None:
+    """1-based rank of the first gold item, or None."""
     for i, item in enumerate(result["ranked_items"], start=1):
         if item in gold:
             return i
     return None
 
 
-def score(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Metrics overall and per kind; retrieval metrics over answerable questions only."""
+def score(questions: list[dict[str, Any]], results: list[dict[str, Any]], *,
+          answers: bool = True) -> dict[str, Any]:
+    """Metrics overall and per kind; retrieval metrics over answerable questions only.
+    With ``answers=False`` (a bare retriever) quote and refusal metrics are left out."""
     by_id = {r["id"]: r for r in results}
     groups: dict[str, list[dict[str, Any]]] = {"overall": list(questions)}
     for q in questions:
         groups.setdefault(q["kind"], []).append(q)
-    return {name: _metrics(qs, by_id) for name, qs in groups.items()}
+    out = {name: _metrics(qs, by_id) for name, qs in groups.items()}
+    if not answers:
+        for m in out.values():
+            for key in ("quote_hit@1", "quote_hit@3", "refusal_accuracy", "false_refusals"):
+                m.pop(key, None)
+    return out
 
 
 def _metrics(qs: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:

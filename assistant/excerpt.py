@@ -142,6 +142,8 @@ def best(text: str, field: FieldValue, intent: Intent, tokens: list[str], questi
              if all("\u4e00" <= ch <= "\u9fff" for ch in question[i:i + 2])}
     scored = sorted(((score(text, c, intent, tokens, pairs, which, prefer, titles), c) for c in pool),
                     key=lambda sc: -sc[0])
+    if not scored:
+        return []
     top = scored[0][0]
     chosen: list[Candidate] = []
     for value, c in scored:

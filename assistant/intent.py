@@ -23,7 +23,7 @@ ASPECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("who", "承办机构", ("哪个科", "什么科", "科室", "承办", "哪个部门办", "谁办", "谁管", "谁来管",
                        "谁负责", "谁来罚", "谁来处罚", "谁处罚", "实施主体", "哪个部门", "谁来")),
     ("procedure", "责任事项", ("立案", "调查", "取证", "听证", "约谈", "决定书", "送达", "强制执行", "执行",
-                             "谁来决定", "不履行处罚", "法院", "催告书",
+                             "谁来决定", "不履行处罚", "法院", "催告书", "告知当事人",
                              "催告", "陈述", "申辩", "几天", "几日", "多少天", "多久", "期限", "几个人",
                              "多少人", "执法人员", "集体讨论", "出示", "黑名单", "移送", "不予立案",
                              "步骤", "加重处罚", "笔录")),
@@ -50,6 +50,9 @@ NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "
 # application procedures; only 许可/备案/登记 items would.
 APPLICATION_CUES = ("申请", "怎么办理", "如何办理", "备案", "材料", "手续", "年检", "怎么办证", "如何取得",
                     "报名")
+# Facts no column of a 权责清单 holds: where, when, whom to call, who holds office.
+OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "去哪", "电话", "联系方式", "官网", "网址", "几点",
+                     "上班", "下班", "主任是谁", "领导是谁", "怎么举报", "如何举报", "举报电话", "怎么解封", "测评机构")
 # Words that frame a question without naming its matter.
 FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
                "情形", "具体", "标准", "是否", "有没有", "还有", "什么样")
@@ -83,6 +86,7 @@ class Intent:
     asks_law: bool = False  # which law, not which article
     asks_time: bool = False  # a deadline: 几天, 多久
     asks_count: bool = False  # how many people
+    out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
 
 
 def articles(text: str) -> list[ArticleAsk]:
@@ -107,7 +111,7 @@ def recognise(text: str) -> Intent:
             aspect, column, explicit, longest = name, col, True, length
     if _CODE.search(text.upper()):
         aspect, column, explicit = "code", "地方权力编码", True
-    if aspect == "fine" and found and not any(c in text for c in ("罚款", "罚多少", "多少钱")):
+    if aspect == "fine" and found and not any(c in text for c in ("罚款", "罚多少", "多少钱", "后果", "怎么罚")):
         aspect = "basis"
     if aspect == "who" and any(c in text for c in ("主体", "谁来罚", "谁处罚", "谁来处罚", "谁负责")):
         column = "实施主体"
@@ -121,7 +125,8 @@ def recognise(text: str) -> Intent:
                   asks_law=any(c in text for c in ("哪部法", "什么法", "哪个法", "哪部", "什么规定")),
                   asks_time=any(c in text for c in ("几天", "几日", "多少天", "多久", "期限", "几个工作日",
                                                     "多长时间", "什么时候")),
-                  asks_count=any(c in text for c in ("几个人", "多少人", "几人", "人数")))
+                  asks_count=any(c in text for c in ("几个人", "多少人", "几人", "人数")),
+                  out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES))
 
 
 def code(text: str) -> str | None:
