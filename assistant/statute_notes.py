@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.answer import Catalogue
 from assistant.paths import relative
-from assistant.statutes.library import Library, article_label, compare, list_parts, version_name
+from assistant.statutes.library import Library, article_label, version_name
 from assistant.statutes.parse import Statute
 from assistant.types import Item, Quote, Span
 
@@ -51,8 +51,7 @@ def annotate(cat: Catalogue, item: Item, library: Library, primary: Quote | None
                 if x.target is not None and all(q.start != x.target.start for q in quotes):
                     quotes.append(_quote(old, x.target, item, "xref", x.article))
         if primary is not None and quoted:
-            for d in compare(src.text, list_parts(item, quoted[0]), old,
-                             [old.articles[r.article] for r in quoted]):
+            for d in library.differences(src.text, item, old, quoted):
                 if primary.start <= d.list_span.start and d.list_span.end <= primary.end:
                     # One above the other: the list's words, then the law's at the same place.
                     notes.append(f"清单原文：「{d.list_text}」（{paths_hint(primary)}）")

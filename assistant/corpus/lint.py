@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
-from assistant.statutes.library import Library, compare, list_parts, version_name
+from assistant.statutes.library import Library, version_name
 from assistant.types import COLUMNS, Finding, Item, ParsedList, Source, Span
 
 # Columns holding prose or identifiers, where differing values are expected.
@@ -64,8 +64,7 @@ def _against_law(parsed: ParsedList, library: Library) -> list[Finding]:
                                           f"《{law}》的官方文本不在语料中，无法核对清单的引文"))
                 continue
             present = [r for r in refs if r.article in statute.articles]
-            for d in compare(src.text, list_parts(item, present[0]), statute,
-                             [statute.articles[r.article] for r in present]):
+            for d in library.differences(src.text, item, statute, present):
                 found.append(_finding("differs_from_law", src, item, "实施依据", d.list_span,
                                       f"清单原文「{d.list_text}」，{version_name(statute)}此处为"
                                       f"「{d.law_text or '（无）'}」：…{d.law_context}…", expected=d.law_text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import zlib
@@ -64,6 +65,17 @@ class SentenceTransformerEmbedder:
         return int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
 
     def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        if kind == "query" and len(texts) == 1:
+            return self._query(texts[0]).reshape(1, -1)
+        return self._encode(texts, kind)
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one embedder per process; repeated questions are common
+    def _query(self, text: str) -> np.ndarray:
+        vector = self._encode([text], "query")[0]
+        vector.setflags(write=False)
+        return vector
+
+    def _encode(self, texts: list[str], kind: Kind) -> np.ndarray:
         model = self.load()
         fn = model.encode_query if kind == "query" else model.encode_document  # type: ignore[attr-defined]
         vectors = fn(texts, batch_size=self.batch_size, normalize_embeddings=True,

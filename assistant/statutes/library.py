@@ -35,6 +35,9 @@ class Library:
     def __init__(self, statutes: list[Statute], today: str | None = None) -> None:
         self.statutes = statutes
         self.today = today or datetime.date.today().isoformat()
+        # Alignments and comparisons depend only on the texts: computed once per process.
+        self._moves: dict[tuple[Path, Path], dict[int, versions.Move]] = {}
+        self._compared: dict[tuple[str, Path], list[Difference]] = {}
 
     @classmethod
     def load(cls, folder: Path, today: str | None = None) -> Library:
@@ -53,7 +56,18 @@ class Library:
         return versions.decision_between(self.statutes, old, new)
 
     def moves(self, old: Statute, new: Statute) -> dict[int, versions.Move]:
-        return versions.moves(old, new, self.decision(old, new))
+        key = (old.path, new.path)
+        if key not in self._moves:
+            self._moves[key] = versions.moves(old, new, self.decision(old, new))
+        return self._moves[key]
+
+    def differences(self, list_text: str, item: Item, statute: Statute, refs: list[LegalRef]) -> list[Difference]:
+        """Where the item's quotation of ``refs`` differs from ``statute`` (see ``compare``)."""
+        key = (item.key, statute.path)
+        if key not in self._compared:
+            self._compared[key] = compare(list_text, list_parts(item, refs[0]), statute,
+                                          [statute.articles[r.article] for r in refs])
+        return self._compared[key]
 
     @staticmethod
     def xrefs(statute: Statute, number: int) -> list[CrossRef]:
