@@ -79,7 +79,8 @@ class LexicalIndex:
         import bm25s
 
         bm25 = bm25s.BM25(**BM25_PARAMS)
-        docs = [tokenize(t) or ["∅"] for t in texts]  # bm25s needs a token per document
+        seen: dict[str, list[str]] = {}  # boilerplate repeats: tokenize each text once
+        docs = [seen[t] if t in seen else seen.setdefault(t, tokenize(t) or ["∅"]) for t in texts]
         bm25.index(docs, show_progress=False)
         return cls(bm25, tokenize, weights)
 

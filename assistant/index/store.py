@@ -142,7 +142,8 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
             names[item.key] = item.value(parsed.source, "事项名称")
             chunks += chunking.chunk(item, parsed.source, src)
     item_docs = [names[i.key] + " " + i.plain(p.source, "实施依据") for p in lists for i in p.items]
-    vocabulary = terms.user_dictionary(item_docs, [c.text for c in chunks])
+    # A string recurring across items is a term; identical item texts count once.
+    vocabulary = terms.user_dictionary(list(dict.fromkeys(item_docs)), list(dict.fromkeys(c.text for c in chunks)))
     tokenize = lexical.make_tokenizer(vocabulary)
     weights = np.array(_weights(chunks), dtype=np.float32)
     lex = lexical.LexicalIndex.build([c.text for c in chunks], tokenize, weights)
