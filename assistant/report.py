@@ -32,7 +32,9 @@ def markdown(metrics: dict[str, dict[str, dict[str, Any]]], failures: list[dict[
         m = metrics[mode]["overall"]
         lines.append(f"| {mode} | {m['n']} | " + " | ".join(_cell(m, c) for c in COLUMNS) + " |")
     lines += ["", "`peer` is the LangChain ensemble (BM25 over jieba `lcut_for_search` + FAISS with the same "
-              "model, `EnsembleRetriever`), scored on retrieval only: it returns chunks, not answers.", ""]
+              "model, `EnsembleRetriever`), scored on retrieval only: it returns chunks, not answers. "
+              "Latencies after the first retriever reuse the query-encoder cache; compare speed with "
+              "`benchmarks/run.py`.", ""]
     for mode in modes:
         lines += [f"## {mode}: per kind", "", "| kind | n | " + " | ".join(COLUMNS) + " |",
                   "|---|---|" + "---|" * len(COLUMNS)]
