@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from assistant.render import escape
+from assistant.render import citation, escape
 from assistant.types import Answer
 
 
@@ -19,7 +19,7 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
         for q in a.quotes:
             if q.role not in ("primary", "alternative"):
                 continue
-            cite = f"第{q.item}项 · {q.field}" + (f" · 《{q.law}》{q.article or ''}" if q.law else "")
-            lines += [f"> {escape(q.text)}", "", f"出处：{escape(cite)}（{q.source}，字符 {q.start}–{q.end}）", ""]
+            where = f"{q.source}，字符 {q.start}–{q.end}"
+            lines += [f"> {escape(q.text)}", "", f"出处：{escape(citation(q))}（{where}）", ""]
     lines += ["---", "以上为权责清单原文摘录，仅供查阅，不构成法律意见。", ""]
     return "\n".join(lines)

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from assistant.answer import MAX_OTHERS, reason
-from assistant.types import Answer
+from assistant.types import Answer, Quote
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -17,7 +17,8 @@ def escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
 
 
-def _cite(q: Any) -> str:
+def citation(q: Quote) -> str:
+    """第72项 · 实施依据 · 《中华人民共和国网络安全法》第六十一条 (law and article when there are)."""
     parts = [f"第{q.item}项", q.field]
     if q.law:
         parts.append(f"《{q.law}》{q.article or ''}")
@@ -39,7 +40,7 @@ def to_markdown(a: Answer) -> str:
     lines += [f"**理解为**：{escape(a.interpretation)}", ""]
     primary = next((q for q in a.quotes if q.role == "primary"), None)
     if primary is not None:
-        lines += [f"> {escape(primary.text)}", "", f"—— {escape(_cite(primary))}", ""]
+        lines += [f"> {escape(primary.text)}", "", f"—— {escape(citation(primary))}", ""]
     alternatives = [q for q in a.quotes if q.role == "alternative"]
     if alternatives:
         lines += ["**同一字段的其他相关原文**", ""]

@@ -200,7 +200,7 @@ class Quote:
     source: str
     start: int
     end: int
-    role: str = "primary"  # primary | clause | card | statute
+    role: str = "primary"  # primary | alternative | clause | card | statute | statute_current | xref
     law: str | None = None
     article: str | None = None
 

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from assistant.answer import CARD_FIELDS, Catalogue, reason
+from assistant.render import citation
 from assistant.types import Answer, Item, Quote, Span
 
 STEP_ORDER = ("立案", "调查取证", "听证", "决定", "送达", "执行")
@@ -63,10 +64,7 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
     text, around = _context(cat, primary)
     parts.append("<blockquote class='quote'>"
                  + highlighted(text, around, Span(primary.start, primary.end)) + "</blockquote>")
-    cite = f"第{primary.item}项 · {primary.field}"
-    if primary.law:
-        cite += f" · 《{primary.law}》{primary.article or ''}"
-    parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(cite)}</a></p>")
+    parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(citation(primary))}</a></p>")
     if a.shared_with:
         parts.append(f"<p>同样的原文也见于第{esc('、'.join(a.shared_with))}项。</p>")
     for notice in a.notices:
