@@ -14,14 +14,26 @@ HNSW_M = 32
 
 
 class DenseIndex:
-    def __init__(self, index: object) -> None:
+    """Distinct vectors in FAISS; ``owner[row]`` is the FAISS id of chunk ``row``.
+
+    Lists repeat clauses word for word, so many chunks share a vector: storing
+    each vector once keeps the index small and HNSW's graph free of duplicates.
+    """
+
+    def __init__(self, index: object, owner: np.ndarray) -> None:
         self.index = index
+        self.owner = owner
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(int(owner.max(initial=-1)) + 2))
+        self._rows = [order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)]
 
     @classmethod
     def build(cls, vectors: np.ndarray, *, approximate: bool | None = None) -> DenseIndex:
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        distinct, owner = np.unique(vectors, axis=0, return_inverse=True)
+        vectors = np.ascontiguousarray(distinct, dtype=np.float32)
         dim = vectors.shape[1]
         if approximate is None:
             approximate = len(vectors) > APPROXIMATE_ABOVE
@@ -32,10 +44,15 @@ class DenseIndex:
         else:
             index = faiss.IndexFlatIP(dim)
         index.add(vectors)
-        return cls(index)
+        return cls(index, owner.reshape(-1).astype(np.int64))
 
     @property
     def size(self) -> int:
+        """Chunks covered (not distinct vectors)."""
+        return len(self.owner)
+
+    @property
+    def distinct(self) -> int:
         return int(self.index.ntotal)  # type: ignore[attr-defined]
 
     @property
@@ -43,23 +60,26 @@ class DenseIndex:
         return type(self.index).__name__
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Top ``k`` rows for one query vector; ``k`` is clamped, FAISS's -1 fillers dropped."""
-        k = min(k, self.size)
+        """Chunk rows of the top ``k`` distinct vectors for one query, best first; ``k`` is
+        clamped and FAISS's -1 fillers dropped. Every row sharing a vector is returned."""
+        k = min(k, self.distinct)
         if k <= 0:
             return []
         scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), np.float32), k)  # type: ignore[attr-defined]
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return [(int(row), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0
+                for row in self._rows[i]]
 
     def save(self, path: Path) -> None:
         import faiss
 
         faiss.write_index(self.index, str(path))
+        np.save(path.with_suffix(".owner.npy"), self.owner)
 
     @classmethod
     def load(cls, path: Path) -> DenseIndex:
         import faiss
 
-        return cls(faiss.read_index(str(path)))
+        return cls(faiss.read_index(str(path)), np.load(path.with_suffix(".owner.npy")))
 
 
 def set_threads(n: int) -> None:

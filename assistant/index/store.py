@@ -33,7 +33,7 @@ from assistant.paths import relative
 from assistant.types import Chunk, ParsedList, Span
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: distinct vectors with a chunk → vector map
 # An item's name says what it is about; boilerplate repeated word for word
 # across items (most of 责任事项 and 追责情形) says little about which item.
 FIELD_WEIGHTS = {"事项名称": 2.0, "实施依据": 1.5}
@@ -162,7 +162,8 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
         else:
             dense = DenseIndex.build(vectors)
             dense.save(folder / "dense.faiss")
-            manifest["dense"] = {"kind": dense.kind, "dim": int(vectors.shape[1]), "size": dense.size}
+            manifest["dense"] = {"kind": dense.kind, "dim": int(vectors.shape[1]), "size": dense.size,
+                                 "distinct_vectors": dense.distinct}
     _save_chunks(folder / "chunks.jsonl", chunks, names)
     manifest.update({"chunks": len(chunks), "items": len(names), "versions": versions(),
                      "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
