@@ -76,8 +76,8 @@ class Retriever:
         signals: dict[str, np.ndarray] = {}
         if vector is not None and self.index.dense is not None:
             dense = np.full(n, -1.0, dtype=np.float32)
-            for row, score in self.index.dense.search(vector, min(n, OVERFETCH)):
-                dense[row] = score
+            rows, scores = self.index.dense.search_rows(vector, min(n, OVERFETCH))
+            dense[rows] = scores
             signals["dense"] = dense
         if self.mode != "dense" or not signals:
             signals["lexical"] = self.index.lexical.scores(query)
