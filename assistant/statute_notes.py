@@ -6,14 +6,10 @@ from assistant.answer import Catalogue
 from assistant.paths import relative
 from assistant.statutes.library import Library, article_label, version_name
 from assistant.statutes.parse import Statute
+from assistant.statutes.versions import spoken
 from assistant.types import Item, Quote, Span
 
 MAX_XREFS = 6
-
-
-def spoken(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
 def _quote(s: Statute, span: Span, item: Item, role: str, number: int) -> Quote:

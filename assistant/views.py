@@ -14,7 +14,6 @@ from assistant.answer import CARD_FIELDS, Catalogue, reason
 from assistant.render import citation
 from assistant.types import Answer, Item, Quote, Span
 
-STEP_ORDER = ("立案", "调查取证", "听证", "决定", "送达", "执行")
 # Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
 _FIGURE = re.compile(r"[一二三四五六七八九十两0-9]+个?(?:工作)?日(?:内|后|起)?|不得少于[一二三四五六七八九十两0-9]+人")
 

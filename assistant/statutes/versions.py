@@ -41,11 +41,14 @@ def versions_of(statutes: list[Statute], title: str) -> list[Statute]:
     return sorted((s for s in statutes if not s.is_decision and s.title == title), key=in_force_from)
 
 
+def spoken(iso: str) -> str:
+    """2016-11-07 → 2016年11月7日, as lists and notes write dates."""
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
 def cited_version(statutes: list[Statute], title: str, note: str) -> Statute | None:
     """The version whose header dates appear in the list's version note (2016年11月7日…)."""
-    def spoken(iso: str) -> str:
-        y, m, d = iso.split("-")
-        return f"{int(y)}年{int(m)}月{int(d)}日"
     matches = [s for s in versions_of(statutes, title) if any(spoken(d) in note for d in s.dates)]
     return matches[-1] if matches else None
 
