@@ -124,9 +124,9 @@ def scale(n_items: int, questions: list[str], seed_p50: float) -> None:
         row(f"{n_items} items: build", f"{took:.1f} s", f"{n} chunks, index {size / 1e6:.0f} MB, "
             f"peak RSS {peak / 1024:.0f} MB (+{(peak - before) / 1024:.0f})")
         exact = built.dense
-        vectors = exact.index.reconstruct_n(0, exact.distinct)[exact.owner]  # type: ignore[union-attr]
+        vectors = exact.index.reconstruct_n(0, exact.distinct)  # type: ignore[union-attr]
         t = time.perf_counter()
-        approx = DenseIndex.build(vectors, approximate=True)
+        approx = DenseIndex.build(vectors, exact.owner, approximate=True)  # type: ignore[union-attr]
         row(f"{n_items} items: HNSW build", f"{time.perf_counter() - t:.1f} s")
         qv = emb.encode(questions, "query")
         hit = 0

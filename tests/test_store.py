@@ -105,3 +105,22 @@ def test_lists_load_from_disk_for_a_build(tmp_path: Path) -> None:
     lists = load([Path(__file__).parent / "data" / "mini_list.tsv"])
     built = _build(tmp_path, lists)
     assert built.manifest["items"] == 3
+
+
+def test_each_distinct_text_is_one_vector_and_every_chunk_maps_to_its_own(tmp_path: Path, seed: ParsedList) -> None:
+    from assistant.index.chunk import embedding_text
+
+    built = _build(tmp_path, [seed])
+    assert built.dense is not None
+    texts = [embedding_text(c, built.names[c.item_key]) for c in built.chunks]
+    assert built.dense.distinct == len(set(texts))
+    stored = built.dense.index.reconstruct_n(0, built.dense.distinct)  # type: ignore[attr-defined]
+    for row, text in enumerate(texts):
+        assert stored[built.dense.owner[row]] == pytest.approx(EMB.encode([text], "passage")[0], abs=1e-6)
+
+
+def test_repeated_texts_are_encoded_once() -> None:
+    texts = ["立案", "调查取证阶段", "立案", "送达", "调查取证阶段", "立案"]
+    vectors, owner = store._encode(EMB, texts, progress=False)
+    assert len(vectors) == 3 and owner.tolist() == [0, 1, 0, 2, 1, 0]
+    assert vectors[owner] == pytest.approx(EMB.encode(texts, "passage"), abs=1e-6)

@@ -99,7 +99,7 @@ def find(text: str, parts: tuple[Span, ...]) -> tuple[LegalRef, ...]:
                 if last_article is None:
                     continue
                 run.article = last_article
-            if cited or text[:run.start].endswith(_SAME_LAW):
+            if cited or text.endswith(_SAME_LAW, 0, run.start):
                 ref_law = law
             elif title is not None:
                 ref_law = title.group("title")

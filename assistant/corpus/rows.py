@@ -28,11 +28,9 @@ def tsv_rows(text: str) -> list[Row]:
         content_end = end - 1 if line.endswith("\r") else end
         cells: list[Span] = []
         cell_start = pos
-        for i in range(pos, content_end):
-            if text[i] == "\t":
-                cells.append(Span(cell_start, i))
-                cell_start = i + 1
-        cells.append(Span(cell_start, content_end))
+        for piece in text[pos:content_end].split("\t"):
+            cells.append(Span(cell_start, cell_start + len(piece)))
+            cell_start += len(piece) + 1
         rows.append(Row(line_no, Span(pos, content_end), tuple(cells)))
         pos = end + 1
     return rows

@@ -154,13 +154,13 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
     dense: DenseIndex | None = None
     if manifest["model"] is not None and embedder is not None:
         try:
-            vectors = _encode(embedder, [chunking.embedding_text(c, names[c.item_key]) for c in chunks],
-                              progress)
+            vectors, owner = _encode(embedder, [chunking.embedding_text(c, names[c.item_key]) for c in chunks],
+                                     progress)
         except ModelUnavailableError as e:
             log.warning("building a lexical-only index: %s", e)
             manifest["model"] = None
         else:
-            dense = DenseIndex.build(vectors)
+            dense = DenseIndex.build(vectors, owner)
             dense.save(folder / "dense.faiss")
             manifest["dense"] = {"kind": dense.kind, "dim": int(vectors.shape[1]), "size": dense.size,
                                  "distinct_vectors": dense.distinct}
@@ -184,21 +184,25 @@ def _weights(chunks: list[Chunk]) -> list[float]:
             else FIELD_WEIGHTS.get(c.field, 1.0) for c in chunks]
 
 
-def _encode(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+def _encode(embedder: Embedder, texts: list[str], progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct vectors and, per text, the row of its vector.
+
+    Identical texts (boilerplate clauses) are encoded once; batches of similar
+    length waste no work on padding.
+    """
     from tqdm import tqdm
 
-    # Batches of similar length waste no work on padding; identical texts
-    # (boilerplate clauses) are encoded once.
-    unique = sorted(set(texts), key=len)
-    found: dict[str, np.ndarray] = {}
+    row_of: dict[str, int] = {}
+    owner = np.fromiter((row_of.setdefault(t, len(row_of)) for t in texts), dtype=np.int64, count=len(texts))
+    unique = list(row_of)
+    order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
+    vectors = np.zeros((len(unique), embedder.dim), np.float32)
     with tqdm(total=len(unique), desc="embedding chunks", unit="chunk", disable=not progress) as bar:
-        for i in range(0, len(unique), ENCODE_BATCH):
-            batch = unique[i:i + ENCODE_BATCH]
-            found.update(zip(batch, embedder.encode(batch, "passage"), strict=True))
+        for i in range(0, len(order), ENCODE_BATCH):
+            batch = order[i:i + ENCODE_BATCH]
+            vectors[batch] = embedder.encode([unique[j] for j in batch], "passage")
             bar.update(len(batch))
-    if not texts:
-        return np.zeros((0, embedder.dim), np.float32)
-    return np.vstack([found[t] for t in texts]).astype(np.float32)
+    return vectors, owner
 
 
 def _save_chunks(path: Path, chunks: list[Chunk], names: dict[str, str]) -> None:
