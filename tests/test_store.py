@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.corpus.parse import load
@@ -28,7 +29,7 @@ def test_manifest_records_what_built_it(tmp_path: Path, mini: ParsedList) -> Non
     assert m["model"]["name"] == "hashing-32"
     assert m["parameters"]["bm25"]["k1"] == 1.2 and "field_weights" in m["parameters"]
     assert {"faiss-cpu", "bm25s", "jieba"} <= set(m["versions"])
-    assert set(m["files"]) >= {"chunks.jsonl", "dense.faiss", "userdict.json"}
+    assert set(m["files"]) >= {"dense.faiss", "dense.owner.npy", "field_weights.npy", "userdict.json"}
     assert m["dense"]["kind"] == "IndexFlatIP" and m["dense"]["size"] == m["chunks"]
     assert "\\u" not in (built.folder / "manifest.json").read_text(encoding="utf-8")
 
@@ -57,7 +58,7 @@ def test_changed_model_is_stale(tmp_path: Path, mini: ParsedList) -> None:
         store.load(tmp_path, [mini], HashingEmbedder(16))
 
 
-@pytest.mark.parametrize("victim", ["chunks.jsonl", "dense.faiss", "manifest.json"])
+@pytest.mark.parametrize("victim", ["dense.owner.npy", "dense.faiss", "manifest.json"])
 def test_corrupt_file_is_detected_and_rebuilt(tmp_path: Path, mini: ParsedList, victim: str) -> None:
     built = _build(tmp_path, [mini])
     with (built.folder / victim).open("ab") as f:
@@ -124,3 +125,23 @@ def test_repeated_texts_are_encoded_once() -> None:
     vectors, owner = store._encode(EMB, texts, progress=False)
     assert len(vectors) == 3 and owner.tolist() == [0, 1, 0, 2, 1, 0]
     assert vectors[owner] == pytest.approx(EMB.encode(texts, "passage"), abs=1e-6)
+
+
+def test_index_built_from_other_chunks_is_stale(tmp_path: Path, mini: ParsedList,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _build(tmp_path, [mini])
+    chunk = store.chunking.chunk
+    monkeypatch.setattr(store.chunking, "chunk", lambda *a: chunk(*a)[:-1])  # a chunker changed, version not bumped
+    with pytest.raises(StaleIndexError, match="different chunks"):
+        store.load(tmp_path, [mini], EMB)
+
+
+def test_dense_rows_of_shared_vectors_come_in_rank_order() -> None:
+    from assistant.index.dense import DenseIndex
+
+    vectors = np.eye(3, 8, dtype=np.float32)
+    dense = DenseIndex.build(vectors, np.array([2, 0, 2, 1, 0]))
+    ids, scores = dense.search_vectors(vectors[2], 5)
+    assert ids.tolist()[0] == 2 and scores[0] == pytest.approx(1.0) and len(ids) == 3
+    assert dense.rows_of(ids).tolist()[:2] == [0, 2] and sorted(dense.rows_of(ids).tolist()) == [0, 1, 2, 3, 4]
+    assert dense.size == 5 and dense.distinct == 3

@@ -63,23 +63,20 @@ class DenseIndex:
     def kind(self) -> str:
         return type(self.index).__name__
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        rows, scores = self.search_rows(query, k)
-        return list(zip(rows.tolist(), scores.tolist(), strict=True))
-
-    def search_rows(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Chunk rows and scores of the top ``k`` distinct vectors for one query, best first;
-        ``k`` is clamped and FAISS's -1 fillers dropped. Every row sharing a vector is returned."""
+    def search_vectors(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and scores of the top ``k`` distinct vectors for one query, best first;
+        ``k`` is clamped and FAISS's -1 fillers dropped."""
         k = min(k, self.distinct)
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), np.float32), k)  # type: ignore[attr-defined]
         keep = ids[0] >= 0
-        members = [self._rows[i] for i in ids[0][keep]]
-        if not members:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        counts = [len(m) for m in members]
-        return np.concatenate(members), np.repeat(scores[0][keep], counts)
+        return ids[0][keep], scores[0][keep]
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Every chunk row sharing each vector, in the order of ``ids``."""
+        members = [self._rows[i] for i in ids]
+        return np.concatenate(members) if members else np.zeros(0, np.int64)
 
     def save(self, path: Path) -> None:
         import faiss

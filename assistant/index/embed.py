@@ -62,7 +62,7 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         model = self.load()
-        return int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+        return int(model.get_embedding_dimension())  # type: ignore[attr-defined]
 
     def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
         if kind == "query" and len(texts) == 1:

@@ -71,30 +71,39 @@ class Retriever:
             log.warning("dense retrieval unavailable: %s", e)
             return None
 
-    def _signals(self, query: str, vector: np.ndarray | None) -> dict[str, np.ndarray]:
-        n = len(self.index.chunks)
-        signals: dict[str, np.ndarray] = {}
-        if vector is not None and self.index.dense is not None:
-            dense = np.full(n, -1.0, dtype=np.float32)
-            rows, scores = self.index.dense.search_rows(vector, min(n, OVERFETCH))
-            dense[rows] = scores
-            signals["dense"] = dense
-        if self.mode != "dense" or not signals:
-            signals["lexical"] = self.index.lexical.scores(query)
-        return signals
+    def _candidates(self, query: str, vector: np.ndarray | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Rows among each signal's top OVERFETCH chunks, and each signal's score for them.
+
+        Only the lexical signal scores every chunk; the dense one is read off the few
+        vectors FAISS returns, so no per-chunk array is made for it.
+        """
+        pools: list[np.ndarray] = []
+        by_vector: np.ndarray | None = None
+        dense = self.index.dense
+        if vector is not None and dense is not None:
+            ids, scores = dense.search_vectors(vector, OVERFETCH)
+            by_vector = np.full(dense.distinct, -1.0, dtype=np.float32)  # -1: not among the top vectors
+            by_vector[ids] = scores
+            pools.append(dense.rows_of(ids)[:OVERFETCH])
+        lexical: np.ndarray | None = None
+        if self.mode != "dense" or by_vector is None:
+            lexical = self.index.lexical.scores(query)
+            # argpartition: linear in the number of chunks, where a full sort is not.
+            top = np.argpartition(-lexical, OVERFETCH)[:OVERFETCH] if len(lexical) > OVERFETCH \
+                else np.arange(len(lexical))
+            pools.append(top[lexical[top] > 0])
+        rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
+        sub: dict[str, np.ndarray] = {}
+        if by_vector is not None and dense is not None:
+            sub["dense"] = by_vector[dense.owner[rows]]
+        if lexical is not None:
+            sub["lexical"] = lexical[rows]
+        return rows, sub
 
     def _search_one(self, query: str, vector: np.ndarray | None, k: int) -> list[ItemHit]:
-        signals = self._signals(query, vector)
-        n = len(self.index.chunks)
-        candidates = np.zeros(n, dtype=bool)
-        for name, s in signals.items():
-            # argpartition: linear in the number of chunks, where a full sort is not.
-            top = np.argpartition(-s, OVERFETCH)[:OVERFETCH] if len(s) > OVERFETCH else np.arange(len(s))
-            candidates[top[s[top] > (0 if name == "lexical" else -1)]] = True
-        rows = np.flatnonzero(candidates)
+        rows, sub = self._candidates(query, vector)
         if len(rows) == 0:
             return []
-        sub = {name: s[rows] for name, s in signals.items()}
         fused = self._fuse(sub)
         if self.level == "item" and len(sub) > 1:
             fused = self._fuse_items(rows, sub, fused)

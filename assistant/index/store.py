@@ -30,10 +30,10 @@ from assistant.index import lexical, terms
 from assistant.index.dense import DenseIndex
 from assistant.index.embed import Embedder
 from assistant.paths import relative
-from assistant.types import Chunk, ParsedList, Span
+from assistant.types import Chunk, ParsedList
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 2  # 2: distinct vectors with a chunk → vector map
+FORMAT_VERSION = 3  # 2: distinct vectors with a chunk → vector map; 3: rows re-chunked at load
 # An item's name says what it is about; boilerplate repeated word for word
 # across items (most of 责任事项 and 追责情形) says little about which item.
 FIELD_WEIGHTS = {"事项名称": 2.0, "实施依据": 1.5}
@@ -134,13 +134,7 @@ def build(root: Path, lists: list[ParsedList], embedder: Embedder | None, *,
 
 def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
            progress: bool) -> BuiltIndex:
-    chunks: list[Chunk] = []
-    names: dict[str, str] = {}
-    for parsed in lists:
-        src = relative(parsed.source.path)
-        for item in parsed.items:
-            names[item.key] = item.value(parsed.source, "事项名称")
-            chunks += chunking.chunk(item, parsed.source, src)
+    chunks, names = _chunks(lists)
     item_docs = [names[i.key] + " " + i.plain(p.source, "实施依据") for p in lists for i in p.items]
     # A string recurring across items is a term; identical item texts count once.
     vocabulary = terms.user_dictionary(list(dict.fromkeys(item_docs)), list(dict.fromkeys(c.text for c in chunks)))
@@ -164,8 +158,8 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
             dense.save(folder / "dense.faiss")
             manifest["dense"] = {"kind": dense.kind, "dim": int(vectors.shape[1]), "size": dense.size,
                                  "distinct_vectors": dense.distinct}
-    _save_chunks(folder / "chunks.jsonl", chunks, names)
-    manifest.update({"chunks": len(chunks), "items": len(names), "versions": versions(),
+    manifest.update({"chunks": len(chunks), "chunk_digest": chunk_digest(chunks), "items": len(names),
+                     "versions": versions(),
                      "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                      "lists": [{"id": p.source.list_id, "path": relative(p.source.path),
                                 "sha256": p.source.sha256, "items": len(p.items)} for p in lists]})
@@ -205,13 +199,24 @@ def _encode(embedder: Embedder, texts: list[str], progress: bool) -> tuple[np.nd
     return vectors, owner
 
 
-def _save_chunks(path: Path, chunks: list[Chunk], names: dict[str, str]) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for c in chunks:
-            out.write(json.dumps({"id": c.chunk_id, "item": c.item_key, "seq": c.seq,
-                                  "name": names[c.item_key], "field": c.field, "label": c.label,
-                                  "start": c.span.start, "end": c.span.end, "text": c.text,
-                                  "source": c.source}, ensure_ascii=False) + "\n")
+def _chunks(lists: list[ParsedList]) -> tuple[list[Chunk], dict[str, str]]:
+    """Chunks in index row order, and each item's name."""
+    chunks: list[Chunk] = []
+    names: dict[str, str] = {}
+    for parsed in lists:
+        src = relative(parsed.source.path)
+        for item in parsed.items:
+            names[item.key] = item.value(parsed.source, "事项名称")
+            chunks += chunking.chunk(item, parsed.source, src)
+    return chunks, names
+
+
+def chunk_digest(chunks: list[Chunk]) -> str:
+    """What rows the index holds: ids and spans, in order."""
+    h = hashlib.sha256()
+    for c in chunks:
+        h.update(f"{c.chunk_id}\0{c.span.start}\0{c.span.end}\n".encode())
+    return h.hexdigest()
 
 
 def _sha256(path: Path) -> str:
@@ -254,12 +259,11 @@ def load(root: Path, lists: list[ParsedList], embedder: Embedder | None) -> Buil
     changed = [k for k in ("format", "corpus", "model", "parameters") if manifest.get(k) != want[k]]
     if changed:
         raise StaleIndexError(f"{folder}: built with a different {', '.join(changed)}")
-    chunks, names = [], {}
-    for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines():
-        d = json.loads(line)
-        names[d["item"]] = d["name"]
-        chunks.append(Chunk(d["id"], d["item"], d["seq"], d["field"], d["label"],
-                            Span(d["start"], d["end"]), d["text"], d["source"]))
+    # Rows are not stored: chunking the same corpus again gives them, faster than reading
+    # them back (a 100k-item list's chunk file was 1 GB); the digest proves they are the same.
+    chunks, names = _chunks(lists)
+    if manifest.get("chunk_digest") != chunk_digest(chunks):
+        raise StaleIndexError(f"{folder}: built from different chunks of the same corpus")
     tokenize = lexical.make_tokenizer(lexical.load_terms(folder))
     lex = lexical.LexicalIndex.load(folder, tokenize)
     dense = DenseIndex.load(folder / "dense.faiss") if (folder / "dense.faiss").is_file() else None
