@@ -1,4 +1,5 @@
-"""All speed figures in one run: `.venv/bin/python benchmarks/run.py [--scale 1000,10000,100000]`.
+"""All speed figures in one run: `.venv/bin/python benchmarks/run.py [--scale 1000,10000,100000]
+[--vectors 100000,1000000]`.
 
 Prints one table with the machine and versions: query latency of Assistant.ask next to the bare
 query encode, build throughput next to bare encode throughput, cold start, the LangChain peer's
@@ -22,13 +23,18 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+import numpy as np
+
 from assistant import paths
+from assistant.answer import Catalogue
 from assistant.corpus.parse import load
+from assistant.dialogue import Assistant
 from assistant.evaluate import load_questions
 from assistant.index import store
 from assistant.index.dense import DenseIndex
 from assistant.index.retriever import Retriever
 from assistant.service import load_assistant, make_embedder
+from assistant.statutes.library import Library
 from benchmarks.synthetic import write_list
 
 ROOT = paths.ROOT
@@ -113,43 +119,87 @@ def scale(n_items: int, questions: list[str], seed_p50: float) -> None:
     emb = make_embedder()
     with tempfile.TemporaryDirectory() as tmp:
         path = write_list(seed, n_items, Path(tmp) / "lists")
+        t = time.perf_counter()
         lists = load([path])
+        parsed = time.perf_counter() - t
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t = time.perf_counter()
         built = store.build(Path(tmp) / "index", lists, emb, progress=False)
         took = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         size = sum(f.stat().st_size for f in built.folder.rglob("*") if f.is_file())
-        n = len(built.chunks)
-        row(f"{n_items} items: build", f"{took:.1f} s", f"{n} chunks, index {size / 1e6:.0f} MB, "
-            f"peak RSS {peak / 1024:.0f} MB (+{(peak - before) / 1024:.0f})")
-        exact = built.dense
-        vectors = exact.index.reconstruct_n(0, exact.distinct)  # type: ignore[union-attr]
         t = time.perf_counter()
-        approx = DenseIndex.build(vectors, exact.owner, approximate=True)  # type: ignore[union-attr]
-        row(f"{n_items} items: HNSW build", f"{time.perf_counter() - t:.1f} s")
-        qv = emb.encode(questions, "query")
-        hit = 0
-        k = min(10, exact.distinct)  # type: ignore[union-attr]
-        for v in qv:
-            # Over distinct vectors (what the indexes hold), ids of the exact top k found by HNSW.
-            truth = set(exact.index.search(v.reshape(1, -1), k)[1][0])  # type: ignore[union-attr]
-            hit += len(truth & set(approx.index.search(v.reshape(1, -1), k)[1][0]))  # type: ignore[attr-defined]
-        row(f"{n_items} items: HNSW recall@{k} vs exact", f"{hit / (k * len(qv)):.3f}",
-            f"{exact.distinct} distinct vectors")  # type: ignore[union-attr]
-        for label, dense in (("exact", exact), ("HNSW", approx)):
-            built.dense = dense
-            r = Retriever(built, emb)
-            r.search(questions[0], 5)
-            emb._query.cache_clear()
-            p50, p95 = pct(timed(lambda q: r.search(q, 5), questions))  # noqa: B023
-            row(f"{n_items} items: search, {label} (p50/p95 ms)", f"{p50:.1f} / {p95:.1f}",
-                f"= {p50 / seed_p50:.2f} × seed ask p50")
+        built = store.load(Path(tmp) / "index", lists, emb)
+        loaded = time.perf_counter() - t
+    n = len(built.chunks)
+    row(f"{n_items} items: parse / build / load", f"{parsed:.1f} / {took:.1f} / {loaded:.1f} s",
+        f"{n} chunks, index {size / 1e6:.0f} MB, peak RSS {peak / 1024:.0f} MB (+{(peak - before) / 1024:.0f})")
+    exact = built.dense
+    assert exact is not None
+    vectors = exact.index.reconstruct_n(0, exact.distinct)  # type: ignore[attr-defined]
+    t = time.perf_counter()
+    approx = DenseIndex.build(vectors, exact.owner, approximate=True)
+    row(f"{n_items} items: HNSW build", f"{time.perf_counter() - t:.1f} s")
+    row(f"{n_items} items: HNSW recall@10 vs exact", f"{_recall(exact, approx, emb.encode(questions, 'query')):.3f}",
+        f"{exact.distinct} distinct vectors")
+    catalogue, library = Catalogue.of(lists), Library.load(paths.laws_dir())
+    for label, dense in (("exact", exact), ("HNSW", approx)):
+        built.dense = dense
+        assistant = Assistant(catalogue, Retriever(built, emb), library=library)
+        assistant.ask(questions[0], [])
+        emb._query.cache_clear()
+        p50, p95 = pct(timed(lambda q: assistant.ask(q, []), questions))  # noqa: B023
+        row(f"{n_items} items: Assistant.ask, {label} (p50/p95 ms)", f"{p50:.1f} / {p95:.1f}",
+            f"= {p50 / seed_p50:.2f} × seed ask p50")
+
+
+def _recall(exact: DenseIndex, approx: DenseIndex, queries: np.ndarray, k: int = 10) -> float:
+    """Share of the exact top ``k`` distinct vectors that the approximate index also returns."""
+    k = min(k, exact.distinct)
+    hit = 0
+    for v in queries:
+        truth = set(exact.search_vectors(v, k)[0].tolist())
+        hit += len(truth & set(approx.search_vectors(v, k)[0].tolist()))
+    return hit / (k * len(queries))
+
+
+def dense_scale(n_vectors: int, questions: list[str]) -> None:
+    """FAISS alone at sizes synthetic lists never reach (their texts repeat, so their distinct
+    vectors stay near 1,400): vectors made by mixing two real chunk vectors plus noise."""
+    assistant = load_assistant(progress=False)
+    real = assistant.retriever.index.dense.index.reconstruct_n(0, assistant.retriever.index.dense.distinct)  # type: ignore[union-attr]
+    rng = np.random.default_rng(7)
+    vectors = np.empty((n_vectors, real.shape[1]), np.float32)
+    for lo in range(0, n_vectors, 100_000):
+        m = min(100_000, n_vectors - lo)
+        a, b = rng.integers(len(real), size=(2, m))
+        w = rng.random((m, 1), dtype=np.float32)
+        v = w * real[a] + (1 - w) * real[b] + rng.normal(0, 0.02, (m, real.shape[1])).astype(np.float32)
+        vectors[lo:lo + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    owner = np.arange(n_vectors)
+    queries = assistant.retriever.embedder.encode(questions, "query")  # type: ignore[union-attr]
+    built = {}
+    for label, approximate in (("exact", False), ("HNSW", True)):
+        t = time.perf_counter()
+        built[label] = DenseIndex.build(vectors, owner, approximate=approximate)
+        took = time.perf_counter() - t
+        size = len(faiss_bytes(built[label]))
+        p50, p95 = pct(timed(lambda v: built[label].search_vectors(v, 200), list(queries)))  # noqa: B023
+        row(f"{n_vectors} vectors: {label} build / search top 200", f"{took:.1f} s / {p50:.1f} ms",
+            f"p95 {p95:.1f} ms, index {size / 1e6:.0f} MB")
+    row(f"{n_vectors} vectors: HNSW recall@10 vs exact", f"{_recall(built['exact'], built['HNSW'], queries):.3f}")
+
+
+def faiss_bytes(dense: DenseIndex) -> bytes:
+    import faiss
+
+    return bytes(faiss.serialize_index(dense.index))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="1000,10000")
+    parser.add_argument("--vectors", default="100000,1000000", help="FAISS-alone sizes; empty to skip")
     parser.add_argument("--skip-peer", action="store_true")
     args = parser.parse_args()
     questions = [q["question"] for q in load_questions(ROOT / "eval" / "questions.jsonl")]
@@ -160,6 +210,8 @@ def main() -> None:
         peer_latency(questions)
     for n in (int(x) for x in args.scale.split(",") if x):
         scale(n, questions[:60], seed_p50)
+    for n in (int(x) for x in args.vectors.split(",") if x):
+        dense_scale(n, questions[:60])
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in store.versions().items()))
     print(f"| {'measure':<48} | {'value':>16} | note |")

@@ -145,3 +145,20 @@ def test_dense_rows_of_shared_vectors_come_in_rank_order() -> None:
     assert ids.tolist()[0] == 2 and scores[0] == pytest.approx(1.0) and len(ids) == 3
     assert dense.rows_of(ids).tolist()[:2] == [0, 2] and sorted(dense.rows_of(ids).tolist()) == [0, 1, 2, 3, 4]
     assert dense.size == 5 and dense.distinct == 3
+
+
+def test_approximate_index_saves_loads_and_finds_what_exact_finds(tmp_path: Path) -> None:
+    from assistant.index import dense as dense_index
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(2000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    owner = np.arange(2000)
+    exact = dense_index.DenseIndex.build(vectors, owner)
+    approx = dense_index.DenseIndex.build(vectors, owner, approximate=True)
+    approx.save(tmp_path / "dense.faiss")
+    loaded = dense_index.DenseIndex.load(tmp_path / "dense.faiss")
+    assert loaded.kind == "IndexHNSWFlat" and exact.kind == "IndexFlatIP"
+    assert loaded.index.hnsw.efSearch == dense_index.HNSW_EF_SEARCH  # type: ignore[attr-defined]
+    found = [len(set(exact.search_vectors(q, 10)[0]) & set(loaded.search_vectors(q, 10)[0])) for q in vectors[:50]]
+    assert sum(found) / 500 >= 0.95

@@ -26,6 +26,7 @@ import numpy as np
 
 from assistant.errors import CorruptIndexError, ModelUnavailableError, StaleIndexError
 from assistant.index import chunk as chunking
+from assistant.index import dense as dense_index
 from assistant.index import lexical, terms
 from assistant.index.dense import DenseIndex
 from assistant.index.embed import Embedder
@@ -83,6 +84,8 @@ def model_fingerprint(embedder: Embedder | None) -> dict[str, Any] | None:
 def parameters() -> dict[str, Any]:
     return {"field_weights": FIELD_WEIGHTS, "boilerplate": [BOILERPLATE_WEIGHT, BOILERPLATE_ITEMS],
             "bm25": lexical.BM25_PARAMS,
+            "dense": {"approximate_above": dense_index.APPROXIMATE_ABOVE, "hnsw_m": dense_index.HNSW_M,
+                      "ef_construction": dense_index.HNSW_EF_CONSTRUCTION},
             "tokenizer": lexical.TOKENIZER_VERSION, "chunker": chunking.CHUNKER_VERSION,
             "terms": {"min_len": terms.MIN_LEN, "max_len": terms.MAX_LEN, "min_items": terms.MIN_ITEMS},
             "stopwords": hashlib.sha256(" ".join(sorted(lexical.STOPWORDS)).encode()).hexdigest()[:16]}
