@@ -6,6 +6,8 @@ adds is a template filled with names, numbers and labels from the list.
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
 from dataclasses import dataclass
 
 from assistant import excerpt
@@ -14,6 +16,7 @@ from assistant.intent import Intent
 from assistant.paths import relative
 from assistant.types import Answer, Item, ItemHit, LegalRef, ParsedList, Quote, Source, Span
 
+CODE_FIELDS = ("地方权力编码", "子项地方权力编码")
 CARD_FIELDS = ("事项名称", "权力事项类型", "实施主体", "承办机构", "办事层级", "地方权力编码")
 ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure": "办理程序", "who": "承办机构",
                  "accountability": "追责情形", "code": "地方权力编码", "type": "权力事项类型",
@@ -21,26 +24,68 @@ ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure"
 NOTICE = "以上为权责清单原文摘录，仅供查阅，不构成法律意见。"
 REFUSAL = "清单中没有找到能回答这个问题的内容。"
 MAX_OTHERS = 3
+MAX_SHARED = 20  # items named as sharing a quote; beyond that only their number is given
 ALTERNATIVES = 2  # further excerpts of the same field, shown after the primary quote
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Catalogue:
-    """Parsed lists, looked up by item key."""
+    """Parsed lists, looked up by item key, power code and cited article.
+
+    The lookups are made once, so a question costs the same with 14 items or 100,000.
+    """
 
     items: dict[str, Item]
     sources: dict[str, Source]
+    by_code: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    by_article: dict[int, tuple[tuple[str, LegalRef], ...]] = dataclasses.field(default_factory=dict)
+    order: tuple[Item, ...] = ()
+    _cells: dict[tuple[str, str], dict[str, tuple[int, ...]]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, lists: list[ParsedList]) -> Catalogue:
-        return cls(items={i.key: i for p in lists for i in p.items},
-                   sources={p.source.list_id: p.source for p in lists})
+        items = {i.key: i for p in lists for i in p.items}
+        sources = {p.source.list_id: p.source for p in lists}
+        by_code: dict[str, dict[str, None]] = {}
+        by_article: dict[int, list[tuple[str, LegalRef]]] = {}
+        for item in items.values():
+            for column in CODE_FIELDS:
+                code = item.value(sources[item.list_id], column)
+                if code:
+                    by_code.setdefault(code, {})[item.key] = None
+            for ref in item.refs:
+                by_article.setdefault(ref.article, []).append((item.key, ref))
+        return cls(items=items, sources=sources, order=tuple(items.values()),
+                   by_code={code: tuple(keys) for code, keys in by_code.items()},
+                   by_article={n: tuple(refs) for n, refs in by_article.items()})
 
     def source(self, item: Item) -> Source:
         return self.sources[item.list_id]
 
     def name(self, item: Item) -> str:
         return item.value(self.source(item), "事项名称")
+
+    def cells(self, list_id: str, column: str) -> dict[str, tuple[int, ...]]:
+        """Each distinct text of ``column`` in one list, with the positions (in ``items``) of
+        the items holding it. Lists repeat cells word for word, so scanning these beats
+        scanning items."""
+        key = (list_id, column)
+        if key not in self._cells:
+            found: dict[str, list[int]] = {}
+            src = self.sources[list_id]
+            for n, item in enumerate(self.order):
+                if item.list_id == list_id:
+                    found.setdefault(item.value(src, column), []).append(n)
+            self._cells[key] = {text: tuple(at) for text, at in found.items()}
+        return self._cells[key]
+
+    def sharing(self, top: Item, column: str, text: str) -> tuple[tuple[str, ...], int]:
+        """Seqs of the first MAX_SHARED other items of ``top``'s list whose ``column`` holds
+        ``text``, in list order, and how many there are in all."""
+        at = [n for cell, ns in self.cells(top.list_id, column).items() if text in cell
+              for n in ns if self.order[n].key != top.key]
+        return tuple(self.order[n].seq for n in heapq.nsmallest(MAX_SHARED, at)), len(at)
 
 
 def quote(cat: Catalogue, item: Item, column: str, span: Span, role: str) -> Quote:
@@ -92,6 +137,7 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
                          prefer=cited, titles=titles, n=1 + ALTERNATIVES)
     quotes: list[Quote] = []
     shared: tuple[str, ...] = ()
+    shared_total = 0
     if found:
         chosen = found[0]
         primary = quote(cat, top, column, chosen.span, "primary")
@@ -100,9 +146,7 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
         if chosen.clause is not None and chosen.clause.span != chosen.span:
             quotes.append(quote(cat, top, column, chosen.clause.span, "clause"))
         common = excerpt.core(src.text, chosen.span, tokens).of(src.text)
-        shared = tuple(i.seq for i in cat.items.values()
-                       if i.key != top.key and i.list_id == top.list_id
-                       and common in i.value(cat.source(i), column))
+        shared, shared_total = cat.sharing(top, column, common)
     for name in CARD_FIELDS:
         span = top.fields[name].span
         if len(span):
@@ -110,7 +154,7 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
     card = {name: top.value(src, name) for name in CARD_FIELDS}
     return Answer(query=query, refused=False,
                   interpretation=interpretation(top, cat.name(top), intent, column),
-                  quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared,
+                  quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared, shared_total=shared_total,
                   notices=notices, suggestions=tuple(_suggestions(intent)),
                   focus=(top.key,), field=column, warning=warning)
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
 COVERAGE = 0.5  # share of a follow-up's words found in the focus item to stay on it
 GENERIC_SHARE = 0.5  # a word found in this share of items names no particular matter
+SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
 # Calibrated on the dev set's unanswerable questions (eval/calibrate_refusal.py,
 # figures in eval/README.md): a question none of whose words the list knows
 # is refused, and so is one that neither signal matches confidently.
@@ -62,6 +63,7 @@ class Assistant:
         self.tokenize = retriever.index.lexical.tokenize
         self._cues = sorted(intent.cue_words(), key=len, reverse=True)
         self._shares: dict[str, float] = {}
+        self._sample: list[str] | None = None
         self._application_ok = any(
             i.value(catalogue.source(i), "权力事项类型") in intent.APPLICATION_TYPES
             for i in catalogue.items.values())
@@ -116,9 +118,7 @@ class Assistant:
             return Turn([], (), ask, tokens, None, NO_SUCH_FACTS)
         code = intent.code(text)
         if code is not None:
-            owners = [i.key for i in self.catalogue.items.values()
-                      if code in (i.value(self.catalogue.source(i), "地方权力编码"),
-                                  i.value(self.catalogue.source(i), "子项地方权力编码"))]
+            owners = list(self.catalogue.by_code.get(code, ()))
             if owners:
                 hits = self._rerank(self.retriever.search(text, K), owners)
                 return Turn(hits, (owners[0],), ask, tokens, None, None)
@@ -128,7 +128,7 @@ class Assistant:
             if located:
                 hits = self._rerank(self.retriever.search(text, K), [k for k, _ in located])
                 # Quote the article itself unless the question asks for something in it (罚多少).
-                span = located[0][1] if ask.aspect == "basis" or not ask.explicit else None
+                span = dict(located)[hits[0].item_key] if ask.aspect == "basis" or not ask.explicit else None
                 return Turn(hits, (hits[0].item_key,), ask, tokens, span, None)
             return Turn([], (), ask, tokens, None,
                         f"清单中没有事项引用第{ask.article.article}条"
@@ -164,11 +164,14 @@ class Assistant:
         return found >= COVERAGE * len(matter)
 
     def _share(self, word: str) -> float:
-        """Share of items whose text holds ``word``."""
+        """Share of items whose text holds ``word``, estimated on at most SHARE_SAMPLE items
+        spread evenly over the lists (it is compared with GENERIC_SHARE, not counted)."""
+        if self._sample is None:
+            order = self.catalogue.order
+            step = -(-len(order) // SHARE_SAMPLE)
+            self._sample = [self._text(i) for i in order[::step]]
         if word not in self._shares:
-            items = list(self.catalogue.items.values())
-            holding = sum(1 for i in items if word in self._text(i))
-            self._shares[word] = holding / max(1, len(items))
+            self._shares[word] = sum(1 for t in self._sample if word in t) / max(1, len(self._sample))
         return self._shares[word]
 
     def _text(self, item: Item) -> str:
@@ -197,30 +200,35 @@ class Assistant:
         """Items citing the article asked for (exact number), cited before cross-referenced."""
         assert ask.article is not None
         found: list[tuple[int, str, Span]] = []
-        for item in self.catalogue.items.values():
-            for ref in item.refs:
-                if ref.article != ask.article.article:
-                    continue
-                if ask.article.law_hint and ask.article.law_hint not in ref.law:
-                    continue
-                if ask.article.paragraph is not None:
-                    # 第二十四条第一款 names a paragraph: refs to that paragraph first.
-                    rank = 0 if ref.paragraph == ask.article.paragraph else 2
-                else:
-                    rank = 0 if ref.role == "cited" else 1
-                found.append((rank, item.key, ref.span))
-                break
+        done: set[str] = set()
+        for key, ref in self.catalogue.by_article.get(ask.article.article, ()):
+            if key in done or (ask.article.law_hint and ask.article.law_hint not in ref.law):
+                continue
+            # An item counts once, by its first reference to the article (as cited in it).
+            done.add(key)
+            if ask.article.paragraph is not None:
+                # 第二十四条第一款 names a paragraph: refs to that paragraph first.
+                rank = 0 if ref.paragraph == ask.article.paragraph else 2
+            else:
+                rank = 0 if ref.role == "cited" else 1
+            found.append((rank, key, ref.span))
         found.sort(key=lambda f: f[0])
         return [(key, span) for _, key, span in found]
 
     def _rerank(self, hits: list[ItemHit], first: list[str]) -> list[ItemHit]:
         """Put the given items first, in their order, keeping the rest of the ranking."""
+        first = first[:K]  # an article cited by thousands of items: the answer shows K
         by_key = {h.item_key: h for h in hits}
         missing = [k for k in first if k not in by_key]
         if missing:
             extra = self.retriever.search(" ".join(self.catalogue.name(self.catalogue.items[k])
                                                    for k in missing), K)
             by_key.update({h.item_key: h for h in extra if h.item_key in missing})
+            # Items the search did not reach still lead: they are what the question names.
+            by_key.update({k: ItemHit(item_key=k, seq=self.catalogue.items[k].seq,
+                                      name=self.catalogue.name(self.catalogue.items[k]), score=0.0,
+                                      scores={}, ranks={}, chunks=())
+                           for k in missing if k not in by_key})
         head = [by_key[k] for k in first if k in by_key]
         return head + [h for h in hits if h.item_key not in first]
 

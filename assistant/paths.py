@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -49,8 +50,10 @@ def resolve_model(spec: str | None = None) -> Path:
     return cache_dir() / "models" / spec
 
 
+@functools.lru_cache(maxsize=256)
 def relative(path: Path) -> str:
-    """A path relative to the repository when it is inside it, else absolute."""
+    """A path relative to the repository when it is inside it, else absolute.
+    Cached: every quote names its file, and resolving touches the disk."""
     path = Path(path).resolve()
     try:
         return path.relative_to(ROOT).as_posix()

@@ -46,7 +46,7 @@ def to_markdown(a: Answer) -> str:
         lines += ["**同一字段的其他相关原文**", ""]
         lines += [f"> {escape(q.text)}\n" for q in alternatives]
     if a.shared_with:
-        lines += [f"同样的原文也见于第{'、'.join(a.shared_with)}项。", ""]
+        lines += [shared_sentence(a), ""]
     clause = next((q for q in a.quotes if q.role == "clause"), None)
     if clause is not None:
         lines += ["**所在条款全文**", "", f"> {escape(clause.text)}", ""]
@@ -87,9 +87,15 @@ def to_json(a: Answer) -> dict[str, Any]:
                   "scores": {k: round(v, 4) for k, v in h.scores.items()}, "ranks": dict(h.ranks)}
                  for h in a.hits],
         "shared_with": list(a.shared_with),
+        "shared_total": a.shared_total,
         "card": dict(a.card),
         "suggestions": list(a.suggestions),
         "notices": list(a.notices),
         "warning": a.warning,
         "statute_notes": list(a.statute_notes),
     }
+
+
+def shared_sentence(a: Answer) -> str:
+    more = a.shared_total - len(a.shared_with)
+    return f"同样的原文也见于第{'、'.join(a.shared_with)}项" + (f"等共{a.shared_total}项" if more > 0 else "") + "。"

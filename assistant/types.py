@@ -216,6 +216,7 @@ class Answer:
     hits: tuple[ItemHit, ...]
     card: Mapping[str, str] = field(default_factory=dict)
     shared_with: tuple[str, ...] = ()
+    shared_total: int = 0  # shared_with lists the first few only
     notices: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     focus: tuple[str, ...] = ()

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from assistant.answer import CARD_FIELDS, Catalogue, reason
-from assistant.render import citation
+from assistant.render import citation, shared_sentence
 from assistant.types import Answer, Item, Quote, Span
 
 # Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
@@ -65,7 +65,7 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
                  + highlighted(text, around, Span(primary.start, primary.end)) + "</blockquote>")
     parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(citation(primary))}</a></p>")
     if a.shared_with:
-        parts.append(f"<p>同样的原文也见于第{esc('、'.join(a.shared_with))}项。</p>")
+        parts.append(f"<p>{esc(shared_sentence(a))}</p>")
     for notice in a.notices:
         parts.append(f"<p class='notice'><em>{esc(notice)}</em></p>")
     return "\n".join(parts)
