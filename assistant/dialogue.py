@@ -146,7 +146,7 @@ class Assistant:
     def coverage(self, text: str) -> float:
         """Share of the question's words (two characters or more) that the list uses,
         directly or through the colloquial vocabulary."""
-        vocab = self.retriever.index.lexical.bm25.vocab_dict  # type: ignore[attr-defined]
+        vocab = self.retriever.index.lexical.vocab
         words = [t for t in self.tokenize(text) if len(t) > 1]
         if not words:
             return 0.0
@@ -183,7 +183,7 @@ class Assistant:
         none of them: a question about 行政复议 or 所得税 is about something it does not hold."""
         import jieba.posseg
 
-        vocab = self.retriever.index.lexical.bm25.vocab_dict  # type: ignore[attr-defined]
+        vocab = self.retriever.index.lexical.vocab
         nouns = [w for w, flag in jieba.posseg.lcut(text)
                  if flag in _NOUN_TAGS and len(w) > 1 and not any(w in c for c in self._cues)]
         return bool(nouns) and not any(w.lower() in vocab or known(w) for w in nouns)

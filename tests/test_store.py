@@ -28,8 +28,8 @@ def test_manifest_records_what_built_it(tmp_path: Path, mini: ParsedList) -> Non
     assert m["corpus"] == store.corpus_fingerprint([mini])
     assert m["model"]["name"] == "hashing-32"
     assert m["parameters"]["bm25"]["k1"] == 1.2 and "field_weights" in m["parameters"]
-    assert {"faiss-cpu", "bm25s", "jieba"} <= set(m["versions"])
-    assert set(m["files"]) >= {"dense.faiss", "dense.owner.npy", "field_weights.npy", "userdict.json"}
+    assert {"faiss-cpu", "jieba", "numpy"} <= set(m["versions"])
+    assert set(m["files"]) >= {"dense.faiss", "dense.owner.npy", "bm25.npz", "unit_weights.npy", "userdict.json"}
     assert m["dense"]["kind"] == "IndexFlatIP" and m["dense"]["size"] == m["chunks"]
     assert "\\u" not in (built.folder / "manifest.json").read_text(encoding="utf-8")
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.index.groups import Groups
+
 # A flat scan costs about 0.15 ms per thousand vectors on one core (15 ms at 100k);
 # HNSW answers in 1-3 ms at any size here. See docs/benchmarks.md.
 APPROXIMATE_ABOVE = 50_000
@@ -26,9 +28,7 @@ class DenseIndex:
     def __init__(self, index: object, owner: np.ndarray) -> None:
         self.index = index
         self.owner = owner
-        order = np.argsort(owner, kind="stable")
-        bounds = np.searchsorted(owner[order], np.arange(int(owner.max(initial=-1)) + 2))
-        self._rows = [order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)]
+        self._groups = Groups(owner)
 
     @classmethod
     def build(cls, vectors: np.ndarray, owner: np.ndarray | None = None, *,
@@ -76,10 +76,9 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
-    def rows_of(self, ids: np.ndarray) -> np.ndarray:
-        """Every chunk row sharing each vector, in the order of ``ids``."""
-        members = [self._rows[i] for i in ids]
-        return np.concatenate(members) if members else np.zeros(0, np.int64)
+    def rows_of(self, ids: np.ndarray, limit: int | None = None) -> np.ndarray:
+        """Every chunk row sharing each vector, in the order of ``ids`` (at most ``limit``)."""
+        return self._groups.rows(ids, limit)
 
     def save(self, path: Path) -> None:
         import faiss

@@ -1,7 +1,7 @@
 """Chinese lexical search: jieba (search mode, corpus dictionary) feeding BM25.
 
-bm25s's default splitter reads a run of Hanzi as one token, so the
-tokenizer is injected: every document and query goes through ``tokenize``.
+Every document and query goes through ``tokenize`` (jieba search mode with
+the list's own terms, exact tokens for article numbers and codes).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
+from assistant.index.bm25 import BM25
+from assistant.index.groups import Groups
 from assistant.index.synonyms import expand
 
 log = logging.getLogger(__name__)
@@ -67,46 +69,51 @@ def _tokenizer(terms: tuple[str, ...]) -> Tokenize:
 
 
 class LexicalIndex:
-    """BM25 over chunk texts, each chunk's score scaled by its field's weight."""
+    """BM25 over chunk texts, each chunk's score scaled by its field's weight.
 
-    def __init__(self, bm25: object, tokenize: Tokenize, weights: np.ndarray) -> None:
+    Rows with the same text and weight form one unit, scored once (see ``bm25``): a query
+    costs the distinct texts, not the rows.
+    """
+
+    def __init__(self, bm25: BM25, unit_weights: np.ndarray, tokenize: Tokenize) -> None:
         self.bm25 = bm25
+        self.unit_weights = unit_weights.astype(np.float32)
         self.tokenize = tokenize
-        self.weights = weights.astype(np.float32)
+        self.units = Groups(bm25.doc_of_row)
 
     @classmethod
     def build(cls, texts: list[str], tokenize: Tokenize, weights: np.ndarray) -> LexicalIndex:
-        import bm25s
+        unit_of: dict[tuple[str, float], int] = {}
+        pairs = zip(texts, weights.tolist(), strict=True)
+        unit_of_row = np.fromiter((unit_of.setdefault(p, len(unit_of)) for p in pairs), dtype=np.int64,
+                                  count=len(texts))
+        # "∅" keeps an empty text a document of length one, as it always was.
+        docs = [tokenize(text) or ["∅"] for text, _ in unit_of]
+        bm25 = BM25.build(docs, unit_of_row, k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"])
+        return cls(bm25, np.array([w for _, w in unit_of], dtype=np.float32), tokenize)
 
-        bm25 = bm25s.BM25(**BM25_PARAMS)
-        seen: dict[str, list[str]] = {}  # boilerplate repeats: tokenize each text once
-        docs = [seen[t] if t in seen else seen.setdefault(t, tokenize(t) or ["∅"]) for t in texts]
-        bm25.index(docs, show_progress=False)
-        return cls(bm25, tokenize, weights)
+    @property
+    def vocab(self) -> dict[str, int]:
+        return self.bm25.vocab
 
     def query_tokens(self, query: str) -> list[str]:
-        vocab = self.bm25.vocab_dict  # type: ignore[attr-defined]
-        return [t for t in expand(query, self.tokenize) if t in vocab]
+        return [t for t in expand(query, self.tokenize) if t in self.bm25.vocab]
+
+    def unit_scores(self, query: str) -> np.ndarray:
+        """A weighted BM25 score per unit (zeros when no query word is in the corpus)."""
+        return self.bm25.doc_scores(self.query_tokens(query)) * self.unit_weights
 
     def scores(self, query: str) -> np.ndarray:
-        """A BM25 score for every chunk (zeros when no query word is in the corpus)."""
-        tokens = self.query_tokens(query)
-        n = len(self.weights)
-        if not tokens:
-            return np.zeros(n, dtype=np.float32)
-        raw = self.bm25.get_scores(tokens)  # type: ignore[attr-defined]
-        return np.asarray(raw, dtype=np.float32) * self.weights
+        """A weighted BM25 score for every chunk."""
+        return self.unit_scores(query)[self.bm25.doc_of_row]
 
     def save(self, folder: Path) -> None:
-        self.bm25.save(str(folder / "bm25"))  # type: ignore[attr-defined]
-        np.save(folder / "field_weights.npy", self.weights)
+        self.bm25.save(folder)
+        np.save(folder / "unit_weights.npy", self.unit_weights)
 
     @classmethod
     def load(cls, folder: Path, tokenize: Tokenize) -> LexicalIndex:
-        import bm25s
-
-        bm25 = bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
-        return cls(bm25, tokenize, np.load(folder / "field_weights.npy"))
+        return cls(BM25.load(folder), np.load(folder / "unit_weights.npy"), tokenize)
 
 
 def save_terms(folder: Path, terms: list[str]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.errors import BadQueryError, ModelUnavailableError
-from assistant.index import fuse
+from assistant.index import fuse, groups
 from assistant.index.embed import Embedder
 from assistant.index.store import BuiltIndex
 from assistant.types import ChunkHit, ItemHit
@@ -74,8 +74,8 @@ class Retriever:
     def _candidates(self, query: str, vector: np.ndarray | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Rows among each signal's top OVERFETCH chunks, and each signal's score for them.
 
-        Only the lexical signal scores every chunk; the dense one is read off the few
-        vectors FAISS returns, so no per-chunk array is made for it.
+        Both signals score distinct things (vectors, texts) and map them to rows, so no
+        array as long as the chunks is made per query.
         """
         pools: list[np.ndarray] = []
         by_vector: np.ndarray | None = None
@@ -84,20 +84,18 @@ class Retriever:
             ids, scores = dense.search_vectors(vector, OVERFETCH)
             by_vector = np.full(dense.distinct, -1.0, dtype=np.float32)  # -1: not among the top vectors
             by_vector[ids] = scores
-            pools.append(dense.rows_of(ids)[:OVERFETCH])
-        lexical: np.ndarray | None = None
+            pools.append(dense.rows_of(ids, OVERFETCH))
+        by_unit: np.ndarray | None = None
+        lex = self.index.lexical
         if self.mode != "dense" or by_vector is None:
-            lexical = self.index.lexical.scores(query)
-            # argpartition: linear in the number of chunks, where a full sort is not.
-            top = np.argpartition(-lexical, OVERFETCH)[:OVERFETCH] if len(lexical) > OVERFETCH \
-                else np.arange(len(lexical))
-            pools.append(top[lexical[top] > 0])
+            by_unit = lex.unit_scores(query)
+            pools.append(lex.units.rows(groups.top(by_unit, OVERFETCH), OVERFETCH))
         rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
         sub: dict[str, np.ndarray] = {}
         if by_vector is not None and dense is not None:
             sub["dense"] = by_vector[dense.owner[rows]]
-        if lexical is not None:
-            sub["lexical"] = lexical[rows]
+        if by_unit is not None:
+            sub["lexical"] = by_unit[lex.units.group_of_row[rows]]
         return rows, sub
 
     def _search_one(self, query: str, vector: np.ndarray | None, k: int) -> list[ItemHit]:

@@ -34,7 +34,8 @@ from assistant.paths import relative
 from assistant.types import Chunk, ParsedList
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3  # 2: distinct vectors with a chunk → vector map; 3: rows re-chunked at load
+FORMAT_VERSION = 4  # 2: distinct vectors with a chunk → vector map; 3: rows re-chunked at load;
+# 4: BM25 over distinct texts
 # An item's name says what it is about; boilerplate repeated word for word
 # across items (most of 责任事项 and 追责情形) says little about which item.
 FIELD_WEIGHTS = {"事项名称": 2.0, "实施依据": 1.5}
@@ -42,7 +43,7 @@ BOILERPLATE_WEIGHT = 0.6
 BOILERPLATE_ITEMS = 3  # a chunk text found in this many items is boilerplate
 ENCODE_BATCH = 32
 KEEP_BUILDS = 2
-_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "sentence-transformers", "transformers", "torch", "numpy")
+_LIBRARIES = ("faiss-cpu", "jieba", "sentence-transformers", "transformers", "torch", "numpy")
 
 
 @dataclass
