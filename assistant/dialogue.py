@@ -8,6 +8,7 @@ no matter of its own keeps the focus item and changes only the field asked.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -120,13 +121,15 @@ class Assistant:
         if code is not None:
             owners = list(self.catalogue.by_code.get(code, ()))
             if owners:
-                hits = self._rerank(self.retriever.search(text, K), owners)
-                return Turn(hits, (owners[0],), ask, tokens, None, None)
+                found = self.retriever.search(text, K)
+                hits = self._rerank(found, sorted(owners, key=_retrieved(found).get))
+                return Turn(hits, (hits[0].item_key,), ask, tokens, None, None)
             return Turn([], (), ask, tokens, None, f"清单中没有编码为 {code} 的事项。")
         if ask.article is not None:
-            located = self._by_article(ask)
+            found = self.retriever.search(text, K)
+            located = self._by_article(ask, _retrieved(found))
             if located:
-                hits = self._rerank(self.retriever.search(text, K), [k for k, _ in located])
+                hits = self._rerank(found, [k for k, _ in located])
                 # Quote the article itself unless the question asks for something in it (罚多少).
                 span = dict(located)[hits[0].item_key] if ask.aspect == "basis" or not ask.explicit else None
                 return Turn(hits, (hits[0].item_key,), ask, tokens, span, None)
@@ -196,8 +199,9 @@ class Assistant:
         return (hit.scores.get("dense", 0.0) >= self.refuse_dense
                 or hit.scores.get("lexical", 0.0) >= self.refuse_lexical)
 
-    def _by_article(self, ask: intent.Intent) -> list[tuple[str, Span]]:
-        """Items citing the article asked for (exact number), cited before cross-referenced."""
+    def _by_article(self, ask: intent.Intent, retrieved: dict[str, int]) -> list[tuple[str, Span]]:
+        """Items citing the article asked for (exact number), cited before cross-referenced;
+        within each, items the search retrieved first, in its order, then list order."""
         assert ask.article is not None
         found: list[tuple[int, str, Span]] = []
         done: set[str] = set()
@@ -212,7 +216,7 @@ class Assistant:
             else:
                 rank = 0 if ref.role == "cited" else 1
             found.append((rank, key, ref.span))
-        found.sort(key=lambda f: f[0])
+        found.sort(key=lambda f: (f[0], retrieved[f[1]]))
         return [(key, span) for _, key, span in found]
 
     def _rerank(self, hits: list[ItemHit], first: list[str]) -> list[ItemHit]:
@@ -231,6 +235,11 @@ class Assistant:
                            for k in missing if k not in by_key})
         head = [by_key[k] for k in first if k in by_key]
         return head + [h for h in hits if h.item_key not in first]
+
+
+def _retrieved(hits: list[ItemHit]) -> defaultdict[str, int]:
+    """Each retrieved item's place; items not retrieved come after, all equal."""
+    return defaultdict(lambda: len(hits), {h.item_key: n for n, h in enumerate(hits)})
 
 
 def _user_turns(history: Sequence[dict] | None) -> list[str]:

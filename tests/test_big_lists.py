@@ -71,3 +71,16 @@ def test_write_list_is_deterministic(tmp_path: Path, seed: ParsedList) -> None:
     a = write_list(seed, 20, tmp_path / "a").read_text(encoding="utf-8")
     b = write_list(seed, 20, tmp_path / "b").read_text(encoding="utf-8")
     assert a == b and a.count("\n") > 40
+
+
+def test_citing_items_the_search_found_lead_their_rank(big_assistant: Assistant, big: ParsedList) -> None:
+    from collections import defaultdict
+
+    from assistant import intent
+
+    ask = intent.recognise("网络安全法第六十一条")
+    in_list_order = [k for k, _ in big_assistant._by_article(ask, defaultdict(int))]
+    late = in_list_order[-1]  # cited, last in the list: the search found it
+    keys = [k for k, _ in big_assistant._by_article(ask, defaultdict(lambda: 5, {late: 0}))]
+    assert keys[0] == late and sorted(keys) == sorted(in_list_order)
+    assert keys[1:] == [k for k in in_list_order if k != late]
