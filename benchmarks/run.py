@@ -209,7 +209,7 @@ def main() -> None:
     if not args.skip_peer:
         peer_latency(questions)
     for n in (int(x) for x in args.scale.split(",") if x):
-        scale(n, questions[:60], seed_p50)
+        scale(n, questions, seed_p50)  # the same questions as the seed figure
     for n in (int(x) for x in args.vectors.split(",") if x):
         dense_scale(n, questions[:60])
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
