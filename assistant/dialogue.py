@@ -122,7 +122,8 @@ class Assistant:
             owners = list(self.catalogue.by_code.get(code, ()))
             if owners:
                 found = self.retriever.search(text, K)
-                hits = self._rerank(found, sorted(owners, key=_retrieved(found).get))
+                place = _retrieved(found)
+                hits = self._rerank(found, sorted(owners, key=place.__getitem__))
                 return Turn(hits, (hits[0].item_key,), ask, tokens, None, None)
             return Turn([], (), ask, tokens, None, f"清单中没有编码为 {code} 的事项。")
         if ask.article is not None:

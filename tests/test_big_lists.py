@@ -84,3 +84,12 @@ def test_citing_items_the_search_found_lead_their_rank(big_assistant: Assistant,
     keys = [k for k, _ in big_assistant._by_article(ask, defaultdict(lambda: 5, {late: 0}))]
     assert keys[0] == late and sorted(keys) == sorted(in_list_order)
     assert keys[1:] == [k for k in in_list_order if k != late]
+
+
+def test_code_held_by_many_items_answers_with_one_of_them(big_assistant: Assistant, big: ParsedList) -> None:
+    code = big.items[0].value(big.source, "地方权力编码")
+    holders = {i.seq for i in big.items if i.value(big.source, "地方权力编码") == code}
+    assert len(holders) > 5
+    a = big_assistant.ask(f"编码{code}是哪个事项", [])
+    assert not a.refused and a.hits[0].seq in holders
+    assert [h.seq for h in a.hits[:5]] == [h.seq for h in a.hits[:5] if h.seq in holders]
