@@ -37,28 +37,31 @@ class Catalogue:
 
     items: dict[str, Item]
     sources: dict[str, Source]
-    by_code: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    by_article: dict[int, tuple[tuple[str, LegalRef], ...]] = dataclasses.field(default_factory=dict)
-    order: tuple[Item, ...] = ()
+    by_code: dict[str, tuple[str, ...]] = dataclasses.field(init=False)
+    by_article: dict[int, tuple[tuple[str, LegalRef], ...]] = dataclasses.field(init=False)
+    order: tuple[Item, ...] = dataclasses.field(init=False)
     _cells: dict[tuple[str, str], dict[str, tuple[int, ...]]] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False)
+        init=False, default_factory=dict, compare=False, repr=False)
 
-    @classmethod
-    def of(cls, lists: list[ParsedList]) -> Catalogue:
-        items = {i.key: i for p in lists for i in p.items}
-        sources = {p.source.list_id: p.source for p in lists}
+    def __post_init__(self) -> None:
         by_code: dict[str, dict[str, None]] = {}
         by_article: dict[int, list[tuple[str, LegalRef]]] = {}
-        for item in items.values():
+        for item in self.items.values():
             for column in CODE_FIELDS:
-                code = item.value(sources[item.list_id], column)
+                code = item.value(self.sources[item.list_id], column)
                 if code:
                     by_code.setdefault(code, {})[item.key] = None
             for ref in item.refs:
                 by_article.setdefault(ref.article, []).append((item.key, ref))
-        return cls(items=items, sources=sources, order=tuple(items.values()),
-                   by_code={code: tuple(keys) for code, keys in by_code.items()},
-                   by_article={n: tuple(refs) for n, refs in by_article.items()})
+        # Frozen: the lookups are set once, here, from the items.
+        object.__setattr__(self, "by_code", {code: tuple(keys) for code, keys in by_code.items()})
+        object.__setattr__(self, "by_article", {n: tuple(refs) for n, refs in by_article.items()})
+        object.__setattr__(self, "order", tuple(self.items.values()))
+
+    @classmethod
+    def of(cls, lists: list[ParsedList]) -> Catalogue:
+        return cls(items={i.key: i for p in lists for i in p.items},
+                   sources={p.source.list_id: p.source for p in lists})
 
     def source(self, item: Item) -> Source:
         return self.sources[item.list_id]

@@ -132,7 +132,7 @@ class Assistant:
             if located:
                 hits = self._rerank(found, [k for k, _ in located])
                 # Quote the article itself unless the question asks for something in it (罚多少).
-                span = dict(located)[hits[0].item_key] if ask.aspect == "basis" or not ask.explicit else None
+                span = located[0][1] if ask.aspect == "basis" or not ask.explicit else None
                 return Turn(hits, (hits[0].item_key,), ask, tokens, span, None)
             return Turn([], (), ask, tokens, None,
                         f"清单中没有事项引用第{ask.article.article}条"
@@ -234,7 +234,7 @@ class Assistant:
                                       name=self.catalogue.name(self.catalogue.items[k]), score=0.0,
                                       scores={}, ranks={}, chunks=())
                            for k in missing if k not in by_key})
-        head = [by_key[k] for k in first if k in by_key]
+        head = [by_key[k] for k in first]
         return head + [h for h in hits if h.item_key not in first]
 
 

@@ -95,3 +95,12 @@ def test_hashing_embedder_is_deterministic() -> None:
     b = HashingEmbedder(32).encode(["网络安全", "境外存储"], "query")
     assert a.dtype == np.float32 and np.allclose(a, b)
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0)
+
+
+def test_dense_scores_are_looked_up_for_candidates_only() -> None:
+    from assistant.index.retriever import _looked_up
+
+    ids, scores = np.array([7, 2, 9]), np.array([0.9, 0.8, 0.5], dtype=np.float32)
+    got = _looked_up(ids, scores, np.array([2, 3, 9, 7, 10, 0]))
+    assert got.tolist() == pytest.approx([0.8, -1.0, 0.5, 0.9, -1.0, -1.0])
+    assert _looked_up(ids[:0], scores[:0], np.array([1, 2])).tolist() == [-1.0, -1.0]

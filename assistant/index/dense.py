@@ -31,16 +31,11 @@ class DenseIndex:
         self._groups = Groups(owner)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, owner: np.ndarray | None = None, *,
-              approximate: bool | None = None) -> DenseIndex:
-        """Index ``vectors``; ``owner[row]`` names each chunk's vector. Without ``owner`` the
-        vectors are one per chunk and identical ones are merged here."""
+    def build(cls, vectors: np.ndarray, owner: np.ndarray, *, approximate: bool | None = None) -> DenseIndex:
+        """Index the distinct ``vectors``; ``owner[row]`` names each chunk's vector."""
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if owner is None:
-            vectors, owner = np.unique(vectors, axis=0, return_inverse=True)
-            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dim = vectors.shape[1]
         if approximate is None:
             approximate = len(vectors) > APPROXIMATE_ABOVE

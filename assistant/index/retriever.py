@@ -78,22 +78,20 @@ class Retriever:
         array as long as the chunks is made per query.
         """
         pools: list[np.ndarray] = []
-        by_vector: np.ndarray | None = None
+        found: tuple[np.ndarray, np.ndarray] | None = None
         dense = self.index.dense
         if vector is not None and dense is not None:
-            ids, scores = dense.search_vectors(vector, OVERFETCH)
-            by_vector = np.full(dense.distinct, -1.0, dtype=np.float32)  # -1: not among the top vectors
-            by_vector[ids] = scores
-            pools.append(dense.rows_of(ids, OVERFETCH))
+            found = dense.search_vectors(vector, OVERFETCH)
+            pools.append(dense.rows_of(found[0], OVERFETCH))
         by_unit: np.ndarray | None = None
         lex = self.index.lexical
-        if self.mode != "dense" or by_vector is None:
+        if self.mode != "dense" or found is None:
             by_unit = lex.unit_scores(query)
             pools.append(lex.units.rows(groups.top(by_unit, OVERFETCH), OVERFETCH))
         rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
         sub: dict[str, np.ndarray] = {}
-        if by_vector is not None and dense is not None:
-            sub["dense"] = by_vector[dense.owner[rows]]
+        if found is not None and dense is not None:
+            sub["dense"] = _looked_up(*found, dense.owner[rows])
         if by_unit is not None:
             sub["lexical"] = by_unit[lex.units.group_of_row[rows]]
         return rows, sub
@@ -160,3 +158,14 @@ class Retriever:
                                 name=self.index.names[key], score=float(fused[js[0]]),
                                 scores=scores, ranks=ranks, chunks=chunk_hits))
         return hits
+
+
+def _looked_up(ids: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The score of each id in ``wanted`` (-1 for ids FAISS did not return): work in the
+    candidates, not in the number of vectors."""
+    if not len(ids):
+        return np.full(len(wanted), -1.0, dtype=np.float32)
+    order = np.argsort(ids)
+    known = ids[order]
+    at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+    return np.where(known[at] == wanted, scores[order][at], np.float32(-1.0)).astype(np.float32)
