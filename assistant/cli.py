@@ -214,6 +214,8 @@ def _eval(args: argparse.Namespace) -> int:
     from assistant.service import make_embedder, open_retriever
     from assistant.statutes.library import Library
 
+    if args.sets:
+        return _eval_sets(args)
     questions = evaluate.load_questions(Path(args.questions))
     lists = load(_list_paths(args))
     embedder = make_embedder(args.model)
@@ -253,6 +255,42 @@ def _eval(args: argparse.Namespace) -> int:
               f"「{_short(f['expected_quote'], 30)}」 got {f['got_items']} refused={f['refused']} "
               f"「{_short(f['got_quote'], 40)}」")
     return 0
+
+
+def _eval_sets(args: argparse.Namespace) -> int:
+    from assistant.evaluation import sets as evsets
+    from assistant.service import make_embedder
+
+    chosen = evsets.load_sets(Path(args.sets), names=args.set or None)
+    per_set = evsets.run_sets(chosen, make_embedder(args.model), log=lambda m: print(m, flush=True))
+    rows = evsets.summary(chosen, per_set)
+    print(evsets.side_by_side(rows))
+    bad = [b for _, results in per_set.values() for b in evsets.verbatim_failures(results)]
+    quotes = sum(len(r["quotes"]) for _, results in per_set.values() for r in results)
+    print(f"\nverbatim: {quotes - len(bad)} of {quotes} quotes equal their file's slice")
+    for b in bad[:20]:
+        print(f"  {b}")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, (_, results) in per_set.items():
+            with (out / f"{name}.jsonl").open("w", encoding="utf-8") as f:
+                for r in results:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        (out / "summary.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    fails = [(name, f) for name, (qs, rs) in per_set.items() for f in evaluate_failures(qs, rs)]
+    print(f"\n{len(fails)} failures:")
+    for name, f in fails[: args.show_failures]:
+        print(f"  {name} {f['id']} [{f['kind']}] {f['question']}  expected {f['expected_items'][:3]} "
+              f"「{_short(f['expected_quote'], 30)}」 got {f['got_items']} refused={f['refused']} "
+              f"「{_short(f['got_quote'], 40)}」")
+    return 1 if bad else 0
+
+
+def evaluate_failures(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from assistant import evaluate
+
+    return evaluate.failures(questions, results)
 
 
 def _short(s: str, n: int = 80) -> str:
@@ -304,6 +342,10 @@ def parser() -> argparse.ArgumentParser:
                     help="comma-separated: hybrid, dense, lexical, peer (needs the peer extra); "
                          "the first is reported in detail")
     sp.add_argument("--report", help="folder for report.md, report.json and chart.png")
+    sp.add_argument("--sets", nargs="?", const=str(paths.ROOT / "eval" / "sets.json"),
+                    help="run the tuning and report sets of a manifest (default eval/sets.json) side by side; "
+                         "--out is then a folder")
+    sp.add_argument("--set", action="append", default=[], help="with --sets: only this set (repeatable)")
     sp.add_argument("--show-failures", type=int, default=40)
     sp.add_argument("--model", help=model_help)
     sp.add_argument("--lists", dest="paths", action="append", default=[])

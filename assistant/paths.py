@@ -32,6 +32,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_CACHE", default))
 
 
+def vector_cache() -> Path:
+    """Passage vectors kept between builds (see assistant/index/vector_cache.py)."""
+    return Path(os.environ.get("ASSISTANT_VECTOR_CACHE", cache_dir() / "vectors.sqlite3"))
+
+
 def data_dir() -> Path:
     """User data written by the app (feedback): outside git."""
     return Path(os.environ.get("ASSISTANT_DATA", cache_dir() / "data"))

@@ -21,6 +21,7 @@ def _isolated_index(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     """No test writes the repository's index/ or the user's data folder."""
     monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path_factory.mktemp("index")))
     monkeypatch.setenv("ASSISTANT_DATA", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("ASSISTANT_VECTOR_CACHE", str(tmp_path_factory.mktemp("vectors") / "vectors.sqlite3"))
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,8 @@ from assistant.index import dense as dense_index
 from assistant.index import lexical, terms
 from assistant.index.dense import DenseIndex
 from assistant.index.embed import Embedder
-from assistant.paths import relative
+from assistant.index.vector_cache import VectorCache
+from assistant.paths import relative, vector_cache
 from assistant.types import Chunk, ParsedList
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,12 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
     dense: DenseIndex | None = None
     if manifest["model"] is not None and embedder is not None:
         try:
-            vectors, owner = _encode(embedder, [chunking.embedding_text(c, names[c.item_key]) for c in chunks],
-                                     progress)
+            cache = VectorCache(vector_cache(), manifest["model"]["weights"], embedder.dim)
+            try:
+                vectors, owner = _encode(embedder, [chunking.embedding_text(c, names[c.item_key])
+                                                    for c in chunks], progress, cache)
+            finally:
+                cache.close()
         except ModelUnavailableError as e:
             log.warning("building a lexical-only index: %s", e)
             manifest["model"] = None
@@ -182,11 +187,12 @@ def _weights(chunks: list[Chunk]) -> list[float]:
             else FIELD_WEIGHTS.get(c.field, 1.0) for c in chunks]
 
 
-def _encode(embedder: Embedder, texts: list[str], progress: bool) -> tuple[np.ndarray, np.ndarray]:
+def _encode(embedder: Embedder, texts: list[str], progress: bool,
+            cache: VectorCache | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Distinct vectors and, per text, the row of its vector.
 
-    Identical texts (boilerplate clauses) are encoded once; batches of similar
-    length waste no work on padding.
+    Identical texts (boilerplate clauses) are encoded once, texts the cache holds
+    (same weights) not at all; batches of similar length waste no work on padding.
     """
     from tqdm import tqdm
 
@@ -195,10 +201,16 @@ def _encode(embedder: Embedder, texts: list[str], progress: bool) -> tuple[np.nd
     unique = list(row_of)
     order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
     vectors = np.zeros((len(unique), embedder.dim), np.float32)
-    with tqdm(total=len(unique), desc="embedding chunks", unit="chunk", disable=not progress) as bar:
+    found = cache.get_many(unique) if cache is not None else {}
+    for j, v in found.items():
+        vectors[j] = v
+    order = [j for j in order if j not in found]
+    with tqdm(total=len(order), desc="embedding chunks", unit="chunk", disable=not progress) as bar:
         for i in range(0, len(order), ENCODE_BATCH):
             batch = order[i:i + ENCODE_BATCH]
             vectors[batch] = embedder.encode([unique[j] for j in batch], "passage")
+            if cache is not None:
+                cache.put_many([unique[j] for j in batch], vectors[batch])
             bar.update(len(batch))
     return vectors, owner
 

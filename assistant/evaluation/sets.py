@@ -1,0 +1,188 @@
+"""Question sets with their lists and roles (``eval/sets.json``), run side by side.
+
+A set is ``tuning`` (constants may be fitted on it) or ``report`` (scored only).
+Each distinct group of lists gets its own index folder under ``<index>/sets/``, so
+running every set does not rebuild the app's index or one another's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant import paths
+
+ROLES = ("tuning", "report")
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSet:
+    name: str
+    role: str
+    list_name: str  # which list the set is about, to pair tuning and report sets
+    questions: Path
+    lists: tuple[Path, ...]
+
+    @property
+    def available(self) -> bool:
+        return self.questions.is_file() and all(p.exists() for p in self.lists)
+
+    @property
+    def index_key(self) -> str:
+        return "+".join(sorted(p.stem for p in self.lists))
+
+
+class SetsError(ValueError):
+    pass
+
+
+def load_sets(path: Path, *, roles: Iterable[str] = ROLES, names: Iterable[str] | None = None) -> list[EvalSet]:
+    """Raises SetsError naming what is wrong with the manifest."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        entries = data["sets"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SetsError(f"{path}: not a sets manifest ({e})") from None
+    wanted_roles = set(roles)
+    wanted_names = set(names) if names is not None else None
+    out = []
+    for n, entry in enumerate(entries, start=1):
+        try:
+            role = entry["role"]
+            if role not in ROLES:
+                raise SetsError(f"{path}: set {n}: role {role!r} is not one of {', '.join(ROLES)}")
+            s = EvalSet(name=entry["name"], role=role, list_name=entry.get("list", entry["name"]),
+                        questions=paths.ROOT / entry["questions"],
+                        lists=tuple(paths.ROOT / p for p in entry["lists"]))
+        except (KeyError, TypeError) as e:
+            raise SetsError(f"{path}: set {n}: missing or malformed {e}") from None
+        if s.role in wanted_roles and (wanted_names is None or s.name in wanted_names):
+            out.append(s)
+    return out
+
+
+def index_root(s: EvalSet) -> Path:
+    return paths.index_dir() / "sets" / s.index_key
+
+
+def verbatim_failures(results: list[dict[str, Any]]) -> list[str]:
+    """Every quote of every result checked by slicing its file: ``file[start:end] == text``."""
+    texts: dict[str, str] = {}
+    bad = []
+    for r in results:
+        for q in r.get("quotes", []):
+            src = q["source"]
+            if src not in texts:
+                p = Path(src)
+                texts[src] = (p if p.is_absolute() else paths.ROOT / p).read_text(encoding="utf-8")
+            if texts[src][q["start"]:q["end"]] != q["text"]:
+                bad.append(f"{r['id']}: {src}[{q['start']}:{q['end']}] != {q['text'][:30]!r}")
+    return bad
+
+
+def headline(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str, float | int | None]:
+    """The figures the issues name, for one set: item first, quote holds the answer,
+    refusals, follow-ups, and how well the confidence level separates right from wrong."""
+    by_id = {r["id"]: r for r in results}
+    answerable = [q for q in questions if q["gold_items"]]
+    unanswerable = [q for q in questions if not q["gold_items"]]
+    follow = [q for q in answerable if q.get("turns")]
+
+    def first(q: dict[str, Any]) -> bool:
+        r = by_id[q["id"]]
+        return not r["refused"] and r["ranked_items"][:1] != [] and r["ranked_items"][0] in q["gold_items"]
+
+    def quoted(q: dict[str, Any]) -> bool:
+        r = by_id[q["id"]]
+        primary = [x for x in r["quotes"] if x["role"] == "primary"]
+        return first(q) and bool(primary) and q["must_quote"] in primary[0]["text"]
+
+    def share(qs: list[dict[str, Any]], ok: Callable[[dict[str, Any]], bool]) -> float | None:
+        return round(sum(ok(q) for q in qs) / len(qs), 3) if qs else None
+
+    answered = [q for q in questions if not by_id[q["id"]]["refused"]]
+    right = [q for q in answered if q["gold_items"] and quoted(q)]
+    wrong = [q for q in answered if not (q["gold_items"] and quoted(q))]
+    sure = [q for q in answered if by_id[q["id"]].get("confidence") == "sure"]
+    return {
+        "n": len(questions),
+        "item_first": share(answerable, first),
+        "quote_holds": share(answerable, quoted),
+        "unanswerable_refused": share(unanswerable, lambda q: by_id[q["id"]]["refused"]),
+        "answerable_refused": share(answerable, lambda q: by_id[q["id"]]["refused"]),
+        "follow_up_item_first": share(follow, first),
+        "sure_right": share(sure, lambda q: q in right),
+        "wrong_marked_sure": share(wrong, lambda q: by_id[q["id"]].get("confidence") == "sure"),
+        "sure_share": share(answered, lambda q: by_id[q["id"]].get("confidence") == "sure"),
+    }
+
+
+FIGURES = ("item_first", "quote_holds", "unanswerable_refused", "answerable_refused", "follow_up_item_first",
+           "sure_right", "wrong_marked_sure")
+LOWER_IS_BETTER = frozenset(("answerable_refused", "wrong_marked_sure"))
+
+
+def pooled(per_set: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]],
+           names: list[str]) -> dict[str, float | int | None]:
+    qs = [q for n in names for q in per_set[n][0]]
+    rs = [r for n in names for r in per_set[n][1]]
+    return headline(qs, rs)
+
+
+def side_by_side(rows: dict[str, dict[str, Any]]) -> str:
+    """A plain-text table: one row per set (and pooled rows), one column per figure."""
+    head = f"{'set':<24}{'role':<8}{'n':>5} " + " ".join(f"{f:>21}" for f in FIGURES)
+    lines = [head]
+    for name, row in rows.items():
+        cells = " ".join(f"{row[f]:>21.3f}" if row.get(f) is not None else f"{'—':>21}" for f in FIGURES)
+        lines.append(f"{name:<24}{row.get('role', ''):<8}{row['n']:>5} {cells}")
+    return "\n".join(lines)
+
+
+def open_assistant(s: EvalSet, embedder: Any, library: Any, **options: Any) -> Any:
+    """The assistant over the set's lists, with its own index folder (built when missing or stale)."""
+    from assistant.service import load_assistant
+
+    return load_assistant(lists=list(s.lists), index_root=index_root(s), embedder=embedder,
+                          progress=False, **options)
+
+
+def run_sets(sets: list[EvalSet], embedder: Any, *, log: Callable[[str], None] = lambda _: None,
+             **options: Any) -> dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Questions and results per set; sets whose files are missing are skipped (and logged)."""
+    from assistant.evaluate import load_questions, run
+
+    out = {}
+    assistants: dict[str, Any] = {}
+    for s in sets:
+        if not s.available:
+            log(f"skipped {s.name}: {paths.relative(s.questions)} or a list is missing")
+            continue
+        if s.index_key not in assistants:
+            assistants[s.index_key] = open_assistant(s, embedder, None, **options)
+        questions = load_questions(s.questions)
+        out[s.name] = (questions, run(assistants[s.index_key].ask, questions))
+        log(f"ran {s.name}: {len(questions)} questions")
+    return out
+
+
+def summary(sets: list[EvalSet], per_set: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]
+            ) -> dict[str, dict[str, Any]]:
+    """One row per set, then pooled tuning and report rows and their gap (report − tuning)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for s in sets:
+        if s.name in per_set:
+            rows[s.name] = {"role": s.role, **headline(*per_set[s.name])}
+    for role in ROLES:
+        names = [s.name for s in sets if s.role == role and s.name in per_set]
+        if names:
+            rows[f"all {role}"] = {"role": role, **pooled(per_set, names)}
+    if "all tuning" in rows and "all report" in rows:
+        t, r = rows["all tuning"], rows["all report"]
+        rows["gap (report−tuning)"] = {"role": "", "n": r["n"], **{
+            f: round(r[f] - t[f], 3) if r.get(f) is not None and t.get(f) is not None else None
+            for f in FIGURES}}
+    return rows
