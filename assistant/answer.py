@@ -40,6 +40,7 @@ class Catalogue:
     by_code: dict[str, tuple[str, ...]] = dataclasses.field(init=False)
     by_article: dict[int, tuple[tuple[str, LegalRef], ...]] = dataclasses.field(init=False)
     order: tuple[Item, ...] = dataclasses.field(init=False)
+    items_by_seq: dict[str, tuple[Item, ...]] = dataclasses.field(init=False)
     _cells: dict[tuple[str, str], dict[str, tuple[int, ...]]] = dataclasses.field(
         init=False, default_factory=dict, compare=False, repr=False)
 
@@ -57,6 +58,10 @@ class Catalogue:
         object.__setattr__(self, "by_code", {code: tuple(keys) for code, keys in by_code.items()})
         object.__setattr__(self, "by_article", {n: tuple(refs) for n, refs in by_article.items()})
         object.__setattr__(self, "order", tuple(self.items.values()))
+        by_seq: dict[str, list[Item]] = {}
+        for item in self.items.values():
+            by_seq.setdefault(item.seq, []).append(item)
+        object.__setattr__(self, "items_by_seq", {seq: tuple(i) for seq, i in by_seq.items()})
 
     @classmethod
     def of(cls, lists: list[ParsedList]) -> Catalogue:

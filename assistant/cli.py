@@ -278,8 +278,11 @@ def _eval_sets(args: argparse.Namespace) -> int:
                 for r in results:
                     f.write(json.dumps(r, ensure_ascii=False) + "\n")
         (out / "summary.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
-    fails = [(name, f) for name, (qs, rs) in per_set.items() for f in evaluate_failures(qs, rs)]
-    print(f"\n{len(fails)} failures:")
+    # Report sets are scored, never read for failures: nothing may be tuned on them.
+    tuning = {s.name for s in chosen if s.role == "tuning"}
+    fails = [(name, f) for name, (qs, rs) in per_set.items() if name in tuning
+             for f in evaluate_failures(qs, rs)]
+    print(f"\n{len(fails)} failures on the tuning sets (report sets' failures are not shown):")
     for name, f in fails[: args.show_failures]:
         print(f"  {name} {f['id']} [{f['kind']}] {f['question']}  expected {f['expected_items'][:3]} "
               f"「{_short(f['expected_quote'], 30)}」 got {f['got_items']} refused={f['refused']} "

@@ -7,20 +7,26 @@ no matter of its own keeps the focus item and changes only the field asked.
 
 from __future__ import annotations
 
+import html
 import logging
+import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant import answer, intent
 from assistant.answer import Catalogue
+from assistant.answering.policy import Evidence, RefusalPolicy
+from assistant.answering.query import Understander
 from assistant.clean import clean
 from assistant.errors import BadQueryError
+from assistant.index.lexical import document_counts
 from assistant.index.retriever import Retriever
-from assistant.index.synonyms import expand, known
 from assistant.statute_notes import annotate
 from assistant.statutes.library import Library
 from assistant.types import Answer, Item, ItemHit, Span
+from assistant.vocabulary import expand, known
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -38,7 +44,8 @@ K = 5
 REFUSE_DENSE_UNKNOWN = 0.9
 _NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "vn", "nrt", "l"))  # l: fixed phrases (个人所得税)
 NO_APPLICATIONS = "这份清单只列处罚和监督检查等事项，没有许可、备案等办理流程。"
-NO_SUCH_FACTS = "权责清单不含地址、电话、办公时间、人员等信息。"
+NO_SUCH_FACTS = "权责清单不含地址、电话、办公时间、人员、收费等信息。"
+NO_ADVICE = "权责清单只列职权与责任，不作案件预测、统计或法律意见。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +56,13 @@ class Turn:
     tokens: list[str]
     article_span: Span | None
     refusal: str | None
+    route: str = "search"  # search | article | code | follow: how the leading item was found
 
 
 class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
                  refuse_coverage: float = REFUSE_COVERAGE, refuse_dense: float = REFUSE_DENSE,
-                 refuse_lexical: float = REFUSE_LEXICAL) -> None:
+                 refuse_lexical: float = REFUSE_LEXICAL, policy: RefusalPolicy | None = None) -> None:
         self.catalogue = catalogue
         self.library = library
         self.retriever = retriever
@@ -62,6 +70,13 @@ class Assistant:
         self.refuse_dense = refuse_dense
         self.refuse_lexical = refuse_lexical
         self.tokenize = retriever.index.lexical.tokenize
+        self.policy = policy or RefusalPolicy.fitted()
+        counts = document_counts(retriever.index.lexical)
+        self.understander = Understander(self.tokenize, counts)
+        self._df = counts
+        self._units = max(1, len(retriever.index.lexical.unit_weights))
+        # Statute titles the lists name (《…》), to refuse a question about another law by name.
+        self._titles = {t for src in catalogue.sources.values() for t in _TITLE.findall(src.text)}
         self._cues = sorted(intent.cue_words(), key=len, reverse=True)
         self._shares: dict[str, float] = {}
         self._sample: list[str] | None = None
@@ -74,18 +89,36 @@ class Assistant:
             text, notices = clean(message)
         except BadQueryError as e:
             return answer.refuse("", [], e.reason)
-        focus: tuple[str, ...] = ()
-        for earlier in _user_turns(history)[-HISTORY_TURNS:]:
-            try:
-                focus = self._resolve(clean(earlier)[0], focus).focus or focus
-            except BadQueryError:
-                continue
+        query = self.understander.understand(text)
+        notices = (*notices, *query.changes)
+        text = query.text
+        focus = self._focus(history)
         turn = self._resolve(text, focus)
         warning = self.retriever.warning
-        if turn.refusal is not None or not turn.hits:
-            return answer.refuse(text, turn.hits, turn.refusal or answer.REFUSAL,
-                                 warning=warning, notices=notices)
+        if turn.refusal is None and not turn.hits:
+            turn = replace(turn, refusal=answer.REFUSAL)
+        if turn.refusal is None:
+            unknown = self._uncited_law(query.laws)
+            if unknown is not None and turn.route != "article":
+                turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
+        evidence = self.evidence(text, turn.hits) if turn.hits else None
+        refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
+                                 else (False, "likely", 0.0))
+        if turn.route in ("article", "code"):
+            # Found by the exact number the question names: certain, whatever the wording.
+            refuse, confidence = False, "sure"
+        elif turn.route == "follow":
+            refuse = False  # the conversation names the item; a weak follow-up stays on it
+        if turn.refusal is None and refuse:
+            turn = replace(turn, refusal=answer.REFUSAL)
+        if turn.refusal is not None:
+            return replace(answer.refuse(text, turn.hits, turn.refusal, warning=warning, notices=notices),
+                           evidence=evidence.values if evidence else {}, probability=p)
         ask = turn.intent
+        empty = self._empty_column(turn)
+        if empty is not None:
+            return replace(answer.refuse(text, turn.hits, empty, warning=warning, notices=notices),
+                           evidence=evidence.values if evidence else {}, probability=p)
         if not ask.explicit and turn.article_span is None and turn.hits and turn.hits[0].chunks:
             # No cue names a field: answer from the field where the question matched best.
             where = turn.hits[0].chunks[0].chunk.field
@@ -99,7 +132,73 @@ class Assistant:
             extra, notes = annotate(self.catalogue, item, self.library,
                                     result.quotes[0] if result.quotes else None, asked)
             result = replace(result, quotes=(*result.quotes, *extra), statute_notes=tuple(notes))
-        return replace(result, notices=(*result.notices, answer.NOTICE))
+        return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
+                       evidence=evidence.values if evidence else {}, probability=p)
+
+    def evidence(self, text: str, hits: list[ItemHit]) -> Evidence:
+        """The features the refusal policy reads, for the leading item (see answering/policy.py)."""
+        top = hits[0]
+        dense = float(top.scores.get("dense", 0.0))
+        others = [float(h.scores.get("dense", 0.0)) for h in hits[1:]]
+        words = self._matter(text)
+        body = self._text(self.catalogue.items[top.item_key])
+
+        def idf(word: str) -> float:
+            df = self._df.get(word, 0)
+            return math.log1p((self._units - df + 0.5) / (df + 0.5))
+
+        total = sum(idf(w) for w in words)
+        held = sum(idf(w) for w in words if w in body)
+        return Evidence({
+            "dense": dense,
+            "dense_margin": dense - max(others, default=dense - 0.05),
+            "idf_share": held / total if total else 0.0,
+            "coverage": self.coverage(text),
+            "agree": float(top.ranks.get("dense") == 1 and top.ranks.get("lexical") == 1),
+            "unknown_nouns": float(self.only_unknown_nouns(text)),
+        })
+
+    def _empty_column(self, turn: Turn) -> str | None:
+        """The column asked for is empty in the leading item: the list does not say."""
+        column = turn.intent.column
+        if not turn.intent.explicit or column == "承办机构" or not turn.hits:
+            return None  # an empty 承办机构 falls back to 实施主体
+        item = self.catalogue.items[turn.hits[0].item_key]
+        field = item.fields.get(column)
+        if field is None or len(field.span):
+            return None
+        return f"第{item.seq}项「{self.catalogue.name(item)}」的“{column}”一栏为空，清单没有给出。"
+
+    def _uncited_law(self, laws: tuple[str, ...]) -> str | None:
+        """The first statute the question names that no list names, or None."""
+        for law in laws:
+            name = intent.LAW_ALIASES.get(law, law).removeprefix("中华人民共和国")
+            if not any(name in t or _subsequence(name, t) for t in self._titles):
+                return law
+        return None
+
+    def _focus(self, history: Sequence[dict] | None) -> tuple[str, ...]:
+        """The item the conversation is about: the one the assistant's last answer was about
+        (its 理解为 line). Only a history with no answer of the assistant's is re-read from the
+        user's turns."""
+        answers = _assistant_turns(history)
+        if answers:
+            return self._answered_item(answers[-1])
+        focus: tuple[str, ...] = ()
+        for earlier in _user_turns(history)[-HISTORY_TURNS:]:
+            try:
+                focus = self._resolve(self.understander.understand(clean(earlier)[0]).text, focus).focus or focus
+            except BadQueryError:
+                continue
+        return focus
+
+    def _answered_item(self, reply: str) -> tuple[str, ...]:
+        m = _UNDERSTOOD.search(reply)
+        if m is None:
+            return ()
+        seq, name = _unescape(m.group(1)), _unescape(m.group(2))
+        found = [i.key for i in self.catalogue.items_by_seq.get(seq, ()) if self.catalogue.name(i) == name]
+        return tuple(found[:1])
 
     def _matter(self, text: str) -> list[str]:
         """The question's own words: its tokens of two characters or more that are
@@ -110,13 +209,15 @@ class Assistant:
 
     def _resolve(self, text: str, focus: tuple[str, ...]) -> Turn:
         ask = intent.recognise(text)
-        tokens = expand(text, self.tokenize)
+        tokens = expand(text, self.tokenize(text), self.tokenize)
         if intent.is_new_topic(text):
             focus = ()
         if ask.application and not self._application_ok:
             return Turn([], (), ask, tokens, None, NO_APPLICATIONS)
         if ask.out_of_scope:
             return Turn([], (), ask, tokens, None, NO_SUCH_FACTS)
+        if ask.advice:
+            return Turn([], (), ask, tokens, None, NO_ADVICE)
         code = intent.code(text)
         if code is not None:
             owners = list(self.catalogue.by_code.get(code, ()))
@@ -124,7 +225,7 @@ class Assistant:
                 found = self.retriever.search(text, K)
                 place = _retrieved(found)
                 hits = self._rerank(found, sorted(owners, key=place.__getitem__))
-                return Turn(hits, (hits[0].item_key,), ask, tokens, None, None)
+                return Turn(hits, (hits[0].item_key,), ask, tokens, None, None, "code")
             return Turn([], (), ask, tokens, None, f"清单中没有编码为 {code} 的事项。")
         if ask.article is not None:
             found = self.retriever.search(text, K)
@@ -133,7 +234,7 @@ class Assistant:
                 hits = self._rerank(found, [k for k, _ in located])
                 # Quote the article itself unless the question asks for something in it (罚多少).
                 span = located[0][1] if ask.aspect == "basis" or not ask.explicit else None
-                return Turn(hits, (hits[0].item_key,), ask, tokens, span, None)
+                return Turn(hits, (hits[0].item_key,), ask, tokens, span, None, "article")
             return Turn([], (), ask, tokens, None,
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
@@ -141,11 +242,9 @@ class Assistant:
         if focus and self._follows(text, matter, focus):
             name = self.catalogue.name(self.catalogue.items[focus[0]])
             hits = self._rerank(self.retriever.search(f"{name} {text}", K), list(focus))
-            return Turn(hits, focus, ask, tokens, None, None)
+            return Turn(hits, focus, ask, tokens, None, None, "follow")
         hits = self.retriever.search(text, K)
-        if not hits or not self._confident(text, hits[0]):
-            return Turn(hits, (), ask, tokens, None, answer.REFUSAL)
-        return Turn(hits, (hits[0].item_key,), ask, tokens, None, None)
+        return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
     def coverage(self, text: str) -> float:
         """Share of the question's words (two characters or more) that the list uses,
@@ -243,9 +342,34 @@ def _retrieved(hits: list[ItemHit]) -> defaultdict[str, int]:
     return defaultdict(lambda: len(hits), {h.item_key: n for n, h in enumerate(hits)})
 
 
+_TITLE = re.compile(r"《([^《》]{2,40})》")
+# The line to_markdown writes first: **理解为**：第72项「name」 · field · aspect
+_UNDERSTOOD = re.compile(r"理解为\*\*：第(.+?)项「(.+?)」 · ")
+_MD_ESCAPE = re.compile(r"\\(.)")
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(_MD_ESCAPE.sub(r"\1", text))
+
+
+def _subsequence(short: str, long: str) -> bool:
+    """``short``'s characters in order within ``long`` and most of it (特种设备法 ~ 特种设备安全法)."""
+    it = iter(long)
+    return len(short) >= 0.6 * len(long.removeprefix("中华人民共和国")) and all(ch in it for ch in short)
+
+
+def _assistant_turns(history: Sequence[dict] | None) -> list[str]:
+    if not isinstance(history, (list, tuple)):
+        return []
+    return [m["content"] for m in history if isinstance(m, dict) and m.get("role") == "assistant"
+            and isinstance(m.get("content"), str)]
+
+
 def _user_turns(history: Sequence[dict] | None) -> list[str]:
-    turns = []
-    for message in history or []:
+    turns: list[str] = []
+    if not isinstance(history, (list, tuple)):
+        return turns
+    for message in history:
         if isinstance(message, dict) and message.get("role") == "user":
             content = message.get("content")
             if isinstance(content, str):

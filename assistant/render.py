@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from assistant.answer import MAX_OTHERS, reason
+from assistant.answering.policy import LEVELS
 from assistant.types import Answer, Quote
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -38,6 +39,10 @@ def to_markdown(a: Answer) -> str:
             lines += [f"- {escape(s)}" for s in a.suggestions]
         return "\n".join(lines)
     lines += [f"**理解为**：{escape(a.interpretation)}", ""]
+    if a.confidence == "likely":
+        lines += [f"**把握**：{LEVELS['likely']}——检索证据不足以确定，请核对原文，并看下方其他可能相关的事项。", ""]
+    elif a.confidence == "sure":
+        lines += [f"**把握**：{LEVELS['sure']}", ""]
     primary = next((q for q in a.quotes if q.role == "primary"), None)
     if primary is not None:
         lines += [f"> {escape(primary.text)}", "", f"—— {escape(citation(primary))}", ""]
@@ -93,6 +98,10 @@ def to_json(a: Answer) -> dict[str, Any]:
         "notices": list(a.notices),
         "warning": a.warning,
         "statute_notes": list(a.statute_notes),
+        "confidence": a.confidence,
+        "confidence_label": LEVELS.get(a.confidence or "", None),
+        "probability": round(a.probability, 4),
+        "evidence": {k: round(v, 4) for k, v in a.evidence.items()},
     }
 
 

@@ -6,6 +6,7 @@ never modified), and any text carried beside a span equals that slice.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,3 +224,28 @@ class Answer:
     field: str | None = None
     warning: str | None = None
     statute_notes: tuple[str, ...] = ()
+    confidence: str | None = None  # "sure" | "likely" for answers; None when refused
+    probability: float = 0.0  # the refusal policy's probability that the leading item answers
+    evidence: Mapping[str, float] = dataclasses.field(default_factory=dict)
+
+    # Typed views of the quotes, so no reader depends on their order.
+    @property
+    def primary(self) -> Quote | None:
+        return next((q for q in self.quotes if q.role == "primary"), None)
+
+    @property
+    def alternatives(self) -> tuple[Quote, ...]:
+        return tuple(q for q in self.quotes if q.role == "alternative")
+
+    @property
+    def clause(self) -> Quote | None:
+        return next((q for q in self.quotes if q.role == "clause"), None)
+
+    @property
+    def card_quotes(self) -> tuple[Quote, ...]:
+        return tuple(q for q in self.quotes if q.role == "card")
+
+    @property
+    def statutes(self) -> tuple[Quote, ...]:
+        """Statute texts: as cited (statute), in force now (statute_current), referred to (xref)."""
+        return tuple(q for q in self.quotes if q.role in ("statute", "statute_current", "xref"))

@@ -7,7 +7,7 @@ from assistant import paths
 
 PKG = paths.ROOT / "assistant"
 # Lower number = lower layer. A module may import only from its layer or below.
-LAYER = {"types": 0, "errors": 0, "paths": 0, "corpus": 1, "index": 2, "statutes": 1}
+LAYER = {"types": 0, "errors": 0, "paths": 0, "vocabulary": 0, "corpus": 1, "index": 2, "statutes": 1}
 TOP = 3  # everything else in the package: answers, dialogue, rendering, cli
 
 

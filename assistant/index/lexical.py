@@ -18,7 +18,7 @@ import numpy as np
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
 from assistant.index.bm25 import BM25
 from assistant.index.groups import Groups
-from assistant.index.synonyms import expand
+from assistant.vocabulary import expand
 
 log = logging.getLogger(__name__)
 BM25_PARAMS = {"k1": 1.2, "b": 0.75, "method": "lucene"}
@@ -97,7 +97,7 @@ class LexicalIndex:
         return self.bm25.vocab
 
     def query_tokens(self, query: str) -> list[str]:
-        return [t for t in expand(query, self.tokenize) if t in self.bm25.vocab]
+        return [t for t in expand(query, self.tokenize(query), self.tokenize) if t in self.bm25.vocab]
 
     def unit_scores(self, query: str) -> np.ndarray:
         """A weighted BM25 score per unit (zeros when no query word is in the corpus)."""
@@ -122,3 +122,9 @@ def save_terms(folder: Path, terms: list[str]) -> None:
 
 def load_terms(folder: Path) -> list[str]:
     return list(json.loads((folder / "userdict.json").read_text(encoding="utf-8")))
+
+
+def document_counts(index: LexicalIndex) -> dict[str, int]:
+    """Each term of the index with the number of distinct texts holding it."""
+    counts = np.diff(index.bm25.indptr)
+    return {term: int(counts[i]) for term, i in index.vocab.items()}

@@ -1,0 +1,144 @@
+"""When to answer and how sure to say it is: one fitted policy, one probability.
+
+The evidence for the leading item (``Evidence``) is reduced to features that mean
+the same on a list of 7 items and of 3,000: the dense cosine (one model, one
+scale), its margin over the next item, the share of the question's weight (IDF)
+that the item's own text holds, the share of the question's words the lists use
+at all, whether both signals put the item first, and whether the question's nouns
+are all foreign to the lists. A logistic model turns them into the probability
+that the leading item answers the question; ``refuse_below`` and ``sure_at`` cut
+it. All numbers are written by ``eval/calibrate.py`` (k-fold cross-validated on
+the tuning sets) into ``calibration.json`` beside this file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns")
+CALIBRATION = Path(__file__).with_name("calibration.json")
+LEVELS = {"sure": "确定", "likely": "可能相关"}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What speaks for the leading item, feature name → value (see FEATURES)."""
+
+    values: Mapping[str, float]
+
+    def vector(self) -> list[float]:
+        return [float(self.values.get(f, 0.0)) for f in FEATURES]
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """p = sigmoid(bias + Σ coef·(x − mean)/scale) over FEATURES. Validated on construction."""
+
+    coef: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        n = len(FEATURES)
+        if not (len(self.coef) == len(self.mean) == len(self.scale) == n):
+            raise ValueError(f"a model needs {n} coefficients, means and scales for {', '.join(FEATURES)}")
+        if any(s <= 0 for s in self.scale):
+            raise ValueError("scales must be positive")
+
+    def __call__(self, evidence: Evidence) -> float:
+        x = evidence.vector()
+        z = self.bias + sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, object]:
+        return {"coef": list(self.coef), "bias": self.bias, "mean": list(self.mean), "scale": list(self.scale)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Logistic:
+        def floats(key: str) -> tuple[float, ...]:
+            return tuple(float(v) for v in data[key])  # type: ignore[attr-defined]
+
+        return cls(floats("coef"), float(data["bias"]), floats("mean"), floats("scale"))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalPolicy:
+    """Two readings of one evidence: ``in_scope`` (the lists hold an answer to this question at
+    all) decides refusal under ``refuse_below``; ``right`` (the leading item's quote answers it)
+    gives the confidence level, "sure" from ``sure_at``."""
+
+    in_scope: Logistic
+    right: Logistic
+    refuse_below: float
+    sure_at: float
+    provenance: str = ""
+    features: tuple[str, ...] = field(default=FEATURES)
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.refuse_below <= 1.0 and 0.0 <= self.sure_at <= 1.0):
+            raise ValueError(f"thresholds must lie in [0, 1], got {self.refuse_below} and {self.sure_at}")
+
+    def probability(self, evidence: Evidence) -> float:
+        return self.in_scope(evidence)
+
+    def decide(self, evidence: Evidence) -> tuple[bool, str, float]:
+        """(refuse, confidence level, probability that the lists hold the answer)."""
+        p = self.in_scope(evidence)
+        return p < self.refuse_below, "sure" if self.right(evidence) >= self.sure_at else "likely", p
+
+    def to_json(self) -> dict[str, object]:
+        return {"features": list(self.features), "in_scope": self.in_scope.to_json(), "right": self.right.to_json(),
+                "refuse_below": self.refuse_below, "sure_at": self.sure_at, "provenance": self.provenance}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> RefusalPolicy:
+        features = tuple(data.get("features", FEATURES))  # type: ignore[arg-type]
+        if features != FEATURES:
+            raise ValueError(f"calibration is for features {features}, this code uses {FEATURES}")
+        return cls(Logistic.from_json(data["in_scope"]), Logistic.from_json(data["right"]),  # type: ignore[arg-type]
+                   float(data["refuse_below"]), float(data["sure_at"]),  # type: ignore[arg-type]
+                   str(data.get("provenance", "")))
+
+    @classmethod
+    def fitted(cls, path: Path = CALIBRATION) -> RefusalPolicy:
+        """The policy written by eval/calibrate.py (or the never-refusing one when absent)."""
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8"))["policy"])
+        except (OSError, KeyError, ValueError):
+            return NEVER_REFUSE
+
+
+# Answers everything and is never sure: what calibration runs the sets with.
+_FLAT = Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES))
+NEVER_REFUSE = RefusalPolicy(_FLAT, _FLAT, refuse_below=0.0, sure_at=1.0, provenance="uncalibrated")
+
+
+def fit_logistic(x: Sequence[Sequence[float]], y: Sequence[int], *, l2: float = 1.0,
+                 iterations: int = 50) -> Logistic:
+    """Coefficients, bias, means and scales of an L2-regularised logistic regression
+    (Newton's method on standardised features). Pure numpy; deterministic."""
+    import numpy as np
+
+    X = np.asarray(x, dtype=np.float64)
+    Y = np.asarray(y, dtype=np.float64)
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = np.hstack([np.ones((len(X), 1)), (X - mean) / scale])
+    w = np.zeros(Z.shape[1])
+    reg = np.eye(Z.shape[1]) * l2
+    reg[0, 0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(Z @ w, -30, 30)))
+        grad = Z.T @ (p - Y) + reg @ w
+        hess = Z.T @ (Z * (p * (1 - p))[:, None]) + reg
+        step = np.linalg.solve(hess + 1e-9 * np.eye(len(w)), grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Logistic(tuple(w[1:].tolist()), float(w[0]), tuple(mean.tolist()), tuple(scale.tolist()))

@@ -1,0 +1,186 @@
+"""Understand a question once: one ``Query`` value, built before anything searches.
+
+Normalisation (NFKC: full-width letters and digits; traditional → simplified by
+OpenCC), typo repair against the lists' own vocabulary (a window of the question
+that the lists never use and that sounds like a word they do use, by pinyin),
+then tokens, domain expansions, the intent, named articles, codes and laws.
+Nothing here searches or answers.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from assistant import vocabulary
+from assistant.intent import ArticleAsk, Intent, code, recognise
+
+Tokenize = Callable[[str], list[str]]
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_TITLE = re.compile(r"《([^《》]{2,40})》")
+_LAW_TAIL = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:法|条例|办法|规定|细则)")
+# A general word this common (jieba's frequency) is only repaired when tones agree too:
+# 公式 is a word, but a list about 公示 means 公示 when it sounds exactly alike.
+COMMON_WORD = 200
+REPAIR_WINDOWS = (4, 3, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    typed: str  # the cleaned question as the user wrote it
+    text: str  # normalised and repaired: what is searched
+    changes: tuple[str, ...]  # what normalisation did, for the user to see
+    tokens: tuple[str, ...]  # tokenizer output of ``text``
+    expanded: tuple[str, ...]  # tokens, then the list wording of colloquial words
+    intent: Intent
+    code: str | None
+    laws: tuple[str, ...]  # statute names the question mentions, as written
+
+    @property
+    def article(self) -> ArticleAsk | None:
+        return self.intent.article
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> Callable[[str], str]:
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s").convert
+    except ImportError:  # the reader still works, without 繁→简
+        return lambda s: s
+
+
+def normalise(text: str) -> tuple[str, tuple[str, ...]]:
+    """NFKC and traditional → simplified; the notices say what changed."""
+    changes = []
+    folded = unicodedata.normalize("NFKC", text)
+    simplified = _converter()(folded)
+    if simplified != folded:
+        changes.append("已将繁体字转为简体字检索。")
+    return simplified, tuple(changes)
+
+
+def _pinyin(word: str, tones: bool) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin(word, style=Style.TONE3 if tones else Style.NORMAL, errors="ignore"))
+
+
+class Speller:
+    """Repairs windows of a question that sound like a word of the lists but are not one."""
+
+    def __init__(self, words: Mapping[str, int]) -> None:
+        """``words``: each word of the lists with how many texts hold it (the likelier
+        of two sound-alike words is the one the lists use more)."""
+        self.counts = {w: n for w, n in words.items() if _HAN.fullmatch(w) and 2 <= len(w) <= 6}
+        self.words = set(self.counts)
+        self._by_sound: dict[tuple[str, ...], list[str]] | None = None
+        self._inside: frozenset[str] | None = None
+
+    def _index(self) -> dict[tuple[str, ...], list[str]]:
+        if self._by_sound is None:
+            by: dict[tuple[str, ...], list[str]] = {}
+            for w in sorted(self.words):
+                if len(w) <= max(REPAIR_WINDOWS):
+                    by.setdefault(_pinyin(w, False), []).append(w)
+            self._by_sound = by
+        return self._by_sound
+
+    def repair(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The text with typos replaced, and each (typed, meant) pair."""
+        if not self.words:
+            return text, ()
+        fixes: list[tuple[str, str]] = []
+        out = text
+        for run in _HAN.finditer(text):
+            s = run.group()
+            i = 0
+            while i < len(s):
+                fixed = self._at(s, i)
+                if fixed is None:
+                    i += 1
+                    continue
+                typed, meant = fixed
+                out = out.replace(typed, meant, 1)
+                fixes.append((typed, meant))
+                i += len(typed)
+        return out, tuple(fixes)
+
+    def _at(self, s: str, i: int) -> tuple[str, str] | None:
+        for n in REPAIR_WINDOWS:
+            w = s[i:i + n]
+            # Windows already inside a list word (个人信 in 个人信息) are not typos.
+            if len(w) < n or w in self._pieces():
+                continue
+            tones = _pinyin(w, True)
+            found = []
+            for v in self._index().get(_pinyin(w, False), ()):
+                diff = sum(a != b for a, b in zip(w, v, strict=True))
+                if diff == 0 or diff > max(1, n // 2):
+                    continue
+                same_tones = _pinyin(v, True) == tones
+                if _frequency(w) >= COMMON_WORD and not same_tones:
+                    continue
+                found.append((same_tones, self.counts[v], v))
+            if found:
+                return w, max(found)[2]
+        return None
+
+    def _pieces(self) -> frozenset[str]:
+        if self._inside is None:
+            self._inside = frozenset(v[a:b] for v in self.words for a in range(len(v))
+                                     for b in range(a + 2, len(v) + 1))
+        return self._inside
+
+
+@functools.lru_cache(maxsize=4096)
+def _frequency(word: str) -> int:
+    import jieba
+
+    return int(jieba.dt.FREQ.get(word, 0) or 0) if jieba.dt.initialized else _jieba_freq(word)
+
+
+def _jieba_freq(word: str) -> int:
+    import jieba
+
+    jieba.dt.check_initialized()
+    return int(jieba.dt.FREQ.get(word, 0) or 0)
+
+
+def named_laws(text: str) -> tuple[str, ...]:
+    """Statutes named in the question: 《…》 titles, else words ending in 法/条例/办法/规定
+    with leading verbs (违反, 根据 …) and question words (什么法) left out."""
+    found = [m.group(1) for m in _TITLE.finditer(text)]
+    rest = _TITLE.sub(" ", text)
+    for m in _LAW_TAIL.finditer(rest):
+        name = m.group()
+        for lead in vocabulary.LAW_LEADS:
+            if lead in name:
+                name = name[name.rindex(lead) + len(lead):]
+        if len(name) >= 4 and not any(q in name for q in vocabulary.QUESTION_WORDS):
+            found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+class Understander:
+    """``understand(text) -> Query`` for one set of lists (their vocabulary, their tokenizer)."""
+
+    def __init__(self, tokenize: Tokenize, words: Mapping[str, int]) -> None:
+        """``words``: the lists' vocabulary with document counts; the domain's own cue
+        and colloquial words are added, so 追则 is read as 追责 on any list."""
+        self.tokenize = tokenize
+        self.speller = Speller({**dict.fromkeys(vocabulary.all_words(), 1), **words})
+
+    def understand(self, typed: str) -> Query:
+        text, changes = normalise(typed)
+        text, fixes = self.speller.repair(text)
+        if fixes:
+            changes = (*changes, "已按" + "、".join(f"“{m}”理解“{t}”" for t, m in fixes) + "。")
+        tokens = tuple(self.tokenize(text))
+        expanded = tuple(vocabulary.expand(text, list(tokens), self.tokenize))
+        return Query(typed=typed, text=text, changes=changes, tokens=tokens, expanded=expanded,
+                     intent=recognise(text), code=code(text), laws=named_laws(text))

@@ -1,0 +1,137 @@
+"""Fit the refusal policy by k-fold cross-validation on the tuning sets.
+
+Each tuning question is asked once with a policy that never refuses; what the
+policy would read (the evidence) and whether the answer was right are kept. Then,
+per fold, a logistic model and two thresholds are fitted on the other folds and
+applied to this one: the cross-validated figures are those of the held-out folds.
+The final policy is fitted on every question. Report sets are never read here.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.answering.policy import FEATURES, NEVER_REFUSE, Evidence, RefusalPolicy, fit_logistic
+from assistant.evaluation.sets import EvalSet, open_assistant
+
+# Targets the thresholds are chosen for (the issue's acceptance figures, with room):
+MAX_FALSE_REFUSALS = 0.02  # share of answerable questions refused, on the fitting folds
+SURE_PRECISION = 0.97  # answers marked sure that are right, on the fitting folds
+L2 = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    set_name: str
+    qid: str
+    features: tuple[float, ...]
+    answerable: bool
+    item_right: bool  # the leading item is a gold item
+    quote_right: bool  # and the primary quote holds the answer
+
+
+def collect(sets: Sequence[EvalSet], embedder: Any) -> list[Row]:
+    """Rows for the questions the policy decides (found by search, not refused by a rule)."""
+    from assistant.evaluate import load_questions
+    from assistant.render import to_markdown
+
+    rows = []
+    for s in sets:
+        if not s.available:
+            continue
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
+        for q in load_questions(s.questions):
+            history: list[dict[str, str]] = []
+            for turn in q.get("turns") or []:
+                history += [{"role": "user", "content": turn},
+                            {"role": "assistant", "content": to_markdown(assistant.ask(turn, list(history)))}]
+            a = assistant.ask(q["question"], history)
+            if a.refused or not a.evidence or q.get("turns"):
+                continue  # a rule decided, or a follow-up (the conversation names the item)
+            top = a.hits[0].seq if a.hits else None
+            primary = a.primary.text if a.primary is not None else ""
+            item_right = bool(q["gold_items"]) and top in q["gold_items"]
+            rows.append(Row(s.name, q["id"], tuple(Evidence(a.evidence).vector()), bool(q["gold_items"]),
+                            item_right, item_right and q["must_quote"] in primary))
+    return rows
+
+
+def fit(rows: Sequence[Row], provenance: str = "") -> RefusalPolicy:
+    """``in_scope`` learns answerable vs unanswerable; ``right`` learns, on answerable questions,
+    whether the leading item's primary quote holds the answer."""
+    in_scope = fit_logistic([r.features for r in rows], [int(r.answerable) for r in rows], l2=L2)
+    answerable = [r for r in rows if r.answerable]
+    right = fit_logistic([r.features for r in answerable], [int(r.quote_right) for r in answerable], l2=L2)
+    refuse_below = _refuse_below([in_scope(_evidence(r)) for r in answerable])
+    answered = [r for r in rows if in_scope(_evidence(r)) >= refuse_below]
+    sure_at = _sure_at(answered, [right(_evidence(r)) for r in answered])
+    return RefusalPolicy(in_scope, right, refuse_below, sure_at, provenance)
+
+
+def _evidence(r: Row) -> Evidence:
+    return Evidence(dict(zip(FEATURES, r.features, strict=True)))
+
+
+def _refuse_below(answerable_ps: list[float]) -> float:
+    """The highest cut that refuses at most MAX_FALSE_REFUSALS of the answerable questions,
+    so it refuses as many unanswerable ones as that allows."""
+    ps = sorted(answerable_ps)
+    allowed = int(MAX_FALSE_REFUSALS * len(ps))
+    return ps[allowed] if allowed < len(ps) else 0.0
+
+
+def _sure_at(rows: Sequence[Row], ps: Sequence[float]) -> float:
+    """The lowest cut whose answers (unanswerable questions answered count as wrong) are right
+    at least SURE_PRECISION of the time, going down from the top while that holds."""
+    sure_at = 1.0
+    ranked = sorted(zip(ps, rows, strict=True), key=lambda pr: -pr[0])
+    good = 0
+    for n, (p, r) in enumerate(ranked, start=1):
+        good += r.quote_right
+        if good >= SURE_PRECISION * n:
+            sure_at = p
+    return sure_at
+
+
+def figures(rows: Sequence[Row], policy: RefusalPolicy) -> dict[str, float | None]:
+    decided = [(r, *policy.decide(Evidence(dict(zip(FEATURES, r.features, strict=True))))) for r in rows]
+    ans = [d for d in decided if d[0].answerable]
+    unans = [d for d in decided if not d[0].answerable]
+    answered = [d for d in decided if not d[1]]
+    sure = [d for d in answered if d[2] == "sure"]
+    wrong = [d for d in answered if not d[0].quote_right]
+
+    def share(part: int, whole: int) -> float | None:
+        return round(part / whole, 3) if whole else None
+
+    return {"unanswerable_refused": share(sum(d[1] for d in unans), len(unans)),
+            "answerable_refused": share(sum(d[1] for d in ans), len(ans)),
+            "sure_right": share(sum(d[0].quote_right for d in sure), len(sure)),
+            "wrong_marked_sure": share(sum(d[2] == "sure" for d in wrong), len(wrong)),
+            "sure_share": share(len(sure), len(answered))}
+
+
+def cross_validate(rows: Sequence[Row], folds: int = 5, seed: int = 13) -> list[dict[str, float | None]]:
+    """Per-fold figures of policies fitted on the other folds (folds stratified by answerability)."""
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    order.sort(key=lambda r: r.answerable)  # stable: shuffled within each group
+    parts: list[list[Row]] = [order[i::folds] for i in range(folds)]
+    out = []
+    for i, held in enumerate(parts):
+        train = [r for j, part in enumerate(parts) if j != i for r in part]
+        if not held or not any(r.item_right for r in train) or all(r.item_right for r in train):
+            continue
+        out.append(figures(held, fit(train)))
+    return out
+
+
+def pooled_folds(per_fold: list[dict[str, float | None]]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for key in ("unanswerable_refused", "answerable_refused", "sure_right", "wrong_marked_sure", "sure_share"):
+        vals = [f[key] for f in per_fold if f[key] is not None]
+        out[key] = round(sum(vals) / len(vals), 3) if vals else None  # type: ignore[arg-type]
+    return out

@@ -1,0 +1,164 @@
+"""Every word the assistant recognises in a question, in one place.
+
+Cue words (how staff ask for a column), procedure-step words, follow-up and
+topic markers, facts no column holds, and the colloquial → list wording table.
+They describe how any 权责清单 is asked about (its columns' meanings), never the
+sentences of one list: a cue that only one list's wording would need does not
+belong here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# (aspect, column, cue words), checked in order: the first aspect whose cue
+# appears wins, so narrow questions (编码) beat broad ones (处罚).
+ASPECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("code", "地方权力编码", ("编码", "编号", "代码")),
+    ("type", "权力事项类型", ("什么类型", "哪类", "哪一类", "权力类型", "事项类型", "属于什么权力",
+                          "什么权力")),
+    ("level", "办事层级", ("层级", "哪一级", "哪级", "几级", "哪个级别")),
+    ("accountability", "追责情形", ("追责", "问责", "失职", "玩忽职守", "滥用职权", "徇私舞弊", "渎职",
+                                  "行政处分", "工作人员")),
+    ("who", "承办机构", ("哪个科", "什么科", "科室", "承办", "哪个部门办", "谁办", "谁管", "谁来管",
+                       "谁负责", "谁来罚", "谁来处罚", "谁处罚", "实施主体", "哪个部门", "谁来")),
+    ("procedure", "责任事项", ("立案", "调查", "取证", "听证", "约谈", "决定书", "送达", "强制执行", "执行",
+                             "谁来决定", "不履行处罚", "法院", "催告书", "告知当事人",
+                             "催告", "陈述", "申辩", "几天", "几日", "多少天", "多久", "期限", "几个人",
+                             "多少人", "执法人员", "集体讨论", "出示", "黑名单", "移送", "不予立案",
+                             "步骤", "加重处罚", "笔录")),
+    ("basis", "实施依据", ("依据", "哪条", "哪一条", "哪部法", "什么法", "法条", "条款", "根据什么", "哪部")),
+    ("fine", "实施依据", ("罚款", "罚多少", "罚金", "多少钱", "处罚", "怎么罚", "罚", "后果", "处理",
+                        "怎么办", "咋办", "会怎样", "会咋样")),
+)
+# Generic endings ("…怎么办") that say little about which field is asked:
+# any specific cue elsewhere in the question wins over them.
+WEAK_CUES = frozenset(("怎么办", "咋办", "会怎样", "会咋样", "处理", "后果"))
+# Procedure steps as the list numbers them, with the words that ask for each.
+# Checked in this order, so 送达 in "处罚决定书多久送达" wins over 决定.
+STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("立案", ("立案", "移送", "投诉", "案件来源")),
+    ("调查取证", ("调查", "取证", "几个人", "多少人", "执法证", "出示", "证据")),
+    ("听证", ("听证", "约谈", "笔录")),
+    ("送达", ("送达", "不在场", "交付")),
+    ("执行", ("执行", "催告", "强制", "陈述", "申辩", "不履行", "加重")),
+    ("决定", ("决定", "集体讨论", "负责人审查")),
+)
+FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才")
+NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "另一个问题")
+# Asking how to obtain something: lists of penalties and inspections hold no
+# application procedures; only 许可/备案/登记 items would.
+APPLICATION_CUES = ("申请", "怎么办理", "如何办理", "备案", "材料", "手续", "年检", "怎么办证", "如何取得",
+                    "报名")
+# Facts no column of a 权责清单 holds: where, when, whom to call, who holds office.
+OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "去哪", "电话", "联系方式", "官网", "网址", "几点",
+                     "上班", "下班", "主任是谁", "领导是谁", "怎么举报", "如何举报", "举报电话", "怎么解封", "测评机构",
+                     # Office holders, fees and charges: no column of a 权责清单 holds them.
+                     "局长是谁", "科长是谁", "负责人是谁", "叫什么名字", "工本费", "手续费", "收费标准", "收多少钱",
+                     "交多少钱", "费用是多少")
+# Predictions, statistics and advice: a list states powers and duties, not outcomes.
+ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
+               "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉")
+# Words that frame a question without naming its matter.
+FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
+               "情形", "具体", "标准", "是否", "有没有", "还有", "什么样")
+# Asking how long / how many: answer kinds that a sentence either states or does not.
+TIME_CUES = ("几天", "几日", "多少天", "多久", "期限", "几个工作日", "多长时间", "什么时候", "时限", "期间")
+COUNT_CUES = ("几个人", "多少人", "几人", "人数")
+AMOUNT_CUES = ("罚款", "罚多少", "多少钱", "后果", "怎么罚", "罚金", "罚几", "万元", "元")
+MANAGER_CUES = ("主管人员", "直接责任人员", "负责人", "个人", "直接负责")
+LAW_CUES = ("哪部法", "什么法", "哪个法", "哪部", "什么规定", "哪些法")
+# Words that lead into a statute's name in a question (违反《…》, 根据…法).
+LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯", "关于", "按", "依", "用", "是", "了", "在",
+             "的", "和", "与", "及", "或")
+QUESTION_WORDS = ("什么", "哪", "怎么", "如何", "啥", "多少", "吗", "几")
+
+COLLOQUIAL: dict[str, str] = {
+    "实名": "真实身份信息",
+    "实名制": "真实身份信息",
+    "身份证": "真实身份信息",
+    "国外": "境外",
+    "海外": "境外",
+    "出境": "境外",
+    # An app's operator is a 网络运营者; app stores are 应用软件下载服务提供者.
+    "app": "网络运营者",
+    "应用商店": "应用软件下载服务提供者",
+    "应用市场": "应用软件下载服务提供者",
+    "网站": "网络运营者 网站",
+    "平台": "网络运营者",
+    "病毒": "恶意程序 计算机病毒",
+    "木马": "恶意程序",
+    "后门": "恶意程序",
+    "补丁": "补救措施 漏洞",
+    "罚": "罚款 处罚",
+    "罚钱": "罚款",
+    "罚多少": "罚款",
+    "处罚": "处罚 罚款",
+    "删帖": "消除 停止传输",
+    "删除": "消除",
+    "删": "消除",
+    "谣言": "散布谣言",
+    "黄色": "淫秽 色情",
+    "色情": "淫秽 色情",
+    "赌博": "赌博",
+    "新闻": "新闻信息",
+    "资讯": "新闻信息",
+    "许可证": "许可",
+    "执照": "许可 营业执照",
+    "没证": "未经许可",
+    "无证": "未经许可",
+    "个人信息": "个人信息",
+    "隐私": "个人信息",
+    "数据": "网络数据",
+    "检查": "监督检查",
+    "不配合": "拒绝 阻碍",
+    "拒绝": "拒绝 阻碍",
+    "认证": "网络安全认证",
+    "检测": "检测 风险评估",
+    "评估": "风险评估",
+    "审查": "安全审查",
+    "采购": "采购金额 网络产品",
+    "网信办": "互联网信息办",
+    "网信": "互联网信息",
+    "科室": "承办机构",
+    "部门": "实施主体 承办机构",
+    "负责": "实施主体 承办机构",
+    "编码": "地方权力编码",
+    "编号": "地方权力编码",
+    "追责": "追究 责任",
+    "问责": "追究 责任",
+    "失职": "玩忽职守",
+    "渎职": "玩忽职守 滥用职权",
+    "几天": "日内 工作日",
+    "多少天": "日内 工作日",
+    "期限": "日内 工作日",
+    "几个人": "不得少于两人",
+    "人数": "不得少于两人",
+}
+
+
+def expand(text: str, tokens: list[str], tokenize: Callable[[str], list[str]]) -> list[str]:
+    """The text's tokens, then the list wording of every colloquial word found in
+    it, tokenized alike. Words are found as substrings, so a segmentation that
+    splits 应用商店 does not hide it."""
+    out = list(tokens)
+    lowered = text.lower()
+    for word, phrase in COLLOQUIAL.items():
+        if word in lowered:
+            out += [t for t in tokenize(phrase) if t not in out]
+    return out
+
+
+def known(word: str) -> bool:
+    return word.lower() in COLLOQUIAL
+
+
+def all_words() -> set[str]:
+    """Every cue, step, marker and colloquial word: the domain's own vocabulary."""
+    words = {c for _, _, cues in ASPECTS for c in cues} | {column for _, column, _ in ASPECTS}
+    words |= {c for _, cues in STEPS for c in cues}
+    for group in (FOLLOW_UP_MARKERS, NEW_TOPIC_MARKERS, APPLICATION_CUES, OUT_OF_SCOPE_CUES, FRAME_WORDS,
+                  TIME_CUES, COUNT_CUES, AMOUNT_CUES, MANAGER_CUES, LAW_CUES):
+        words |= set(group)
+    words |= set(COLLOQUIAL) | {w for phrase in COLLOQUIAL.values() for w in phrase.split()}
+    return words

@@ -1,0 +1,68 @@
+"""Fit every constant of the refusal policy by k-fold cross-validation on the tuning sets.
+
+    .venv/bin/python eval/calibrate.py [--sets eval/sets.json] [--folds 5] [--write]
+
+Prints the per-fold (held-out) figures and their mean, then the policy fitted on all
+tuning questions; --write stores it in assistant/answering/calibration.json, where
+RefusalPolicy.fitted() reads it. Report sets are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from assistant import paths
+from assistant.answering.policy import CALIBRATION
+from assistant.evaluation import calibration
+from assistant.evaluation.sets import load_sets
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sets", default=str(paths.ROOT / "eval" / "sets.json"))
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--write", action="store_true", help="store the fitted policy as the default")
+    p.add_argument("--out", help="write the policy here instead of the package default")
+    p.add_argument("--fake-embedder", action="store_true", help="hashing embedder (smoke test only)")
+    args = p.parse_args(argv)
+    sets = load_sets(Path(args.sets), roles=("tuning",))
+    if args.fake_embedder:
+        from assistant.index.embed import HashingEmbedder
+
+        embedder = HashingEmbedder()
+    else:
+        from assistant.service import make_embedder
+
+        embedder = make_embedder()
+    rows = calibration.collect(sets, embedder)
+    print(f"{len(rows)} tuning questions decided by the policy "
+          f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
+          f"sets: {', '.join(s.name for s in sets if s.available)}")
+    per_fold = calibration.cross_validate(rows, folds=args.folds)
+    for n, f in enumerate(per_fold, start=1):
+        print(f"fold {n}: " + "  ".join(f"{k} {v}" for k, v in f.items()))
+    print("cross-validated mean: " + "  ".join(f"{k} {v}" for k, v in calibration.pooled_folds(per_fold).items()))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=paths.ROOT).stdout.strip() or "unknown"
+    provenance = (f"eval/calibrate.py --folds {args.folds} on {len(rows)} tuning questions "
+                  f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
+                  f"{time.strftime('%Y-%m-%d')}")
+    policy = calibration.fit(rows, provenance)
+    print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))
+    print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
+    target = Path(args.out) if args.out else CALIBRATION if args.write else None
+    if target is not None:
+        data = {"policy": policy.to_json(),
+                "cross_validated": calibration.pooled_folds(per_fold), "folds": per_fold}
+        target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"written: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
