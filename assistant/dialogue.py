@@ -353,9 +353,9 @@ def _unescape(text: str) -> str:
 
 
 def _subsequence(short: str, long: str) -> bool:
-    """``short``'s characters in order within ``long`` and most of it (特种设备法 ~ 特种设备安全法)."""
+    """``short``'s characters in order within ``long`` (特种设备法 ~ 特种设备安全法)."""
     it = iter(long)
-    return len(short) >= 0.6 * len(long.removeprefix("中华人民共和国")) and all(ch in it for ch in short)
+    return all(ch in it for ch in short)
 
 
 def _assistant_turns(history: Sequence[dict] | None) -> list[str]:

@@ -46,6 +46,7 @@ def to_markdown(a: Answer) -> str:
     primary = next((q for q in a.quotes if q.role == "primary"), None)
     if primary is not None:
         lines += [f"> {escape(primary.text)}", "", f"—— {escape(citation(primary))}", ""]
+        lines += in_force_lines(a)
     alternatives = [q for q in a.quotes if q.role == "alternative"]
     if alternatives:
         lines += ["**同一字段的其他相关原文**", ""]
@@ -57,8 +58,7 @@ def to_markdown(a: Answer) -> str:
         lines += ["**所在条款全文**", "", f"> {escape(clause.text)}", ""]
     if a.statute_notes:
         lines += ["**法律文本**", ""] + [f"- {escape(n)}" for n in a.statute_notes] + [""]
-    for role, heading in (("statute", "所引条文（清单引用的版本）"), ("statute_current", "现行条文"),
-                          ("xref", "所引条文提到的条款")):
+    for role, heading in (("statute", "所引条文（清单引用的版本）"), ("xref", "所引条文提到的条款")):
         shown = [q for q in a.quotes if q.role == role]
         if shown:
             lines += [f"**{heading}**", ""]
@@ -76,6 +76,23 @@ def to_markdown(a: Answer) -> str:
     if a.notices:
         lines.append(f"*{escape(a.notices[-1])}*")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def in_force_notes(a: Answer) -> list[str]:
+    """The notes saying a cited article was amended, renumbered, merged or repealed."""
+    return [n for n in a.statute_notes if "现行条文见下" in n or "已被删去" in n]
+
+
+def in_force_lines(a: Answer) -> list[str]:
+    """Right under the quote: what is in force today, with the current text quoted."""
+    notes = in_force_notes(a)
+    if not notes:
+        return []
+    lines = [f"⚖️ **现行法律**：{escape(n)}" for n in notes] + [""]
+    for q in a.quotes:
+        if q.role == "statute_current":
+            lines += [f"> {escape(q.text)}", "", f"—— 现行《{escape(q.law or '')}》{escape(q.article or '')}", ""]
+    return lines
 
 
 def to_json(a: Answer) -> dict[str, Any]:
@@ -98,6 +115,10 @@ def to_json(a: Answer) -> dict[str, Any]:
         "notices": list(a.notices),
         "warning": a.warning,
         "statute_notes": list(a.statute_notes),
+        "in_force": {"notes": in_force_notes(a),
+                     "quotes": [{"text": q.text, "source": q.source, "start": q.start, "end": q.end,
+                                 "law": q.law, "article": q.article}
+                                for q in a.quotes if q.role == "statute_current"]},
         "confidence": a.confidence,
         "confidence_label": LEVELS.get(a.confidence or "", None),
         "probability": round(a.probability, 4),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant import paths
 from assistant.answer import Catalogue
-from assistant.answering.policy import RefusalPolicy
+from assistant.answering.policy import RefusalPolicy, fitted_dense_weight
 from assistant.corpus.parse import load
 from assistant.dialogue import Assistant
 from assistant.index import store
@@ -47,4 +47,5 @@ def open_retriever(parsed: list[ParsedList], embedder: Embedder | None, *,
     built, status = store.open_index(root, parsed, embedder, rebuild=rebuild, progress=progress)
     log.info("index %s: %s", built.folder, status)
     set_threads(1)
-    return Retriever(built, embedder if built.dense is not None else None, mode=mode)
+    return Retriever(built, embedder if built.dense is not None else None, mode=mode,
+                     dense_weight=fitted_dense_weight())

@@ -71,6 +71,10 @@ LAW_CUES = ("哪部法", "什么法", "哪个法", "哪部", "什么规定", "�
 # Words that lead into a statute's name in a question (违反《…》, 根据…法).
 LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯", "关于", "按", "依", "用", "是", "了", "在",
              "的", "和", "与", "及", "或")
+# 违法, 执法, 依法, 方法 …: a character before 法 that makes it an ordinary word.
+NOT_LAW_BEFORE_FA = frozenset("违犯合非执守依方做说用手立司无设想看办算语魔")
+NOT_LAW_WORDS = ("没有", "不", "被", "了", "要", "时", "这", "那")
+RULE_TITLE_WORDS = ("管理", "实施", "处罚", "暂行", "若干", "办法", "条例")
 QUESTION_WORDS = ("什么", "哪", "怎么", "如何", "啥", "多少", "吗", "几")
 
 COLLOQUIAL: dict[str, str] = {

@@ -39,7 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.service import make_embedder
 
         embedder = make_embedder()
-    rows = calibration.collect(sets, embedder)
+    ranked = calibration.collect_fusion(sets, embedder)
+    fusion_folds = calibration.cross_validate_fusion(ranked, folds=args.folds)
+    for n, f in enumerate(fusion_folds, start=1):
+        print(f"fusion fold {n}: dense weight {f['dense_weight']} → item first {f['item_first']} "
+              f"(0.5 would give {f['at_0.5']})")
+    dense_weight = calibration.fit_fusion(ranked)
+    print(f"fusion: dense weight {dense_weight} on all {len(ranked)} single-turn answerable questions")
+    rows = calibration.collect(sets, embedder, dense_weight)
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
@@ -57,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
     target = Path(args.out) if args.out else CALIBRATION if args.write else None
     if target is not None:
-        data = {"policy": policy.to_json(),
+        data = {"policy": policy.to_json(), "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
                 "cross_validated": calibration.pooled_folds(per_fold), "folds": per_fold}
         target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"written: {target}")

@@ -142,3 +142,12 @@ def fit_logistic(x: Sequence[Sequence[float]], y: Sequence[int], *, l2: float = 
         if np.abs(step).max() < 1e-8:
             break
     return Logistic(tuple(w[1:].tolist()), float(w[0]), tuple(mean.tolist()), tuple(scale.tolist()))
+
+
+def fitted_dense_weight(path: Path = CALIBRATION, default: float = 0.5) -> float:
+    """The fusion weight of the dense signal written by eval/calibrate.py."""
+    try:
+        w = float(json.loads(path.read_text(encoding="utf-8"))["fusion"]["dense_weight"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return default
+    return w if 0.0 <= w <= 1.0 else default

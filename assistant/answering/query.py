@@ -22,8 +22,8 @@ Tokenize = Callable[[str], list[str]]
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _TITLE = re.compile(r"《([^《》]{2,40})》")
 _LAW_TAIL = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:法|条例|办法|规定|细则)")
-# A general word this common (jieba's frequency) is only repaired when tones agree too:
-# 公式 is a word, but a list about 公示 means 公示 when it sounds exactly alike.
+# A general word this common (jieba's frequency) is never repaired: lists have typos of
+# their own, and a user's 攻击 must not become a list's 攻机.
 COMMON_WORD = 200
 REPAIR_WINDOWS = (4, 3, 2)
 
@@ -123,8 +123,8 @@ class Speller:
                 if diff == 0 or diff > max(1, n // 2):
                     continue
                 same_tones = _pinyin(v, True) == tones
-                if _frequency(w) >= COMMON_WORD and not same_tones:
-                    continue
+                if _frequency(w) >= COMMON_WORD:
+                    continue  # a common word is what the user meant (攻击 is not a typo of a list's 攻机)
                 found.append((same_tones, self.counts[v], v))
             if found:
                 return w, max(found)[2]
@@ -161,9 +161,21 @@ def named_laws(text: str) -> tuple[str, ...]:
         for lead in vocabulary.LAW_LEADS:
             if lead in name:
                 name = name[name.rindex(lead) + len(lead):]
-        if len(name) >= 4 and not any(q in name for q in vocabulary.QUESTION_WORDS):
+        if _is_law_name(name):
             found.append(name)
     return tuple(dict.fromkeys(found))
+
+
+def _is_law_name(name: str) -> bool:
+    """法 after 违/犯/执/依 … is a verb's object, not a statute; 规定 and 办法 name a statute only
+    as a titled rule (…管理规定, …实施办法)."""
+    if len(name) < 4 or any(w in name for w in (*vocabulary.QUESTION_WORDS, *vocabulary.NOT_LAW_WORDS)):
+        return False
+    if name.endswith(("规定", "办法")):
+        return len(name) >= 6 and any(w in name for w in vocabulary.RULE_TITLE_WORDS)
+    if name.endswith("法"):
+        return name[-2] not in vocabulary.NOT_LAW_BEFORE_FA
+    return True
 
 
 class Understander:

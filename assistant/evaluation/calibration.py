@@ -33,7 +33,60 @@ class Row:
     quote_right: bool  # and the primary quote holds the answer
 
 
-def collect(sets: Sequence[EvalSet], embedder: Any) -> list[Row]:
+DENSE_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """One answerable tuning question: whether the gold item leads, per dense weight."""
+
+    set_name: str
+    qid: str
+    first: tuple[bool, ...]  # by DENSE_WEIGHTS
+
+
+def collect_fusion(sets: Sequence[EvalSet], embedder: Any) -> list[Ranked]:
+    """Retrieval alone, for single-turn answerable questions, at every dense weight."""
+    from assistant.evaluate import load_questions
+
+    out = []
+    for s in sets:
+        if not s.available:
+            continue
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
+        questions = [q for q in load_questions(s.questions) if q["gold_items"] and not q.get("turns")]
+        firsts: dict[str, list[bool]] = {q["id"]: [] for q in questions}
+        for w in DENSE_WEIGHTS:
+            assistant.retriever.dense_weight = w
+            for q in questions:
+                hits = assistant.retriever.search(assistant.understander.understand(q["question"]).text, 1)
+                firsts[q["id"]].append(bool(hits) and hits[0].seq in q["gold_items"])
+        out += [Ranked(s.name, qid, tuple(f)) for qid, f in firsts.items()]
+    return out
+
+
+def fit_fusion(rows: Sequence[Ranked]) -> float:
+    """The dense weight with most gold items first (ties: the one nearest 0.5)."""
+    counts = [sum(r.first[i] for r in rows) for i in range(len(DENSE_WEIGHTS))]
+    best = max(range(len(DENSE_WEIGHTS)), key=lambda i: (counts[i], -abs(DENSE_WEIGHTS[i] - 0.5)))
+    return DENSE_WEIGHTS[best]
+
+
+def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13) -> list[dict[str, float]]:
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    parts = [order[i::folds] for i in range(folds)]
+    out = []
+    for i, held in enumerate(parts):
+        train = [r for j, part in enumerate(parts) if j != i for r in part]
+        w = fit_fusion(train)
+        k = DENSE_WEIGHTS.index(w)
+        out.append({"dense_weight": w, "item_first": round(sum(r.first[k] for r in held) / max(1, len(held)), 3),
+                    "at_0.5": round(sum(r.first[DENSE_WEIGHTS.index(0.5)] for r in held) / max(1, len(held)), 3)})
+    return out
+
+
+def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Row]:
     """Rows for the questions the policy decides (found by search, not refused by a rule)."""
     from assistant.evaluate import load_questions
     from assistant.render import to_markdown
@@ -43,6 +96,8 @@ def collect(sets: Sequence[EvalSet], embedder: Any) -> list[Row]:
         if not s.available:
             continue
         assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
+        if dense_weight is not None:
+            assistant.retriever.dense_weight = dense_weight
         for q in load_questions(s.questions):
             history: list[dict[str, str]] = []
             for turn in q.get("turns") or []:
