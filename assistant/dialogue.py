@@ -99,7 +99,7 @@ class Assistant:
             turn = replace(turn, refusal=answer.REFUSAL)
         if turn.refusal is None:
             unknown = self._uncited_law(query.laws)
-            if unknown is not None and turn.route != "article":
+            if unknown is not None:
                 turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
         evidence = self.evidence(text, turn.hits) if turn.hits else None
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None

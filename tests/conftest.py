@@ -54,9 +54,12 @@ def hashing_assistant(hashing_index, seed: ParsedList):
     from assistant.index.retriever import Retriever
     from assistant.statutes.library import Library
 
+    from assistant.answering.policy import NEVER_REFUSE
+
     built, embedder = hashing_index
     library = Library.load(paths.ROOT / "corpus" / "laws", today="2026-11-28")
-    return Assistant(Catalogue.of([seed]), Retriever(built, embedder), library=library)
+    # The fitted policy reads the real model's cosines; the fake embedder's mean nothing to it.
+    return Assistant(Catalogue.of([seed]), Retriever(built, embedder), library=library, policy=NEVER_REFUSE)
 
 
 @pytest.fixture(scope="session")

@@ -64,10 +64,18 @@ def normalise(text: str) -> tuple[str, tuple[str, ...]]:
     return simplified, tuple(changes)
 
 
+_FUZZY = re.compile(r"^([zcs])h|n?g?$")
+
+
 def _pinyin(word: str, tones: bool) -> tuple[str, ...]:
+    """Syllables; without tones also fuzzy as pinyin input is (zh=z, ch=c, sh=s, and -n, -ng
+    dropped: 信心 xin xin sounds close enough to 信息 xi xi to be a typo of it)."""
     from pypinyin import Style, lazy_pinyin
 
-    return tuple(lazy_pinyin(word, style=Style.TONE3 if tones else Style.NORMAL, errors="ignore"))
+    syllables = lazy_pinyin(word, style=Style.TONE3 if tones else Style.NORMAL, errors="ignore")
+    if tones:
+        return tuple(syllables)
+    return tuple(_FUZZY.sub(lambda m: m.group(1) or "", s) for s in syllables)
 
 
 class Speller:

@@ -1,0 +1,88 @@
+"""The refusal policy: validated, monotone in its evidence, fitted by a script that runs."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant import paths
+from assistant.answering.policy import (
+    CALIBRATION,
+    FEATURES,
+    NEVER_REFUSE,
+    Evidence,
+    Logistic,
+    RefusalPolicy,
+    fit_logistic,
+)
+
+
+def test_policy_validates_on_construction() -> None:
+    flat = Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES))
+    with pytest.raises(ValueError, match="thresholds"):
+        RefusalPolicy(flat, flat, refuse_below=1.5, sure_at=0.5)
+    with pytest.raises(ValueError, match="coefficients"):
+        Logistic((1.0,), 0.0, (0.0,), (1.0,))
+    with pytest.raises(ValueError, match="positive"):
+        Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (0.0,) * len(FEATURES))
+
+
+def test_logistic_fit_separates_a_separable_feature() -> None:
+    x = [[0.80 + 0.01 * i, 0, 0, 0, 0, 0] for i in range(10)] + [[0.95 + 0.004 * i, 0, 0, 0, 0, 0] for i in range(10)]
+    y = [0] * 10 + [1] * 10
+    model = fit_logistic(x, y)
+    low = model(Evidence(dict(zip(FEATURES, x[0], strict=True))))
+    high = model(Evidence(dict(zip(FEATURES, x[-1], strict=True))))
+    assert low < 0.2 < 0.8 < high and model.coef[0] > 0
+
+
+def test_never_refuse_answers_and_is_never_sure() -> None:
+    refuse, level, _ = NEVER_REFUSE.decide(Evidence({f: 0.0 for f in FEATURES}))
+    assert not refuse and level == "likely"
+
+
+def test_fitted_policy_round_trips_and_refuses_off_topic_evidence() -> None:
+    data = json.loads(CALIBRATION.read_text(encoding="utf-8"))
+    policy = RefusalPolicy.from_json(data["policy"])
+    assert RefusalPolicy.from_json(policy.to_json()) == policy
+    assert "eval/calibrate.py" in policy.provenance
+    off = Evidence({"dense": 0.84, "dense_margin": 0.0, "idf_share": 0.0, "coverage": 0.0, "agree": 0.0,
+                    "unknown_nouns": 1.0})
+    on = Evidence({"dense": 0.95, "dense_margin": 0.03, "idf_share": 1.0, "coverage": 1.0, "agree": 1.0,
+                   "unknown_nouns": 0.0})
+    assert policy.decide(off)[0] and not policy.decide(on)[0]
+    assert policy.probability(on) > policy.probability(off)
+
+
+def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
+    """eval/calibrate.py end to end on the mini list with the fake embedder, so it cannot rot."""
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a1", "question": "未要求用户提供真实身份信息怎么罚", "gold_items": ["72"], "gold_field": "实施依据",
+         "must_quote": "处五万元以上五十万元以下罚款", "kind": "paraphrase", "turns": None},
+        {"id": "a2", "question": "不履行网络安全保护义务的处罚", "gold_items": ["70"], "gold_field": "实施依据",
+         "must_quote": "责令改正，给予警告", "kind": "paraphrase", "turns": None},
+        {"id": "a3", "question": "立案后要填什么表", "gold_items": ["70", "72"], "gold_field": "责任事项",
+         "must_quote": "《立案审批表》", "kind": "procedure", "turns": None},
+        {"id": "u1", "question": "明天天气怎么样", "gold_items": [], "gold_field": None, "must_quote": "",
+         "kind": "unanswerable", "turns": None},
+        {"id": "u2", "question": "高考成绩什么时候出", "gold_items": [], "gold_field": None, "must_quote": "",
+         "kind": "unanswerable", "turns": None},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    manifest = tmp_path / "sets.json"
+    manifest.write_text(json.dumps({"sets": [
+        {"name": "tiny", "role": "tuning", "questions": str(questions),
+         "lists": [str(paths.ROOT / "tests" / "data" / "mini_list.tsv")]},
+        {"name": "never-read", "role": "report", "questions": str(tmp_path / "absent.jsonl"), "lists": []},
+    ]}), encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    done = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--sets", str(manifest),
+                           "--folds", "2", "--fake-embedder", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "cross-validated mean" in done.stdout and "sets: tiny" in done.stdout
+    written = json.loads(out.read_text(encoding="utf-8"))
+    RefusalPolicy.from_json(written["policy"])
+    assert 0.0 <= written["fusion"]["dense_weight"] <= 1.0

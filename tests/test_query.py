@@ -1,0 +1,61 @@
+"""One Query per question: normalisation, 繁→简, typo repair against the lists' words, law names."""
+
+import pytest
+
+from assistant.answering.query import Speller, Understander, named_laws, normalise
+
+
+def test_nfkc_and_traditional_to_simplified() -> None:
+    text, changes = normalise("企業拒絕配合網信部門監督檢查，罰款５万")
+    assert text == "企业拒绝配合网信部门监督检查,罚款5万"
+    assert changes == ("已将繁体字转为简体字检索。",)
+    assert normalise("罚多少")[1] == ()
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("听正要几天内提出", "听证要几天内提出"),
+                                              ("个人信心泄露怎么罚", "个人信息泄露怎么罚"),
+                                              ("逾其不改正", "逾期不改正")])
+def test_sound_alike_typos_become_list_words(typed: str, meant: str) -> None:
+    speller = Speller({"听证": 9, "个人信息": 5, "逾期": 4, "与其": 1, "泄露": 3})
+    assert speller.repair(typed)[0] == meant
+
+
+def test_common_words_and_list_words_are_never_repaired() -> None:
+    # 攻击 is a common word: a list's own slip 攻机 must not rewrite it; 信息 is a list word.
+    speller = Speller({"攻机": 3, "信息": 9})
+    assert speller.repair("网络攻击信息")[0] == "网络攻击信息"
+
+
+def test_understander_builds_one_query(hashing_assistant) -> None:
+    u: Understander = hashing_assistant.understander
+    q = u.understand("聽正要幾天內提出")
+    assert q.text == "听证要几天内提出" and q.intent.aspect == "procedure" and q.intent.asks_time
+    assert len(q.changes) == 2 and "听证" in q.tokens
+    assert set(q.tokens) <= set(q.expanded)
+
+
+@pytest.mark.parametrize(("text", "laws"), [
+    ("违反个人信息保护法怎么罚", ("个人信息保护法",)),
+    ("违反《反食品浪费法》的处罚", ("反食品浪费法",)),
+    ("依据互联网信息服务管理办法哪一条", ("互联网信息服务管理办法",)),
+    ("发布违法信息会怎样", ()),
+    ("执法人员要几个人", ()),
+    ("法律没有特别规定的话罚多少", ()),
+])
+def test_named_laws(text: str, laws: tuple[str, ...]) -> None:
+    assert named_laws(text) == laws
+
+
+def test_uncited_law_is_refused_by_name(hashing_assistant) -> None:
+    a = hashing_assistant.ask("违反个人信息保护法第六十六条会被罚多少", [])
+    assert a.refused and "《个人信息保护法》" in a.interpretation
+    cited = hashing_assistant.ask("违反网络安全法不履行网络安全保护义务怎么罚", [])
+    assert not cited.refused
+
+
+def test_traditional_question_gets_the_simplified_twins_answer(hashing_assistant) -> None:
+    simple = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    trad = hashing_assistant.ask("網絡運營者未要求用戶提供真實身份信息罰多少", [])
+    assert trad.primary is not None and simple.primary is not None
+    assert (trad.primary.item, trad.primary.start) == (simple.primary.item, simple.primary.start)
+    assert "已将繁体字转为简体字检索。" in trad.notices
