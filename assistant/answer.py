@@ -11,6 +11,7 @@ import heapq
 from dataclasses import dataclass
 
 from assistant import excerpt
+from assistant.answering.select import Scored
 from assistant.corpus.numerals import to_chinese
 from assistant.intent import Intent
 from assistant.paths import relative
@@ -132,7 +133,9 @@ def interpretation(item: Item, name: str, intent: Intent, column: str) -> str:
 
 def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tokens: list[str], *,
             article_span: Span | None = None, warning: str | None = None,
-            notices: tuple[str, ...] = ()) -> Answer:
+            notices: tuple[str, ...] = (), selection: list[Scored] | None = None) -> Answer:
+    """The answer about ``hits[0]``. With ``selection`` (answering/select.py: the chosen
+    candidates, best first) its field and excerpts are quoted; else the asked column's."""
     top = cat.items[hits[0].item_key]
     src = cat.source(top)
     column = intent.column
@@ -141,8 +144,13 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
         column, field = "实施主体", top.fields["实施主体"]
     cited = tuple(r.span for r in top.refs if r.role == "cited")
     titles = tuple(r.law_span for r in top.refs if r.role == "cited" and r.law_span is not None)
-    found = excerpt.best(src.text, field, intent, tokens, query, must_contain=article_span,
-                         prefer=cited, titles=titles, n=1 + ALTERNATIVES)
+    if selection:
+        column = selection[0].field
+        field = top.fields[column]
+        found = [s.candidate for s in selection]
+    else:
+        found = excerpt.best(src.text, field, intent, tokens, query, must_contain=article_span,
+                             prefer=cited, titles=titles, n=1 + ALTERNATIVES)
     quotes: list[Quote] = []
     shared: tuple[str, ...] = ()
     shared_total = 0

@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 
 from assistant import answer, intent
 from assistant.answer import Catalogue
+from assistant.answering import select
 from assistant.answering.policy import Evidence, RefusalPolicy
-from assistant.answering.query import Understander
+from assistant.answering.query import Query, Understander
 from assistant.clean import clean
 from assistant.errors import BadQueryError
 from assistant.index.lexical import document_counts
@@ -62,7 +63,8 @@ class Turn:
 class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
                  refuse_coverage: float = REFUSE_COVERAGE, refuse_dense: float = REFUSE_DENSE,
-                 refuse_lexical: float = REFUSE_LEXICAL, policy: RefusalPolicy | None = None) -> None:
+                 refuse_lexical: float = REFUSE_LEXICAL, policy: RefusalPolicy | None = None,
+                 excerpt_weights: select.ExcerptWeights | None = None) -> None:
         self.catalogue = catalogue
         self.library = library
         self.retriever = retriever
@@ -71,6 +73,7 @@ class Assistant:
         self.refuse_lexical = refuse_lexical
         self.tokenize = retriever.index.lexical.tokenize
         self.policy = policy or RefusalPolicy.fitted()
+        self.excerpt_weights = excerpt_weights or select.ExcerptWeights.fitted()
         counts = document_counts(retriever.index.lexical)
         self.understander = Understander(self.tokenize, counts)
         self._df = counts
@@ -85,10 +88,16 @@ class Assistant:
             for i in catalogue.items.values())
 
     def ask(self, message: object, history: Sequence[dict] | None = None) -> Answer:
+        return self.explain(message, history)[0]
+
+    def explain(self, message: object, history: Sequence[dict] | None = None
+                ) -> tuple[Answer, list[select.Scored]]:
+        """The answer and every excerpt candidate it was chosen from, scored (best first;
+        empty when refused): what eval/calibrate.py fits the excerpt weights on."""
         try:
             text, notices = clean(message)
         except BadQueryError as e:
-            return answer.refuse("", [], e.reason)
+            return answer.refuse("", [], e.reason), []
         query = self.understander.understand(text)
         notices = (*notices, *query.changes)
         text = query.text
@@ -101,7 +110,14 @@ class Assistant:
             unknown = self._uncited_law(query.laws)
             if unknown is not None:
                 turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
-        evidence = self.evidence(text, turn.hits) if turn.hits else None
+        ask = turn.intent
+        if not ask.explicit and turn.article_span is None and turn.hits and turn.hits[0].chunks:
+            # No cue names a field: answer from the field where the question matched best.
+            where = turn.hits[0].chunks[0].chunk.field
+            if where in ("责任事项", "追责情形"):
+                ask = replace(ask, aspect="procedure" if where == "责任事项" else "accountability", column=where)
+        ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
+        evidence = self.evidence(text, turn.hits, ranked) if turn.hits else None
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
                                  else (False, "likely", 0.0))
         if turn.route in ("article", "code"):
@@ -113,19 +129,14 @@ class Assistant:
             turn = replace(turn, refusal=answer.REFUSAL)
         if turn.refusal is not None:
             return replace(answer.refuse(text, turn.hits, turn.refusal, warning=warning, notices=notices),
-                           evidence=evidence.values if evidence else {}, probability=p)
-        ask = turn.intent
+                           evidence=evidence.values if evidence else {}, probability=p), []
         empty = self._empty_column(turn)
         if empty is not None:
             return replace(answer.refuse(text, turn.hits, empty, warning=warning, notices=notices),
-                           evidence=evidence.values if evidence else {}, probability=p)
-        if not ask.explicit and turn.article_span is None and turn.hits and turn.hits[0].chunks:
-            # No cue names a field: answer from the field where the question matched best.
-            where = turn.hits[0].chunks[0].chunk.field
-            if where in ("责任事项", "追责情形"):
-                ask = replace(ask, aspect="procedure" if where == "责任事项" else "accountability", column=where)
+                           evidence=evidence.values if evidence else {}, probability=p), []
         result = answer.compose(self.catalogue, text, turn.hits, ask, turn.tokens,
-                                article_span=turn.article_span, warning=warning, notices=notices)
+                                article_span=turn.article_span, warning=warning, notices=notices,
+                                selection=select.choose(ranked, 1 + answer.ALTERNATIVES) or None)
         if self.library is not None and result.focus:
             item = self.catalogue.items[result.focus[0]]
             asked = turn.intent.article.article if turn.intent.article else None
@@ -133,23 +144,48 @@ class Assistant:
                                     result.quotes[0] if result.quotes else None, asked)
             result = replace(result, quotes=(*result.quotes, *extra), statute_notes=tuple(notes))
         return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
-                       evidence=evidence.values if evidence else {}, probability=p)
+                       evidence=evidence.values if evidence else {}, probability=p), ranked
 
-    def evidence(self, text: str, hits: list[ItemHit]) -> Evidence:
-        """The features the refusal policy reads, for the leading item (see answering/policy.py)."""
+    def candidates(self, query: Query, ask: intent.Intent, turn: Turn) -> list[select.Scored]:
+        """Every excerpt candidate of the leading item, scored (best first)."""
+        item = self.catalogue.items[turn.hits[0].item_key]
+        words = {t: self._idf(t) for t in query.expanded if len(t) > 1}
+        ctx = select.Context(
+            intent=ask, words=words, pairs=select.pairs_of(query.text),
+            cosines=self.retriever.chunk_cosines(query.text, item.key),
+            chunks=tuple(self.retriever.chunks_of(item.key)),
+            cited=tuple(r.span for r in item.refs if r.role == "cited"),
+            titles=tuple(r.law_span for r in item.refs if r.role == "cited" and r.law_span is not None))
+        pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
+        return select.rank(pool, self.excerpt_weights)
+
+    def _idf(self, word: str) -> float:
+        df = self._df.get(word, 0)
+        return math.log1p((self._units - df + 0.5) / (df + 0.5))
+
+    def evidence(self, text: str, hits: list[ItemHit], ranked: Sequence[select.Scored] = ()) -> Evidence:
+        """The features the refusal policy reads, for the leading item and its best excerpt
+        (see answering/policy.py)."""
         top = hits[0]
         dense = float(top.scores.get("dense", 0.0))
         others = [float(h.scores.get("dense", 0.0)) for h in hits[1:]]
         words = self._matter(text)
         body = self._text(self.catalogue.items[top.item_key])
 
-        def idf(word: str) -> float:
-            df = self._df.get(word, 0)
-            return math.log1p((self._units - df + 0.5) / (df + 0.5))
-
-        total = sum(idf(w) for w in words)
-        held = sum(idf(w) for w in words if w in body)
+        total = sum(self._idf(w) for w in words)
+        held = sum(self._idf(w) for w in words if w in body)
+        name = self.catalogue.name(self.catalogue.items[top.item_key])
+        vocab = self.retriever.index.lexical.vocab
+        foreign = sum(self._idf(w) for w in words if w not in vocab and not known(w))
+        best = ranked[0] if ranked else None
+        second = next((r for r in ranked[1:] if r.span != best.span), None) if best else None
+        at = select.FEATURES.index
         return Evidence({
+            "name_share": sum(self._idf(w) for w in words if w in name) / total if total else 0.0,
+            "foreign_share": foreign / total if total else 1.0,
+            "excerpt_margin": (best.score - second.score) if best and second else 0.0,
+            "excerpt_kind": best.features[at("kind")] if best else 0.0,
+            "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
             "dense": dense,
             "dense_margin": dense - max(others, default=dense - 0.05),
             "idf_share": held / total if total else 0.0,
@@ -183,7 +219,10 @@ class Assistant:
         user's turns."""
         answers = _assistant_turns(history)
         if answers:
-            return self._answered_item(answers[-1])
+            found = self._answered_item(answers[-1])
+            if found:
+                return found
+        # No answer named an item (none yet, or the last one was a refusal): the user's turns.
         focus: tuple[str, ...] = ()
         for earlier in _user_turns(history)[-HISTORY_TURNS:]:
             try:

@@ -58,7 +58,7 @@ OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "去哪", "电
                      "交多少钱", "费用是多少")
 # Predictions, statistics and advice: a list states powers and duties, not outcomes.
 ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
-               "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉")
+               "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")
 # Words that frame a question without naming its matter.
 FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
                "情形", "具体", "标准", "是否", "有没有", "还有", "什么样")

@@ -50,11 +50,10 @@ def hashing_index(tmp_path_factory: pytest.TempPathFactory, seed: ParsedList):
 @pytest.fixture(scope="session")
 def hashing_assistant(hashing_index, seed: ParsedList):
     from assistant.answer import Catalogue
+    from assistant.answering.policy import NEVER_REFUSE
     from assistant.dialogue import Assistant
     from assistant.index.retriever import Retriever
     from assistant.statutes.library import Library
-
-    from assistant.answering.policy import NEVER_REFUSE
 
     built, embedder = hashing_index
     library = Library.load(paths.ROOT / "corpus" / "laws", today="2026-11-28")

@@ -29,7 +29,8 @@ def test_policy_validates_on_construction() -> None:
 
 
 def test_logistic_fit_separates_a_separable_feature() -> None:
-    x = [[0.80 + 0.01 * i, 0, 0, 0, 0, 0] for i in range(10)] + [[0.95 + 0.004 * i, 0, 0, 0, 0, 0] for i in range(10)]
+    pad = [0.0] * (len(FEATURES) - 1)
+    x = [[0.80 + 0.01 * i, *pad] for i in range(10)] + [[0.95 + 0.004 * i, *pad] for i in range(10)]
     y = [0] * 10 + [1] * 10
     model = fit_logistic(x, y)
     low = model(Evidence(dict(zip(FEATURES, x[0], strict=True))))
@@ -48,9 +49,10 @@ def test_fitted_policy_round_trips_and_refuses_off_topic_evidence() -> None:
     assert RefusalPolicy.from_json(policy.to_json()) == policy
     assert "eval/calibrate.py" in policy.provenance
     off = Evidence({"dense": 0.84, "dense_margin": 0.0, "idf_share": 0.0, "coverage": 0.0, "agree": 0.0,
-                    "unknown_nouns": 1.0})
+                    "unknown_nouns": 1.0, "name_share": 0.0, "foreign_share": 1.0})
     on = Evidence({"dense": 0.95, "dense_margin": 0.03, "idf_share": 1.0, "coverage": 1.0, "agree": 1.0,
-                   "unknown_nouns": 0.0})
+                   "unknown_nouns": 0.0, "name_share": 1.0, "foreign_share": 0.0, "excerpt_kind": 1.0,
+                   "excerpt_overlap": 1.0, "excerpt_margin": 1.0})
     assert policy.decide(off)[0] and not policy.decide(on)[0]
     assert policy.probability(on) > policy.probability(off)
 

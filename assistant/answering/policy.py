@@ -3,9 +3,11 @@
 The evidence for the leading item (``Evidence``) is reduced to features that mean
 the same on a list of 7 items and of 3,000: the dense cosine (one model, one
 scale), its margin over the next item, the share of the question's weight (IDF)
-that the item's own text holds, the share of the question's words the lists use
-at all, whether both signals put the item first, and whether the question's nouns
-are all foreign to the lists. A logistic model turns them into the probability
+that the item's own text holds and that its name holds, the share of the question's
+words the lists use at all (by count, and by weight never used), whether both signals
+put the item first, whether the question's nouns are all foreign to the lists, and
+for the best excerpt: its score margin, whether it states the kind of answer asked
+for, and how much of the question it holds. A logistic model turns them into the probability
 that the leading item answers the question; ``refuse_below`` and ``sure_at`` cut
 it. All numbers are written by ``eval/calibrate.py`` (k-fold cross-validated on
 the tuning sets) into ``calibration.json`` beside this file.
@@ -19,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns")
+FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
+            "foreign_share", "excerpt_margin", "excerpt_kind", "excerpt_overlap")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 LEVELS = {"sure": "确定", "likely": "可能相关"}
 

@@ -21,7 +21,9 @@ from assistant.intent import ArticleAsk, Intent, code, recognise
 Tokenize = Callable[[str], list[str]]
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _TITLE = re.compile(r"《([^《》]{2,40})》")
-_LAW_TAIL = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:法|条例|办法|规定|细则)")
+_ARTICLE_REF = re.compile(r"第[0-9零〇一二两三四五六七八九十百千]+[条款项]")
+# 法 followed by 律/规/院/定 … is 法律, 法规, 法院, 法定: not the end of a statute's name.
+_LAW_TAIL = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:法(?![律规院定人治官庭制典])|条例|办法|规定|细则)")
 # A general word this common (jieba's frequency) is never repaired: lists have typos of
 # their own, and a user's 攻击 must not become a list's 攻机.
 COMMON_WORD = 200
@@ -99,30 +101,52 @@ class Speller:
         return self._by_sound
 
     def repair(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """The text with typos replaced, and each (typed, meant) pair."""
+        """The text with typos replaced, and each (typed, meant) pair.
+
+        A window never cuts through a word the lists use (安全法 in 安全法第六十一条) nor
+        touches an article number: only what the lists do not know is read again.
+        """
         if not self.words:
             return text, ()
+        locked = self._locked(text)
         fixes: list[tuple[str, str]] = []
-        out = text
+        out = list(text)
         for run in _HAN.finditer(text):
-            s = run.group()
-            i = 0
-            while i < len(s):
-                fixed = self._at(s, i)
+            i = run.start()
+            while i < run.end():
+                fixed = self._at(text[i:run.end()], i, locked)
                 if fixed is None:
                     i += 1
                     continue
                 typed, meant = fixed
-                out = out.replace(typed, meant, 1)
+                out[i:i + len(typed)] = list(meant)
                 fixes.append((typed, meant))
                 i += len(typed)
-        return out, tuple(fixes)
+        return "".join(out), tuple(fixes)
 
-    def _at(self, s: str, i: int) -> tuple[str, str] | None:
+    def _locked(self, text: str) -> tuple[set[int], set[int]]:
+        """Offsets no window may touch (article numbers), and cut points inside known words."""
+        import jieba
+
+        touched: set[int] = set()
+        for m in _ARTICLE_REF.finditer(text):
+            touched.update(range(m.start(), m.end()))
+        inside: set[int] = set()
+        at = 0
+        for token in jieba.lcut(text, HMM=False):
+            if len(token) > 1 and token in self.words:
+                inside.update(range(at + 1, at + len(token)))
+            at += len(token)
+        return touched, inside
+
+    def _at(self, s: str, at: int, locked: tuple[set[int], set[int]]) -> tuple[str, str] | None:
+        touched, inside = locked
         for n in REPAIR_WINDOWS:
-            w = s[i:i + n]
+            w = s[:n]
             # Windows already inside a list word (个人信 in 个人信息) are not typos.
             if len(w) < n or w in self._pieces():
+                continue
+            if touched & set(range(at, at + n)) or at in inside or at + n in inside:
                 continue
             tones = _pinyin(w, True)
             found = []

@@ -86,7 +86,8 @@ def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13
     return out
 
 
-def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Row]:
+def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
+            excerpt_weights: Any = None) -> list[Row]:
     """Rows for the questions the policy decides (found by search, not refused by a rule)."""
     from assistant.evaluate import load_questions
     from assistant.render import to_markdown
@@ -95,7 +96,7 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
     for s in sets:
         if not s.available:
             continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, excerpt_weights=excerpt_weights)
         if dense_weight is not None:
             assistant.retriever.dense_weight = dense_weight
         for q in load_questions(s.questions):
@@ -189,4 +190,91 @@ def pooled_folds(per_fold: list[dict[str, float | None]]) -> dict[str, float | N
     for key in ("unanswerable_refused", "answerable_refused", "sure_right", "wrong_marked_sure", "sure_share"):
         vals = [f[key] for f in per_fold if f[key] is not None]
         out[key] = round(sum(vals) / len(vals), 3) if vals else None  # type: ignore[arg-type]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answered tuning question whose leading item is right: its excerpt candidates'
+    features, which of them hold the answer, and their lengths (ties go to the shorter)."""
+
+    set_name: str
+    qid: str
+    features: tuple[tuple[float, ...], ...]
+    holds: tuple[bool, ...]
+    lengths: tuple[int, ...]
+
+
+def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Choice]:
+    from assistant.evaluate import load_questions
+    from assistant.render import to_markdown
+
+    out = []
+    for s in sets:
+        if not s.available:
+            continue
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
+        if dense_weight is not None:
+            assistant.retriever.dense_weight = dense_weight
+        for q in load_questions(s.questions):
+            if not q["gold_items"]:
+                continue
+            history: list[dict[str, str]] = []
+            for turn in q.get("turns") or []:
+                history += [{"role": "user", "content": turn},
+                            {"role": "assistant", "content": to_markdown(assistant.ask(turn, list(history)))}]
+            a, ranked = assistant.explain(q["question"], history)
+            if a.refused or not a.hits or a.hits[0].seq not in q["gold_items"] or not ranked:
+                continue
+            text = assistant.catalogue.source(assistant.catalogue.items[a.hits[0].item_key]).text
+            holds = tuple(q["must_quote"] in c.span.of(text) for c in ranked)
+            if any(holds):
+                out.append(Choice(s.name, q["id"], tuple(c.features for c in ranked), holds,
+                                  tuple(len(c.span) for c in ranked)))
+    return out
+
+
+def excerpt_hits(choices: Sequence[Choice], weights: Sequence[float]) -> int:
+    import numpy as np
+
+    w = np.asarray(weights)
+    hits = 0
+    for c in choices:
+        scores = np.asarray(c.features) @ w - 1e-6 * np.asarray(c.lengths)
+        hits += c.holds[int(np.argmax(scores))]
+    return hits
+
+
+GRID = (-4.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
+
+
+def fit_excerpt(choices: Sequence[Choice], start: Sequence[float], rounds: int = 3) -> tuple[float, ...]:
+    """Coordinate ascent on the number of questions whose best candidate holds the answer."""
+    w = list(start)
+    best = excerpt_hits(choices, w)
+    for _ in range(rounds):
+        improved = False
+        for i in range(len(w)):
+            for v in GRID:
+                trial = [*w[:i], v, *w[i + 1:]]
+                got = excerpt_hits(choices, trial)
+                if got > best:
+                    best, w, improved = got, trial, True
+        if not improved:
+            break
+    return tuple(w)
+
+
+def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], folds: int = 5,
+                           seed: int = 13) -> list[dict[str, float]]:
+    order = list(choices)
+    random.Random(seed).shuffle(order)
+    parts = [order[i::folds] for i in range(folds)]
+    out = []
+    for i, held in enumerate(parts):
+        train = [c for j, part in enumerate(parts) if j != i for c in part]
+        w = fit_excerpt(train, start)
+        n = max(1, len(held))
+        out.append({"quote_holds": round(excerpt_hits(held, w) / n, 3),
+                    "start_weights": round(excerpt_hits(held, start) / n, 3)})
     return out

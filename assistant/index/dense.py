@@ -71,6 +71,13 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
+    def cosines(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The query's cosine with the vector of each chunk row (vectors read back from FAISS)."""
+        ids = np.unique(self.owner[rows])
+        vectors = np.vstack([self.index.reconstruct(int(i)) for i in ids])  # type: ignore[attr-defined]
+        by_id = dict(zip(ids.tolist(), (vectors @ query.reshape(-1)).tolist(), strict=True))
+        return np.array([by_id[int(i)] for i in self.owner[rows]], dtype=np.float32)
+
     def rows_of(self, ids: np.ndarray, limit: int | None = None) -> np.ndarray:
         """Every chunk row sharing each vector, in the order of ``ids`` (at most ``limit``)."""
         return self._groups.rows(ids, limit)

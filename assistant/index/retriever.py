@@ -11,7 +11,7 @@ from assistant.errors import BadQueryError, ModelUnavailableError
 from assistant.index import fuse, groups
 from assistant.index.embed import Embedder
 from assistant.index.store import BuiltIndex
-from assistant.types import ChunkHit, ItemHit
+from assistant.types import Chunk, ChunkHit, ItemHit
 
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "lexical")
@@ -45,8 +45,32 @@ class Retriever:
         self.fusion = fuse.check_fusion(fusion)
         self.dense_weight = dense_weight
         self.warning: str | None = None
+        self._rows_by_item: dict[str, np.ndarray] | None = None
         if index.dense is None and mode != "lexical":
             self.warning = "语义检索不可用（模型未加载），当前仅按关键词检索。"
+
+    def _item_rows(self, item_key: str) -> np.ndarray | None:
+        if self._rows_by_item is None:
+            by: dict[str, list[int]] = {}
+            for row, c in enumerate(self.index.chunks):
+                by.setdefault(c.item_key, []).append(row)
+            self._rows_by_item = {k: np.array(v, dtype=np.int64) for k, v in by.items()}
+        return self._rows_by_item.get(item_key)
+
+    def chunks_of(self, item_key: str) -> list[Chunk]:
+        rows = self._item_rows(item_key)
+        return [] if rows is None else [self.index.chunks[r] for r in rows.tolist()]
+
+    def chunk_cosines(self, query: str, item_key: str) -> dict[str, float]:
+        """Dense cosine of the query with every chunk of one item, by chunk id ({} without a model)."""
+        vector = self._encode([query])
+        if vector is None or self.index.dense is None:
+            return {}
+        rows = self._item_rows(item_key)
+        if rows is None or not len(rows):
+            return {}
+        cos = self.index.dense.cosines(vector[0], rows)
+        return {self.index.chunks[r].chunk_id: float(c) for r, c in zip(rows.tolist(), cos.tolist(), strict=True)}
 
     def search(self, query: str, k: int = 5) -> list[ItemHit]:
         return self.search_many([query], k)[0]

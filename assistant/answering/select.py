@@ -1,0 +1,207 @@
+"""Choose the field and the verbatim excerpt that answer a question, from evidence.
+
+Every sentence-sized candidate of every field of the leading item (and each short
+field whole) gets the same features: how much of the question's weight (IDF) it
+holds, its share of the question's character pairs, the dense cosine of the clause
+it sits in (relative to the item's best), whether it is in the column the question
+names, whether it states the kind of answer asked for (an amount, a deadline, a
+head count, the body, the step), and a few shape features. One linear score ranks
+them; its weights (``ExcerptWeights``) are fitted by ``eval/calibrate.py``.
+Nothing here is keyed to one list's wording.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.excerpt import Candidate, candidates
+from assistant.intent import Intent
+from assistant.types import Chunk, Item, Source, Span
+from assistant.vocabulary import STEPS
+
+FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
+            "heading", "length", "short")
+SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
+                "办事层级", "备注")
+LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
+CALIBRATION = Path(__file__).with_name("calibration.json")
+QUOTE_LIMIT = 220
+_AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|罚款")
+_TIME = re.compile(r"[日天]内|工作日|日起|之日|个月|[0-9一二三四五六七八九十]+[日天]")
+_COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
+_SANCTION = re.compile(r"罚款|警告|吊销|责令|停业整顿|追究刑事责任|予以处罚|没收|处分")
+_HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+# Which short field answers which aspect.
+_ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事项类型",), "level": ("办事层级",),
+                  "code": ("地方权力编码", "子项地方权力编码")}
+
+
+@dataclass(frozen=True, slots=True)
+class ExcerptWeights:
+    """One weight per feature (see FEATURES); written by eval/calibrate.py."""
+
+    weights: tuple[float, ...]
+    provenance: str = ""
+    features: tuple[str, ...] = field(default=FEATURES)
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(f"need {len(FEATURES)} weights for {', '.join(FEATURES)}, got {len(self.weights)}")
+
+    def score(self, x: Sequence[float]) -> float:
+        return sum(w * v for w, v in zip(self.weights, x, strict=True))
+
+    @classmethod
+    def fitted(cls, path: Path = CALIBRATION) -> ExcerptWeights:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))["excerpt"]
+            if tuple(data["features"]) != FEATURES:
+                raise ValueError("features changed")
+            return cls(tuple(float(w) for w in data["weights"]), str(data.get("provenance", "")))
+        except (OSError, KeyError, ValueError, TypeError):
+            return DEFAULT
+
+
+# Before calibration: the question's words and the column it names lead.
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0), "uncalibrated")
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    field: str
+    candidate: Candidate
+    features: tuple[float, ...]
+    score: float = 0.0
+
+    @property
+    def span(self) -> Span:
+        return self.candidate.span
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the features read about the question, computed once per question."""
+
+    intent: Intent
+    words: Mapping[str, float]  # the question's words with their IDF weights
+    pairs: frozenset[str]
+    cosines: Mapping[str, float]  # chunk id → dense cosine, for the item's chunks
+    chunks: tuple[Chunk, ...] = ()  # the item's chunks (their spans place a candidate in a clause)
+    cited: tuple[Span, ...] = ()
+    titles: tuple[Span, ...] = ()
+
+
+def pairs_of(text: str) -> frozenset[str]:
+    return frozenset(m.group(1) for m in _HAN_PAIR.finditer(text))
+
+
+def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None = None) -> list[Scored]:
+    """Every candidate of the item with its features. ``must_contain`` keeps only the
+    実施依据 candidates covering that span (an article asked for by number)."""
+    text = source.text
+    out: list[Scored] = []
+    best_cos = max(ctx.cosines.values(), default=0.0)
+    for name in LONG_FIELDS:
+        fv = item.fields.get(name)
+        if fv is None or not len(fv.span):
+            continue
+        breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
+        for c in candidates(text, fv, breaks):
+            if must_contain is not None and not (name == "实施依据" and c.span.start <= must_contain.start
+                                                 and must_contain.end <= c.span.end):
+                continue
+            cos = _cosine(name, c.span, ctx)
+            out.append(Scored(name, c, _features(text, name, c, ctx, cos - best_cos if ctx.cosines else 0.0)))
+    if must_contain is not None:
+        return out
+    for name in SHORT_FIELDS:
+        fv = item.fields.get(name)
+        if fv is None or not len(fv.span) or len(fv.span) > QUOTE_LIMIT:
+            continue
+        c = Candidate(fv.span, None)
+        cos = _cosine(name, fv.span, ctx)
+        out.append(Scored(name, c, _features(text, name, c, ctx, cos - best_cos if ctx.cosines else 0.0)))
+    return out
+
+
+def _cosine(name: str, span: Span, ctx: Context) -> float:
+    """The cosine of the chunk (clause or paragraph) of field ``name`` the span starts in;
+    else the field's best; else the item's lowest."""
+    of_field = [(c.span, ctx.cosines[c.chunk_id]) for c in ctx.chunks
+                if c.field == name and c.chunk_id in ctx.cosines]
+    inside = [cos for sp, cos in of_field if sp.start <= span.start < sp.end]
+    if inside:
+        return max(inside)
+    if of_field:
+        return max(cos for _, cos in of_field)
+    return min(ctx.cosines.values(), default=0.0)
+
+
+def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) -> tuple[float, ...]:
+    s = c.span.of(text)
+    intent = ctx.intent
+    total = sum(ctx.words.values())
+    overlap = sum(w for t, w in ctx.words.items() if t in s) / total if total else 0.0
+    bigrams = sum(1 for p in ctx.pairs if p in s) / len(ctx.pairs) if ctx.pairs else 0.0
+    asked = float(intent.explicit and name == intent.column)
+    if intent.aspect == "who" and name in _ASPECT_FIELDS["who"]:
+        asked = float(intent.explicit)
+    default = float(not intent.explicit and name == "实施依据")
+    kind = _kind(s, name, c, ctx)
+    manager = 0.0
+    if "主管人员" in s or "直接责任人员" in s:
+        manager = 1.0 if intent.about_manager else -1.0
+    step = 0.0
+    if intent.step is not None and c.clause is not None:
+        head = c.clause.body.of(text)[:20]
+        words = next((cues for st, cues in STEPS if st == intent.step), ())
+        step = float(intent.step in head or any(w in head for w in words))
+    heading = float(s.rstrip().endswith(("：", ":")))
+    return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
+            float(name in SHORT_FIELDS))
+
+
+def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
+    """1 when the candidate states the kind of answer the question asks for."""
+    intent = ctx.intent
+    if intent.asks_time:
+        return float(bool(_TIME.search(s)))
+    if intent.asks_count:
+        return float(bool(_COUNT.search(s)))
+    if intent.aspect in _ASPECT_FIELDS:
+        return float(name in _ASPECT_FIELDS[intent.aspect])
+    if intent.aspect == "fine":
+        return 1.0 if _AMOUNT.search(s) else 0.5 if _SANCTION.search(s) else 0.0
+    if intent.aspect == "basis":
+        inside = any(c.span.start <= p.start and p.end <= c.span.end for p in ctx.cited)
+        titled = any(c.span.start <= t.start and t.end <= c.span.end for t in ctx.titles)
+        return 0.5 * inside + 0.5 * titled if name == "实施依据" else 0.0
+    if intent.aspect == "accountability":
+        return float(name == "追责情形")
+    if intent.aspect == "procedure":
+        return float(name == "责任事项")
+    return 0.0
+
+
+def rank(scored: list[Scored], weights: ExcerptWeights) -> list[Scored]:
+    """Best first; ties go to the shorter candidate."""
+    out = [Scored(s.field, s.candidate, s.features, weights.score(s.features)) for s in scored]
+    return sorted(out, key=lambda s: (-s.score, len(s.span)))
+
+
+def choose(ranked: list[Scored], n: int = 3) -> list[Scored]:
+    """The best candidate, then up to ``n - 1`` more of the same field that do not overlap it."""
+    if not ranked:
+        return []
+    chosen = [ranked[0]]
+    for s in ranked[1:]:
+        if len(chosen) == n:
+            break
+        if s.field == chosen[0].field and all(s.span.end <= o.span.start or o.span.end <= s.span.start
+                                              for o in chosen):
+            chosen.append(s)
+    return chosen
