@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from assistant import answer, intent
 from assistant.answer import Catalogue
-from assistant.answering import select
+from assistant.answering import rerank, select
 from assistant.answering.policy import Evidence, RefusalPolicy
 from assistant.answering.query import Query, Understander
 from assistant.clean import clean
@@ -32,7 +32,8 @@ from assistant.vocabulary import expand, known
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
 COVERAGE = 0.5  # share of a follow-up's words found in the focus item to stay on it
-GENERIC_SHARE = 0.5  # a word found in this share of items names no particular matter
+GENERIC_SHARE = 0.1  # a word found in this share of items names no particular matter
+STAY_WITHOUT_MARKER = 0.8  # weight of a question's own words the focus item must hold, with no 那/呢
 SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
 # Calibrated on the dev set's unanswerable questions (eval/calibrate_refusal.py,
 # figures in eval/README.md): a question none of whose words the list knows
@@ -64,7 +65,8 @@ class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
                  refuse_coverage: float = REFUSE_COVERAGE, refuse_dense: float = REFUSE_DENSE,
                  refuse_lexical: float = REFUSE_LEXICAL, policy: RefusalPolicy | None = None,
-                 excerpt_weights: select.ExcerptWeights | None = None) -> None:
+                 excerpt_weights: select.ExcerptWeights | None = None,
+                 item_weights: rerank.ItemWeights | None = None) -> None:
         self.catalogue = catalogue
         self.library = library
         self.retriever = retriever
@@ -74,6 +76,8 @@ class Assistant:
         self.tokenize = retriever.index.lexical.tokenize
         self.policy = policy or RefusalPolicy.fitted()
         self.excerpt_weights = excerpt_weights or select.ExcerptWeights.fitted()
+        self.item_weights = item_weights or rerank.ItemWeights.fitted()
+        self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         counts = document_counts(retriever.index.lexical)
         self.understander = Understander(self.tokenize, counts)
         self._df = counts
@@ -158,6 +162,16 @@ class Assistant:
             titles=tuple(r.law_span for r in item.refs if r.role == "cited" and r.law_span is not None))
         pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
         return select.rank(pool, self.excerpt_weights)
+
+    def item_features(self, text: str, tokens: Sequence[str]) -> tuple[list[ItemHit], list[tuple[float, ...]]]:
+        """The first rerank.DEPTH items as retrieved, with their re-ranking features."""
+        hits = self.retriever.search(text, rerank.DEPTH)
+        words = {t: self._idf(t) for t in tokens if len(t) > 1}
+        return hits, rerank.features(text, words, select.pairs_of(text), hits, self._kinds)
+
+    def reranked(self, text: str, tokens: Sequence[str]) -> list[ItemHit]:
+        hits, vectors = self.item_features(text, tokens)
+        return rerank.rerank(hits, vectors, self.item_weights)
 
     def _idf(self, word: str) -> float:
         df = self._df.get(word, 0)
@@ -282,7 +296,7 @@ class Assistant:
             name = self.catalogue.name(self.catalogue.items[focus[0]])
             hits = self._rerank(self.retriever.search(f"{name} {text}", K), list(focus))
             return Turn(hits, focus, ask, tokens, None, None, "follow")
-        hits = self.retriever.search(text, K)
+        hits = self.reranked(text, tokens)[:K]
         return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
     def coverage(self, text: str) -> float:
@@ -295,15 +309,18 @@ class Assistant:
         return sum(1 for t in words if t in vocab or known(t)) / len(words)
 
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
-        """A follow-up names no matter of its own: no words, or only words most items
-        share (主管人员, 罚款), or, with 那/呢, words the focus item already holds."""
-        if not matter or all(self._share(t) >= GENERIC_SHARE for t in matter):
+        """A follow-up names no matter of its own. Only words the lists use and few items
+        share can name one (第几条, 的话, 最多 are how a question is put; 情节严重, 罚款 are
+        everywhere). With none, it follows; with some, it stays on the focus item when that
+        item holds them: half of their weight after 那/这个/呢, nearly all without."""
+        vocab = self.retriever.index.lexical.vocab
+        specific = [t for t in matter if t in vocab and self._share(t) < GENERIC_SHARE]
+        if not specific:
             return True
-        if not intent.has_follow_up_marker(text):
-            return False
         body = self._text(self.catalogue.items[focus[0]])
-        found = sum(1 for t in matter if t in body)
-        return found >= COVERAGE * len(matter)
+        total = sum(self._idf(t) for t in specific)
+        held = sum(self._idf(t) for t in specific if t in body) / total if total else 0.0
+        return held >= (COVERAGE if intent.has_follow_up_marker(text) else STAY_WITHOUT_MARKER)
 
     def _share(self, word: str) -> float:
         """Share of items whose text holds ``word``, estimated on at most SHARE_SAMPLE items

@@ -8,6 +8,7 @@ from pathlib import Path
 from assistant import paths
 from assistant.answer import Catalogue
 from assistant.answering.policy import RefusalPolicy, fitted_dense_weight
+from assistant.answering.rerank import ItemWeights
 from assistant.answering.select import ExcerptWeights
 from assistant.corpus.parse import load
 from assistant.dialogue import Assistant
@@ -28,7 +29,8 @@ def make_embedder(model: str | None = None) -> SentenceTransformerEmbedder:
 def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None = None,
                    model: str | None = None, embedder: Embedder | None = None, mode: str = "hybrid",
                    rebuild: bool = True, progress: bool = True, policy: RefusalPolicy | None = None,
-                   excerpt_weights: ExcerptWeights | None = None) -> Assistant:
+                   excerpt_weights: ExcerptWeights | None = None, item_weights: ItemWeights | None = None
+                   ) -> Assistant:
     """The assistant over the lists (default ``corpus/lists``), building the index if needed.
 
     Raises:
@@ -40,7 +42,7 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
     retriever = open_retriever(parsed, embedder, index_root=index_root, mode=mode,
                                rebuild=rebuild, progress=progress)
     return Assistant(Catalogue.of(parsed), retriever, library=Library.load(paths.laws_dir()), policy=policy,
-                     excerpt_weights=excerpt_weights)
+                     excerpt_weights=excerpt_weights, item_weights=item_weights)
 
 
 def open_retriever(parsed: list[ParsedList], embedder: Embedder | None, *,

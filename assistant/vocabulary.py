@@ -166,3 +166,16 @@ def all_words() -> set[str]:
         words |= set(group)
     words |= set(COLLOQUIAL) | {w for phrase in COLLOQUIAL.values() for w in phrase.split()}
     return words
+
+
+# The kind of power a question is about, by the core word of 权力事项类型 (行政处罚 → 处罚).
+POWER_KIND_CUES: dict[str, tuple[str, ...]] = {
+    "处罚": ("罚", "处罚", "处理", "后果", "会怎样", "怎么办", "违反", "没收", "吊销"),
+    "许可": ("许可", "审批", "批准", "批文", "办证", "领证", "申请", "核准"),
+    "强制": ("查封", "扣押", "强制", "封存"),
+    "检查": ("检查", "抽检", "抽查", "抽样", "巡查", "监督检查"),
+    "确认": ("确认", "认定", "鉴定"),
+    "奖励": ("奖励", "表彰", "奖金"),
+    "裁决": ("裁决", "争议"),
+    "登记": ("登记", "备案", "注册"),
+}

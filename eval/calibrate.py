@@ -46,16 +46,27 @@ def main(argv: list[str] | None = None) -> int:
               f"(0.5 would give {f['at_0.5']})")
     dense_weight = calibration.fit_fusion(ranked)
     print(f"fusion: dense weight {dense_weight} on all {len(ranked)} single-turn answerable questions")
+    from assistant.answering import rerank
     from assistant.answering.select import DEFAULT, FEATURES, ExcerptWeights
 
-    choices = calibration.collect_excerpts(sets, embedder, dense_weight)
+    items = calibration.collect_items(sets, embedder, dense_weight)
+    item_folds = calibration.cross_validate_excerpt(items, rerank.KEEP_ORDER.weights, folds=args.folds,
+                                                    label="item_first")
+    for n, f in enumerate(item_folds, start=1):
+        print(f"rerank fold {n}: item first {f['item_first']} (retrieval order {f['start_weights']})")
+    item_weights = calibration.fit_excerpt(items, rerank.KEEP_ORDER.weights)
+    print(f"rerank weights on all {len(items)} questions whose gold item is in the first {rerank.DEPTH}: "
+          + ", ".join(f"{k} {v}" for k, v in zip(rerank.FEATURES, item_weights, strict=True)))
+    reranker = rerank.ItemWeights(item_weights, provenance="calibrating")
+    choices = calibration.collect_excerpts(sets, embedder, dense_weight, reranker)
     excerpt_folds = calibration.cross_validate_excerpt(choices, DEFAULT.weights, folds=args.folds)
     for n, f in enumerate(excerpt_folds, start=1):
         print(f"excerpt fold {n}: quote holds the answer {f['quote_holds']} (unfitted weights {f['start_weights']})")
     weights = calibration.fit_excerpt(choices, DEFAULT.weights)
     print(f"excerpt weights on all {len(choices)} questions whose leading item is right: "
           + ", ".join(f"{k} {v}" for k, v in zip(FEATURES, weights, strict=True)))
-    rows = calibration.collect(sets, embedder, dense_weight, ExcerptWeights(weights, provenance="calibrating"))
+    rows = calibration.collect(sets, embedder, dense_weight, ExcerptWeights(weights, provenance="calibrating"),
+                               reranker)
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
@@ -74,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     target = Path(args.out) if args.out else CALIBRATION if args.write else None
     if target is not None:
         data = {"policy": policy.to_json(), "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
+                "rerank": {"features": list(rerank.FEATURES), "weights": list(item_weights),
+                           "provenance": provenance, "folds": item_folds},
                 "excerpt": {"features": list(FEATURES), "weights": list(weights), "provenance": provenance,
                             "folds": excerpt_folds},
                 "cross_validated": calibration.pooled_folds(per_fold), "folds": per_fold}

@@ -87,7 +87,7 @@ def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13
 
 
 def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
-            excerpt_weights: Any = None) -> list[Row]:
+            excerpt_weights: Any = None, item_weights: Any = None) -> list[Row]:
     """Rows for the questions the policy decides (found by search, not refused by a rule)."""
     from assistant.evaluate import load_questions
     from assistant.render import to_markdown
@@ -96,7 +96,8 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
     for s in sets:
         if not s.available:
             continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, excerpt_weights=excerpt_weights)
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, excerpt_weights=excerpt_weights,
+                                   item_weights=item_weights)
         if dense_weight is not None:
             assistant.retriever.dense_weight = dense_weight
         for q in load_questions(s.questions):
@@ -205,7 +206,8 @@ class Choice:
     lengths: tuple[int, ...]
 
 
-def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Choice]:
+def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
+                     item_weights: Any = None) -> list[Choice]:
     from assistant.evaluate import load_questions
     from assistant.render import to_markdown
 
@@ -213,7 +215,7 @@ def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float
     for s in sets:
         if not s.available:
             continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, item_weights=item_weights)
         if dense_weight is not None:
             assistant.retriever.dense_weight = dense_weight
         for q in load_questions(s.questions):
@@ -266,7 +268,7 @@ def fit_excerpt(choices: Sequence[Choice], start: Sequence[float], rounds: int =
 
 
 def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], folds: int = 5,
-                           seed: int = 13) -> list[dict[str, float]]:
+                           seed: int = 13, label: str = "quote_holds") -> list[dict[str, float]]:
     order = list(choices)
     random.Random(seed).shuffle(order)
     parts = [order[i::folds] for i in range(folds)]
@@ -275,6 +277,29 @@ def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], fo
         train = [c for j, part in enumerate(parts) if j != i for c in part]
         w = fit_excerpt(train, start)
         n = max(1, len(held))
-        out.append({"quote_holds": round(excerpt_hits(held, w) / n, 3),
+        out.append({label: round(excerpt_hits(held, w) / n, 3),
                     "start_weights": round(excerpt_hits(held, start) / n, 3)})
+    return out
+
+
+def collect_items(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Choice]:
+    """Single-turn answerable tuning questions whose gold item is among the first rerank.DEPTH:
+    each retrieved item's re-ranking features, and which are gold (earlier places win ties)."""
+    from assistant.evaluate import load_questions
+
+    out = []
+    for s in sets:
+        if not s.available:
+            continue
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
+        if dense_weight is not None:
+            assistant.retriever.dense_weight = dense_weight
+        for q in load_questions(s.questions):
+            if not q["gold_items"] or q.get("turns"):
+                continue
+            query = assistant.understander.understand(q["question"])
+            hits, vectors = assistant.item_features(query.text, query.expanded)
+            holds = tuple(h.seq in q["gold_items"] for h in hits)
+            if any(holds):
+                out.append(Choice(s.name, q["id"], tuple(vectors), holds, tuple(range(len(hits)))))
     return out

@@ -1,0 +1,90 @@
+"""Re-rank the retrieved items with evidence the fused score does not see.
+
+Sibling items (擅自出售演出门票 vs 没有现场演唱记录) differ mostly in their names and
+in the kind of power they are (处罚, 许可, 强制 …). For each of the top items the
+features are: its fused score and each signal's score relative to the leader, the
+share of the question's weight (IDF) and character pairs its name holds, whether its
+power type is the kind the question asks about, and its place. One linear score,
+weights fitted by ``eval/calibrate.py`` (``ItemWeights``); the order of the rest is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.types import ItemHit
+from assistant.vocabulary import POWER_KIND_CUES
+
+FEATURES = ("fused", "dense", "lexical", "name_share", "name_pairs", "type_match", "place")
+CALIBRATION = Path(__file__).with_name("calibration.json")
+DEPTH = 10  # items re-ranked: the gold item is within the first 10 for nearly every tuning question
+
+
+@dataclass(frozen=True, slots=True)
+class ItemWeights:
+    weights: tuple[float, ...]
+    provenance: str = ""
+    features: tuple[str, ...] = field(default=FEATURES)
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(f"need {len(FEATURES)} weights for {', '.join(FEATURES)}, got {len(self.weights)}")
+
+    @classmethod
+    def fitted(cls, path: Path = CALIBRATION) -> ItemWeights:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))["rerank"]
+            if tuple(data["features"]) != FEATURES:
+                raise ValueError("features changed")
+            return cls(tuple(float(w) for w in data["weights"]), str(data.get("provenance", "")))
+        except (OSError, KeyError, ValueError, TypeError):
+            return KEEP_ORDER
+
+
+# Before calibration: the retrieval order as it is.
+KEEP_ORDER = ItemWeights((1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), "uncalibrated")
+
+
+def asked_kinds(text: str) -> tuple[str, ...]:
+    """The kinds of power (处罚, 许可 …: core words of 权力事项类型) the question's words point at."""
+    return tuple(kind for kind, cues in POWER_KIND_CUES.items() if any(c in text for c in cues))
+
+
+def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits: Sequence[ItemHit],
+             kinds_of: Mapping[str, str]) -> list[tuple[float, ...]]:
+    """One feature vector per hit. ``words``: the question's words with IDF weights;
+    ``kinds_of``: item key → its 权力事项类型."""
+    if not hits:
+        return []
+    asked = asked_kinds(text)
+    top = hits[0]
+    total = sum(words.values())
+    lex_max = max((h.scores.get("lexical", 0.0) for h in hits), default=0.0) or 1.0
+    out = []
+    for n, h in enumerate(hits):
+        name = h.name
+        kind = kinds_of.get(h.item_key, "")
+        # Without a cue the type says nothing either way: halfway.
+        match = (1.0 if any(a in kind for a in asked) else 0.0) if asked else 0.5
+        out.append((
+            h.score / top.score if top.score else 0.0,
+            h.scores.get("dense", 0.0) - top.scores.get("dense", 0.0),
+            h.scores.get("lexical", 0.0) / lex_max,
+            sum(w for t, w in words.items() if t in name) / total if total else 0.0,
+            sum(1 for p in pairs if p in name) / len(pairs) if pairs else 0.0,
+            match,
+            1.0 / (n + 1),
+        ))
+    return out
+
+
+def rerank(hits: list[ItemHit], vectors: list[tuple[float, ...]], weights: ItemWeights) -> list[ItemHit]:
+    """The first DEPTH hits in score order (ties keep retrieval order), then the rest as they were."""
+    head = hits[:DEPTH]
+    scored = [(sum(w * v for w, v in zip(weights.weights, x, strict=True)), -n, h)
+              for n, (h, x) in enumerate(zip(head, vectors, strict=True))]
+    ordered = [h for _, _, h in sorted(scored, key=lambda t: (t[0], t[1]), reverse=True)]
+    return ordered + hits[DEPTH:]
