@@ -15,11 +15,12 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import evaluate, paths, views
-from assistant.dialogue import Assistant
-from assistant.export import conversation_markdown
+from assistant import paths, views
+from assistant.answering.dialogue import Assistant
+from assistant.evaluation import score as evaluate
 from assistant.feedback import REASONS, FeedbackStore
-from assistant.render import escape, to_json
+from assistant.present.export import conversation_markdown
+from assistant.present.render import escape, to_json
 from assistant.types import Answer
 
 STAFF_EXAMPLES = ["不让用户实名注册会被怎么罚？", "数据存到国外了怎么处理", "网络安全法第六十一条",

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Answer", "Assistant", "Quote", "load_assistant", "to_json", "to_markdown"]
 
 if TYPE_CHECKING:
-    from assistant.dialogue import Assistant
-    from assistant.render import to_json, to_markdown
+    from assistant.answering.dialogue import Assistant
+    from assistant.present.render import to_json, to_markdown
     from assistant.service import load_assistant
     from assistant.types import Answer, Quote
 
-_WHERE = {"Assistant": "assistant.dialogue", "load_assistant": "assistant.service",
-          "to_markdown": "assistant.render", "to_json": "assistant.render",
+_WHERE = {"Assistant": "assistant.answering.dialogue", "load_assistant": "assistant.service",
+          "to_markdown": "assistant.present.render", "to_json": "assistant.present.render",
           "Answer": "assistant.types", "Quote": "assistant.types"}
 
 

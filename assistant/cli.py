@@ -65,8 +65,8 @@ def _items(args: argparse.Namespace) -> int:
 @command("lint")
 def _lint(args: argparse.Namespace) -> int:
     from assistant.corpus import serialize
-    from assistant.corpus.lint import lint
     from assistant.corpus.parse import load
+    from assistant.review.lint import lint
     from assistant.statutes.library import Library
 
     findings = lint(load(_list_paths(args)), Library.load(paths.laws_dir()))
@@ -156,7 +156,7 @@ def _search(args: argparse.Namespace) -> int:
 
 @command("ask")
 def _ask(args: argparse.Namespace) -> int:
-    from assistant.render import to_json, to_markdown
+    from assistant.present.render import to_json, to_markdown
 
     answer = _assistant(args).ask(args.question, [])
     if args.json:
@@ -168,7 +168,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 @command("chat")
 def _chat(args: argparse.Namespace) -> int:
-    from assistant.render import to_markdown
+    from assistant.present.render import to_markdown
 
     assistant = _assistant(args)
     history: list[dict[str, str]] = []
@@ -206,11 +206,12 @@ def _doctor(args: argparse.Namespace) -> int:
 
 @command("eval")
 def _eval(args: argparse.Namespace) -> int:
-    from assistant import evaluate, report
-    from assistant.answer import Catalogue
+    from assistant.answering.dialogue import Assistant
+    from assistant.corpus.catalogue import Catalogue
     from assistant.corpus.parse import load
-    from assistant.dialogue import Assistant
+    from assistant.evaluation import score as evaluate
     from assistant.index.store import versions
+    from assistant.present import report
     from assistant.service import make_embedder, open_retriever
     from assistant.statutes.library import Library
 
@@ -291,7 +292,7 @@ def _eval_sets(args: argparse.Namespace) -> int:
 
 
 def evaluate_failures(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from assistant import evaluate
+    from assistant.evaluation import score as evaluate
 
     return evaluate.failures(questions, results)
 

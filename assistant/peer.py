@@ -70,6 +70,3 @@ class PeerRetriever:
                 scores={"peer": score}, ranks={"peer": len(hits) + 1},
                 chunks=(ChunkHit(chunk, score, {"peer": score}, {"peer": rank}),))
         return list(hits.values())[:k]
-
-    def search_many(self, queries: list[str], k: int = 5) -> list[list[ItemHit]]:
-        return [self.search(q, k) for q in queries]

@@ -6,12 +6,12 @@ import logging
 from pathlib import Path
 
 from assistant import paths
-from assistant.answer import Catalogue
+from assistant.answering.dialogue import Assistant
 from assistant.answering.policy import RefusalPolicy, fitted_dense_weight
 from assistant.answering.rerank import ItemWeights
 from assistant.answering.select import ExcerptWeights
+from assistant.corpus.catalogue import Catalogue
 from assistant.corpus.parse import load
-from assistant.dialogue import Assistant
 from assistant.index import store
 from assistant.index.dense import set_threads
 from assistant.index.embed import Embedder, SentenceTransformerEmbedder

@@ -10,8 +10,9 @@ import html
 import re
 from typing import Any
 
-from assistant.answer import CARD_FIELDS, Catalogue, reason
-from assistant.render import citation, shared_sentence
+from assistant.answering.compose import CARD_FIELDS, reason
+from assistant.corpus.catalogue import Catalogue
+from assistant.present.render import citation, shared_sentence
 from assistant.types import Answer, Item, Quote, Span
 
 # Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
@@ -166,7 +167,7 @@ def eval_tables(questions: list[dict], results: list[dict]) -> tuple[list[list[A
     """Metrics per kind, a long table for the chart, and the failures."""
     import pandas as pd
 
-    from assistant import evaluate
+    from assistant.evaluation import score as evaluate
 
     metrics = evaluate.score(questions, results)
     names = ("recall@1", "recall@3", "mrr", "quote_hit@1", "quote_hit@3", "refusal_accuracy",

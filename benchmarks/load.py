@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import paths
-from assistant.evaluate import load_questions
+from assistant.evaluation.score import load_questions
 
 
 def free_port() -> int:

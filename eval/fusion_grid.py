@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from assistant import paths
-from assistant.answer import Catalogue
+from assistant.answering.dialogue import Assistant
+from assistant.corpus.catalogue import Catalogue
 from assistant.corpus.parse import load
-from assistant.dialogue import Assistant
-from assistant.evaluate import load_questions, run, score
+from assistant.evaluation.score import load_questions, run, score
 from assistant.index import store
 from assistant.index.retriever import Retriever
 from assistant.service import make_embedder, open_retriever

@@ -49,9 +49,9 @@ def hashing_index(tmp_path_factory: pytest.TempPathFactory, seed: ParsedList):
 
 @pytest.fixture(scope="session")
 def hashing_assistant(hashing_index, seed: ParsedList):
-    from assistant.answer import Catalogue
+    from assistant.answering.dialogue import Assistant
     from assistant.answering.policy import NEVER_REFUSE
-    from assistant.dialogue import Assistant
+    from assistant.corpus.catalogue import Catalogue
     from assistant.index.retriever import Retriever
     from assistant.statutes.library import Library
 

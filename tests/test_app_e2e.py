@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import paths
-from assistant.render import to_json
+from assistant.present.render import to_json
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -62,7 +62,17 @@ def test_api_ask_returns_the_cli_json(app_url: str, real_assistant) -> None:
 
 
 def test_binds_loopback_only(app_url: str) -> None:
-    assert app_url.startswith("http://127.0.0.1:")
+    """The kernel's own table of listening sockets: the app's port listens on 127.0.0.1 only."""
+    port = int(app_url.rstrip("/").rsplit(":", 1)[1])
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port:
+                    listening.append(address)
+    assert listening == ["0100007F"], listening  # 127.0.0.1, little-endian; no 0.0.0.0, no ::
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("REQUIRE_BROWSER"),

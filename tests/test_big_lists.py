@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from assistant import paths
-from assistant.answer import MAX_SHARED, Catalogue
+from assistant.answering.dialogue import Assistant
+from assistant.corpus.catalogue import MAX_SHARED, Catalogue
 from assistant.corpus.parse import load
-from assistant.dialogue import Assistant
 from assistant.index import store
 from assistant.index.embed import HashingEmbedder
 from assistant.index.retriever import Retriever
-from assistant.render import to_json, to_markdown
+from assistant.present.render import to_json, to_markdown
 from assistant.statutes.library import Library
 from assistant.types import ParsedList
 from benchmarks.synthetic import write_list
@@ -76,7 +76,7 @@ def test_write_list_is_deterministic(tmp_path: Path, seed: ParsedList) -> None:
 def test_citing_items_the_search_found_lead_their_rank(big_assistant: Assistant, big: ParsedList) -> None:
     from collections import defaultdict
 
-    from assistant import intent
+    from assistant.answering import intent
 
     ask = intent.recognise("网络安全法第六十一条")
     in_list_order = [k for k, _ in big_assistant._by_article(ask, defaultdict(int))]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant import paths
-from assistant.evaluate import load_questions
+from assistant.evaluation.score import load_questions
 from assistant.index import groups, lexical
 from assistant.index.bm25 import BM25
 
@@ -50,7 +50,7 @@ def test_seed_lexical_index_matches_row_by_row_bm25(hashing_index) -> None:
     for question in questions:
         tokens = lex.query_tokens(question)
         want = np.array(_row_by_row(docs, tokens)) * weights
-        assert lex.scores(question) == pytest.approx(want, abs=1e-4), question
+        assert lex.unit_scores(question)[lex.bm25.doc_of_row] == pytest.approx(want, abs=1e-4), question
 
 
 def test_top_takes_the_best_positive_ids_in_order() -> None:
@@ -75,5 +75,8 @@ def test_lexical_index_round_trips(tmp_path: Path) -> None:
     assert len(index.unit_weights) == 4  # same text, other weight: its own unit
     index.save(tmp_path)
     again = lexical.LexicalIndex.load(tmp_path, tokenize)
-    assert np.array_equal(again.scores("听证"), index.scores("听证"))
-    assert index.scores("听证")[0] > index.scores("听证")[1] > 0 == index.scores("听证")[2]
+    def rows(lex: lexical.LexicalIndex) -> np.ndarray:
+        return lex.unit_scores("听证")[lex.bm25.doc_of_row]
+
+    assert np.array_equal(rows(again), rows(index))
+    assert rows(index)[0] > rows(index)[1] > 0 == rows(index)[2]

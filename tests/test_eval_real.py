@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import evaluate, paths
+from assistant import paths
+from assistant.evaluation import score as evaluate
 
 pytestmark = pytest.mark.slow
 QUESTIONS = paths.ROOT / "eval" / "questions.jsonl"

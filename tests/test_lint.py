@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from assistant.corpus.lint import lint
 from assistant.corpus.parse import load
+from assistant.review.lint import lint
 from assistant.types import ParsedList
 
 

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from assistant import paths
-from assistant.corpus.lint import lint
 from assistant.corpus.numerals import to_int
+from assistant.review.lint import lint
 from assistant.statutes.library import Library
 from assistant.statutes.parse import load_statutes
 from assistant.types import ParsedList

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from assistant import views
-from assistant.export import conversation_markdown
 from assistant.feedback import FeedbackStore
+from assistant.present.export import conversation_markdown
 
 
 def test_answer_html_marks_the_quote_inside_its_clause(hashing_assistant) -> None:

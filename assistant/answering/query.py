@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from assistant import vocabulary
-from assistant.intent import ArticleAsk, Intent, code, recognise
+from assistant.answering.intent import ArticleAsk, Intent, code, recognise
 
 Tokenize = Callable[[str], list[str]]
 _HAN = re.compile(r"[\u4e00-\u9fff]+")

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.excerpt import Candidate, candidates
-from assistant.intent import Intent
+from assistant.answering.excerpt import Candidate, candidates
+from assistant.answering.intent import Intent
 from assistant.types import Chunk, Item, Source, Span
 from assistant.vocabulary import STEPS
 

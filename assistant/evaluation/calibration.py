@@ -47,7 +47,7 @@ class Ranked:
 
 def collect_fusion(sets: Sequence[EvalSet], embedder: Any) -> list[Ranked]:
     """Retrieval alone, for single-turn answerable questions, at every dense weight."""
-    from assistant.evaluate import load_questions
+    from assistant.evaluation.score import load_questions
 
     out = []
     for s in sets:
@@ -89,8 +89,8 @@ def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13
 def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
             excerpt_weights: Any = None, item_weights: Any = None) -> list[Row]:
     """Rows for the questions the policy decides (found by search, not refused by a rule)."""
-    from assistant.evaluate import load_questions
-    from assistant.render import to_markdown
+    from assistant.evaluation.score import load_questions
+    from assistant.present.render import to_markdown
 
     rows = []
     for s in sets:
@@ -208,8 +208,8 @@ class Choice:
 
 def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
                      item_weights: Any = None) -> list[Choice]:
-    from assistant.evaluate import load_questions
-    from assistant.render import to_markdown
+    from assistant.evaluation.score import load_questions
+    from assistant.present.render import to_markdown
 
     out = []
     for s in sets:
@@ -285,7 +285,7 @@ def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], fo
 def collect_items(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Choice]:
     """Single-turn answerable tuning questions whose gold item is among the first rerank.DEPTH:
     each retrieved item's re-ranking features, and which are gold (earlier places win ties)."""
-    from assistant.evaluate import load_questions
+    from assistant.evaluation.score import load_questions
 
     out = []
     for s in sets:

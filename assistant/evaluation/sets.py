@@ -153,7 +153,7 @@ def open_assistant(s: EvalSet, embedder: Any, library: Any, **options: Any) -> A
 def run_sets(sets: list[EvalSet], embedder: Any, *, log: Callable[[str], None] = lambda _: None,
              **options: Any) -> dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """Questions and results per set; sets whose files are missing are skipped (and logged)."""
-    from assistant.evaluate import load_questions, run
+    from assistant.evaluation.score import load_questions, run
 
     out = {}
     assistants: dict[str, Any] = {}

@@ -103,10 +103,6 @@ class LexicalIndex:
         """A weighted BM25 score per unit (zeros when no query word is in the corpus)."""
         return self.bm25.doc_scores(self.query_tokens(query)) * self.unit_weights
 
-    def scores(self, query: str) -> np.ndarray:
-        """A weighted BM25 score for every chunk."""
-        return self.unit_scores(query)[self.bm25.doc_of_row]
-
     def save(self, folder: Path) -> None:
         self.bm25.save(folder)
         np.save(folder / "unit_weights.npy", self.unit_weights)

@@ -43,9 +43,6 @@ class Library:
     def load(cls, folder: Path, today: str | None = None) -> Library:
         return cls(load_statutes(folder) if Path(folder).is_dir() else [], today)
 
-    def has(self, title: str) -> bool:
-        return bool(versions.versions_of(self.statutes, title))
-
     def cited(self, title: str, note: str) -> Statute | None:
         return versions.cited_version(self.statutes, title, note)
 

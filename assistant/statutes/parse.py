@@ -55,9 +55,6 @@ class Statute:
     def is_decision(self) -> bool:
         return "决定" in self.title
 
-    def article_text(self, number: int) -> str:
-        return self.articles[number].span.of(self.text)
-
 
 def _header(text: str, path: Path) -> dict[str, str]:
     m = re.match(r"\s*<!--(.*?)-->", text, re.S)

@@ -6,18 +6,14 @@ adds is a template filled with names, numbers and labels from the list.
 
 from __future__ import annotations
 
-import dataclasses
-import heapq
-from dataclasses import dataclass
-
-from assistant import excerpt
+from assistant.answering import excerpt
+from assistant.answering.intent import Intent
 from assistant.answering.select import Scored
+from assistant.corpus.catalogue import Catalogue
 from assistant.corpus.numerals import to_chinese
-from assistant.intent import Intent
 from assistant.paths import relative
-from assistant.types import Answer, Item, ItemHit, LegalRef, ParsedList, Quote, Source, Span
+from assistant.types import Answer, Item, ItemHit, LegalRef, Quote, Span
 
-CODE_FIELDS = ("地方权力编码", "子项地方权力编码")
 CARD_FIELDS = ("事项名称", "权力事项类型", "实施主体", "承办机构", "办事层级", "地方权力编码")
 ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure": "办理程序", "who": "承办机构",
                  "accountability": "追责情形", "code": "地方权力编码", "type": "权力事项类型",
@@ -25,76 +21,7 @@ ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure"
 NOTICE = "以上为权责清单原文摘录，仅供查阅，不构成法律意见。"
 REFUSAL = "清单中没有找到能回答这个问题的内容。"
 MAX_OTHERS = 3
-MAX_SHARED = 20  # items named as sharing a quote; beyond that only their number is given
 ALTERNATIVES = 2  # further excerpts of the same field, shown after the primary quote
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Parsed lists, looked up by item key, power code and cited article.
-
-    The lookups are made once, so a question costs the same with 14 items or 100,000.
-    """
-
-    items: dict[str, Item]
-    sources: dict[str, Source]
-    by_code: dict[str, tuple[str, ...]] = dataclasses.field(init=False)
-    by_article: dict[int, tuple[tuple[str, LegalRef], ...]] = dataclasses.field(init=False)
-    order: tuple[Item, ...] = dataclasses.field(init=False)
-    items_by_seq: dict[str, tuple[Item, ...]] = dataclasses.field(init=False)
-    _cells: dict[tuple[str, str], dict[str, tuple[int, ...]]] = dataclasses.field(
-        init=False, default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        by_code: dict[str, dict[str, None]] = {}
-        by_article: dict[int, list[tuple[str, LegalRef]]] = {}
-        for item in self.items.values():
-            for column in CODE_FIELDS:
-                code = item.value(self.sources[item.list_id], column)
-                if code:
-                    by_code.setdefault(code, {})[item.key] = None
-            for ref in item.refs:
-                by_article.setdefault(ref.article, []).append((item.key, ref))
-        # Frozen: the lookups are set once, here, from the items.
-        object.__setattr__(self, "by_code", {code: tuple(keys) for code, keys in by_code.items()})
-        object.__setattr__(self, "by_article", {n: tuple(refs) for n, refs in by_article.items()})
-        object.__setattr__(self, "order", tuple(self.items.values()))
-        by_seq: dict[str, list[Item]] = {}
-        for item in self.items.values():
-            by_seq.setdefault(item.seq, []).append(item)
-        object.__setattr__(self, "items_by_seq", {seq: tuple(i) for seq, i in by_seq.items()})
-
-    @classmethod
-    def of(cls, lists: list[ParsedList]) -> Catalogue:
-        return cls(items={i.key: i for p in lists for i in p.items},
-                   sources={p.source.list_id: p.source for p in lists})
-
-    def source(self, item: Item) -> Source:
-        return self.sources[item.list_id]
-
-    def name(self, item: Item) -> str:
-        return item.value(self.source(item), "事项名称")
-
-    def cells(self, list_id: str, column: str) -> dict[str, tuple[int, ...]]:
-        """Each distinct text of ``column`` in one list, with the positions (in ``items``) of
-        the items holding it. Lists repeat cells word for word, so scanning these beats
-        scanning items."""
-        key = (list_id, column)
-        if key not in self._cells:
-            found: dict[str, list[int]] = {}
-            src = self.sources[list_id]
-            for n, item in enumerate(self.order):
-                if item.list_id == list_id:
-                    found.setdefault(item.value(src, column), []).append(n)
-            self._cells[key] = {text: tuple(at) for text, at in found.items()}
-        return self._cells[key]
-
-    def sharing(self, top: Item, column: str, text: str) -> tuple[tuple[str, ...], int]:
-        """Seqs of the first MAX_SHARED other items of ``top``'s list whose ``column`` holds
-        ``text``, in list order, and how many there are in all."""
-        at = [n for cell, ns in self.cells(top.list_id, column).items() if text in cell
-              for n in ns if self.order[n].key != top.key]
-        return tuple(self.order[n].seq for n in heapq.nsmallest(MAX_SHARED, at)), len(at)
 
 
 def quote(cat: Catalogue, item: Item, column: str, span: Span, role: str) -> Quote:
@@ -142,15 +69,10 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
     field = top.fields[column]
     if not len(field.span) and column == "承办机构":
         column, field = "实施主体", top.fields["实施主体"]
-    cited = tuple(r.span for r in top.refs if r.role == "cited")
-    titles = tuple(r.law_span for r in top.refs if r.role == "cited" and r.law_span is not None)
+    found = [s.candidate for s in selection or ()]
     if selection:
         column = selection[0].field
         field = top.fields[column]
-        found = [s.candidate for s in selection]
-    else:
-        found = excerpt.best(src.text, field, intent, tokens, query, must_contain=article_span,
-                             prefer=cited, titles=titles, n=1 + ALTERNATIVES)
     quotes: list[Quote] = []
     shared: tuple[str, ...] = ()
     shared_total = 0

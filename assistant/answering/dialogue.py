@@ -15,19 +15,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant import answer, intent
-from assistant.answer import Catalogue
-from assistant.answering import rerank, select
+from assistant.answering import compose as answer
+from assistant.answering import intent, rerank, select
+from assistant.answering.clean import clean
 from assistant.answering.policy import Evidence, RefusalPolicy
 from assistant.answering.query import Query, Understander
-from assistant.clean import clean
+from assistant.answering.statute_notes import annotate
+from assistant.corpus.catalogue import Catalogue
 from assistant.errors import BadQueryError
 from assistant.index.lexical import document_counts
 from assistant.index.retriever import Retriever
-from assistant.statute_notes import annotate
 from assistant.statutes.library import Library
 from assistant.types import Answer, Item, ItemHit, Span
-from assistant.vocabulary import expand, known
+from assistant.vocabulary import all_words, expand
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -35,15 +35,7 @@ COVERAGE = 0.5  # share of a follow-up's words found in the focus item to stay o
 GENERIC_SHARE = 0.1  # a word found in this share of items names no particular matter
 STAY_WITHOUT_MARKER = 0.8  # weight of a question's own words the focus item must hold, with no 那/呢
 SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
-# Calibrated on the dev set's unanswerable questions (eval/calibrate_refusal.py,
-# figures in eval/README.md): a question none of whose words the list knows
-# is refused, and so is one that neither signal matches confidently.
-REFUSE_COVERAGE = 0.3
-REFUSE_DENSE = 0.885
-REFUSE_LEXICAL = 2.0
 K = 5
-# Nouns the list lacks make a question suspect: then only a near-certain dense match answers it.
-REFUSE_DENSE_UNKNOWN = 0.9
 _NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "vn", "nrt", "l"))  # l: fixed phrases (个人所得税)
 NO_APPLICATIONS = "这份清单只列处罚和监督检查等事项，没有许可、备案等办理流程。"
 NO_SUCH_FACTS = "权责清单不含地址、电话、办公时间、人员、收费等信息。"
@@ -63,20 +55,17 @@ class Turn:
 
 class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
-                 refuse_coverage: float = REFUSE_COVERAGE, refuse_dense: float = REFUSE_DENSE,
-                 refuse_lexical: float = REFUSE_LEXICAL, policy: RefusalPolicy | None = None,
+                 policy: RefusalPolicy | None = None,
                  excerpt_weights: select.ExcerptWeights | None = None,
                  item_weights: rerank.ItemWeights | None = None) -> None:
         self.catalogue = catalogue
         self.library = library
         self.retriever = retriever
-        self.refuse_coverage = refuse_coverage
-        self.refuse_dense = refuse_dense
-        self.refuse_lexical = refuse_lexical
         self.tokenize = retriever.index.lexical.tokenize
         self.policy = policy or RefusalPolicy.fitted()
         self.excerpt_weights = excerpt_weights or select.ExcerptWeights.fitted()
         self.item_weights = item_weights or rerank.ItemWeights.fitted()
+        self._domain = {w.lower() for w in all_words()}
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         counts = document_counts(retriever.index.lexical)
         self.understander = Understander(self.tokenize, counts)
@@ -173,6 +162,10 @@ class Assistant:
         hits, vectors = self.item_features(text, tokens)
         return rerank.rerank(hits, vectors, self.item_weights)
 
+    def _known(self, word: str) -> bool:
+        """A word of the domain (cue, step, colloquial): known on any list, however small."""
+        return word.lower() in self._domain
+
     def _idf(self, word: str) -> float:
         df = self._df.get(word, 0)
         return math.log1p((self._units - df + 0.5) / (df + 0.5))
@@ -190,7 +183,7 @@ class Assistant:
         held = sum(self._idf(w) for w in words if w in body)
         name = self.catalogue.name(self.catalogue.items[top.item_key])
         vocab = self.retriever.index.lexical.vocab
-        foreign = sum(self._idf(w) for w in words if w not in vocab and not known(w))
+        foreign = sum(self._idf(w) for w in words if w not in vocab and not self._known(w))
         best = ranked[0] if ranked else None
         second = next((r for r in ranked[1:] if r.span != best.span), None) if best else None
         at = select.FEATURES.index
@@ -306,7 +299,7 @@ class Assistant:
         words = [t for t in self.tokenize(text) if len(t) > 1]
         if not words:
             return 0.0
-        return sum(1 for t in words if t in vocab or known(t)) / len(words)
+        return sum(1 for t in words if t in vocab or self._known(t)) / len(words)
 
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
         """A follow-up names no matter of its own. Only words the lists use and few items
@@ -345,15 +338,7 @@ class Assistant:
         vocab = self.retriever.index.lexical.vocab
         nouns = [w for w, flag in jieba.posseg.lcut(text)
                  if flag in _NOUN_TAGS and len(w) > 1 and not any(w in c for c in self._cues)]
-        return bool(nouns) and not any(w.lower() in vocab or known(w) for w in nouns)
-
-    def _confident(self, text: str, hit: ItemHit) -> bool:
-        if self.coverage(text) < self.refuse_coverage:
-            return False
-        if self.only_unknown_nouns(text) and hit.scores.get("dense", 0.0) < REFUSE_DENSE_UNKNOWN:
-            return False
-        return (hit.scores.get("dense", 0.0) >= self.refuse_dense
-                or hit.scores.get("lexical", 0.0) >= self.refuse_lexical)
+        return bool(nouns) and not any(w.lower() in vocab or self._known(w) for w in nouns)
 
     def _by_article(self, ask: intent.Intent, retrieved: dict[str, int]) -> list[tuple[str, Span]]:
         """Items citing the article asked for (exact number), cited before cross-referenced;

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.render import to_json, to_markdown
+from assistant.present.render import to_json, to_markdown
 from assistant.types import Answer
 
 REQUIRED = ("id", "question", "gold_items", "gold_field", "must_quote", "kind", "turns")

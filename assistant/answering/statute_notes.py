@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answer import Catalogue
+from assistant.corpus.catalogue import Catalogue
 from assistant.paths import relative
 from assistant.statutes.library import Library, article_label, version_name
 from assistant.statutes.parse import Statute

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from assistant.render import citation, escape
+from assistant.present.render import citation, escape
 from assistant.types import Answer
 
 

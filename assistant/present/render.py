@@ -6,7 +6,7 @@ import html
 import re
 from typing import Any
 
-from assistant.answer import MAX_OTHERS, reason
+from assistant.answering.compose import MAX_OTHERS, reason
 from assistant.answering.policy import LEVELS
 from assistant.types import Answer, Quote
 

@@ -1,0 +1,80 @@
+"""Excerpt candidates inside one field: the spans a quote can be.
+
+Candidates are sentences (ending at 。；) of the field's clauses and runs of them;
+a sentence longer than QUOTE_LIMIT is cut into runs of whole comma-separated
+phrases. Every candidate is a span of the source, so a quote is always exact text.
+Which candidate answers is chosen from evidence in answering/select.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.corpus.markup import trim
+from assistant.types import Clause, FieldValue, Span
+
+# "About 200 characters": room for a violation and its penalty side by side.
+QUOTE_LIMIT = 220
+_SENTENCE_END = re.compile(r"[。；;]")
+_PHRASE_END = re.compile(r"[，,：:]")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    span: Span
+    clause: Clause | None
+
+
+def _pieces(text: str, span: Span, ends: re.Pattern[str], breaks: tuple[int, ...] = ()) -> list[Span]:
+    """Pieces ending at each match of ``ends``, also cut before each offset in ``breaks``."""
+    cuts = sorted({m.end() for m in ends.finditer(text, span.start, span.end)}
+                  | {b for b in breaks if span.start < b < span.end})
+    out, start = [], span.start
+    for cut in cuts:
+        piece = trim(text, start, cut)
+        if len(piece):
+            out.append(piece)
+        start = cut
+    tail = trim(text, start, span.end)
+    if len(tail):
+        out.append(tail)
+    return out
+
+
+def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> list[Candidate]:
+    """Sentences, runs of sentences and runs of phrases, each within QUOTE_LIMIT.
+
+    ``breaks`` are extra sentence starts: where a cited article begins, so a
+    quote can leave out the law's title and version note before it.
+    """
+    units = [(c.span, c) for c in field.clauses] or [(p, None) for p in field.parts]
+    out: list[Candidate] = []
+    for span, clause in units:
+        sentences = _pieces(text, span, _SENTENCE_END, breaks)
+        # Runs of consecutive sentences within the limit: a violation and its
+        # penalty often sit in neighbouring sentences.
+        for i in range(len(sentences)):
+            for j in range(i + 1, len(sentences)):
+                if sentences[j].end - sentences[i].start > QUOTE_LIMIT:
+                    break
+                out.append(Candidate(Span(sentences[i].start, sentences[j].end), clause))
+        for sentence in sentences:
+            if len(sentence) <= QUOTE_LIMIT:
+                out.append(Candidate(sentence, clause))
+                continue
+            phrases = _pieces(text, sentence, _PHRASE_END)
+            # A long sentence is cut into runs of whole phrases.
+            for i in range(len(phrases)):
+                for j in range(i, len(phrases)):
+                    if phrases[j].end - phrases[i].start > QUOTE_LIMIT and j > i:
+                        break
+                    out.append(Candidate(Span(phrases[i].start, phrases[j].end), clause))
+    return out
+
+
+def core(text: str, span: Span, tokens: list[str]) -> Span:
+    """The sentence of an excerpt that holds most of the question's words: what
+    other items must share for the answer to be the same text."""
+    sentences = _pieces(text, span, _SENTENCE_END) or [span]
+    return max(sentences, key=lambda s: sum(len(t) for t in set(tokens) if t in s.of(text)))
