@@ -189,6 +189,9 @@ class Assistant:
         at = select.FEATURES.index
         return Evidence({
             "name_share": sum(self._idf(w) for w in words if w in name) / total if total else 0.0,
+            # The question's weightiest word (its likely topic) is one the lists never use.
+            "topic_foreign": float(bool(words) and max(words, key=self._idf) not in vocab
+                                   and not self._known(max(words, key=self._idf))),
             "foreign_share": foreign / total if total else 1.0,
             "excerpt_margin": (best.score - second.score) if best and second else 0.0,
             "excerpt_kind": best.features[at("kind")] if best else 0.0,
@@ -307,6 +310,9 @@ class Assistant:
         everywhere). With none, it follows; with some, it stays on the focus item when that
         item holds them: half of their weight after 那/这个/呢, nearly all without."""
         vocab = self.retriever.index.lexical.vocab
+        foreign = [t for t in matter if t not in vocab and not self._known(t)]
+        if foreign and max(matter, key=self._idf) in foreign:
+            return False  # its main word is one the lists never use: a new matter, not this item
         specific = [t for t in matter if t in vocab and self._share(t) < GENERIC_SHARE]
         if not specific:
             return True

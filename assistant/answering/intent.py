@@ -19,6 +19,7 @@ from assistant.vocabulary import (
     FRAME_WORDS,
     LAW_CUES,
     MANAGER_CUES,
+    MONEY_CUES,
     NEW_TOPIC_MARKERS,
     OUT_OF_SCOPE_CUES,
     STEPS,
@@ -56,6 +57,7 @@ class Intent:
     asks_law: bool = False  # which law, not which article
     asks_time: bool = False  # a deadline: 几天, 多久
     asks_count: bool = False  # how many people
+    asks_money: bool = False  # how much: a fine's amount
     out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
     advice: bool = False  # asks for a prediction, a statistic or advice
 
@@ -96,6 +98,7 @@ def recognise(text: str) -> Intent:
                   asks_law=any(c in text for c in LAW_CUES),
                   asks_time=any(c in text for c in TIME_CUES),
                   asks_count=any(c in text for c in COUNT_CUES),
+                  asks_money=any(c in text for c in MONEY_CUES),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES),
                   advice=any(c in text for c in ADVICE_CUES))
 

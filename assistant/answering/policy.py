@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
-            "foreign_share", "excerpt_margin", "excerpt_kind", "excerpt_overlap")
+            "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 LEVELS = {"sure": "确定", "likely": "可能相关"}
 
@@ -122,9 +122,10 @@ NEVER_REFUSE = RefusalPolicy(_FLAT, _FLAT, refuse_below=0.0, sure_at=1.0, proven
 
 
 def fit_logistic(x: Sequence[Sequence[float]], y: Sequence[int], *, l2: float = 1.0,
-                 iterations: int = 50) -> Logistic:
-    """Coefficients, bias, means and scales of an L2-regularised logistic regression
-    (Newton's method on standardised features). Pure numpy; deterministic."""
+                 iterations: int = 50, balanced: bool = False) -> Logistic:
+    """An L2-regularised logistic regression (Newton's method on standardised features).
+    ``balanced`` weighs each class by the inverse of its size, so a rare class (the few
+    unanswerable questions) shapes the boundary as much as the common one. Pure numpy."""
     import numpy as np
 
     X = np.asarray(x, dtype=np.float64)
@@ -134,12 +135,15 @@ def fit_logistic(x: Sequence[Sequence[float]], y: Sequence[int], *, l2: float = 
     scale[scale < 1e-9] = 1.0
     Z = np.hstack([np.ones((len(X), 1)), (X - mean) / scale])
     w = np.zeros(Z.shape[1])
+    sample = np.ones(len(Y))
+    if balanced and 0 < Y.sum() < len(Y):
+        sample = np.where(Y > 0, len(Y) / (2 * Y.sum()), len(Y) / (2 * (len(Y) - Y.sum())))
     reg = np.eye(Z.shape[1]) * l2
     reg[0, 0] = 0.0
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(Z @ w, -30, 30)))
-        grad = Z.T @ (p - Y) + reg @ w
-        hess = Z.T @ (Z * (p * (1 - p))[:, None]) + reg
+        grad = Z.T @ (sample * (p - Y)) + reg @ w
+        hess = Z.T @ (Z * (sample * p * (1 - p))[:, None]) + reg
         step = np.linalg.solve(hess + 1e-9 * np.eye(len(w)), grad)
         w -= step
         if np.abs(step).max() < 1e-8:

@@ -30,8 +30,11 @@ SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 QUOTE_LIMIT = 220
-_AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|罚款")
-_TIME = re.compile(r"[日天]内|工作日|日起|之日|个月|[0-9一二三四五六七八九十]+[日天]")
+_MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下")
+_AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元")
+# A time limit, not a date (2016年12月12日 is when a law was passed).
+_TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起|不少于[^，。；]{0,8}?(?:年|月|日|天)"
+                   r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限")
 _COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
 _SANCTION = re.compile(r"罚款|警告|吊销|责令|停业整顿|追究刑事责任|予以处罚|没收|处分")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
@@ -148,8 +151,6 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) ->
     overlap = sum(w for t, w in ctx.words.items() if t in s) / total if total else 0.0
     bigrams = sum(1 for p in ctx.pairs if p in s) / len(ctx.pairs) if ctx.pairs else 0.0
     asked = float(intent.explicit and name == intent.column)
-    if intent.aspect == "who" and name in _ASPECT_FIELDS["who"]:
-        asked = float(intent.explicit)
     default = float(not intent.explicit and name == "实施依据")
     kind = _kind(s, name, c, ctx)
     manager = 0.0
@@ -157,7 +158,8 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) ->
         manager = 1.0 if intent.about_manager else -1.0
     step = 0.0
     if intent.step is not None and c.clause is not None:
-        head = c.clause.body.of(text)[:20]
+        # The step's own heading: the clause's words before its first colon (立案责任：…).
+        head = re.split(r"[：:]", c.clause.body.of(text)[:16], maxsplit=1)[0]
         words = next((cues for st, cues in STEPS if st == intent.step), ())
         step = float(intent.step in head or any(w in head for w in words))
     heading = float(s.rstrip().endswith(("：", ":")))
@@ -172,6 +174,8 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
         return float(bool(_TIME.search(s)))
     if intent.asks_count:
         return float(bool(_COUNT.search(s)))
+    if intent.asks_money:
+        return float(bool(_MONEY.search(s)))
     if intent.aspect in _ASPECT_FIELDS:
         return float(name in _ASPECT_FIELDS[intent.aspect])
     if intent.aspect == "fine":

@@ -119,7 +119,7 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
 def fit(rows: Sequence[Row], provenance: str = "") -> RefusalPolicy:
     """``in_scope`` learns answerable vs unanswerable; ``right`` learns, on answerable questions,
     whether the leading item's primary quote holds the answer."""
-    in_scope = fit_logistic([r.features for r in rows], [int(r.answerable) for r in rows], l2=L2)
+    in_scope = fit_logistic([r.features for r in rows], [int(r.answerable) for r in rows], l2=L2, balanced=True)
     answerable = [r for r in rows if r.answerable]
     right = fit_logistic([r.features for r in answerable], [int(r.quote_right) for r in answerable], l2=L2)
     refuse_below = _refuse_below([in_scope(_evidence(r)) for r in answerable])
