@@ -310,9 +310,6 @@ class Assistant:
         everywhere). With none, it follows; with some, it stays on the focus item when that
         item holds them: half of their weight after 那/这个/呢, nearly all without."""
         vocab = self.retriever.index.lexical.vocab
-        foreign = [t for t in matter if t not in vocab and not self._known(t)]
-        if foreign and max(matter, key=self._idf) in foreign:
-            return False  # its main word is one the lists never use: a new matter, not this item
         specific = [t for t in matter if t in vocab and self._share(t) < GENERIC_SHARE]
         if not specific:
             return True
