@@ -19,7 +19,7 @@ from assistant.evaluation.sets import EvalSet, open_assistant
 
 # Targets the thresholds are chosen for (the acceptance figures, with room):
 MAX_FALSE_REFUSALS = 0.02  # share of answerable questions refused, on the fitting folds
-SURE_PRECISION = 0.97  # answers marked sure that are right, on the fitting folds
+SURE_PRECISION = 0.95  # answers marked sure that are right, on the fitting folds (the acceptance figure)
 L2 = 1.0
 
 
@@ -247,7 +247,7 @@ def excerpt_hits(choices: Sequence[Choice], weights: Sequence[float]) -> int:
     return hits
 
 
-GRID = (-4.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
+GRID = (-4.0, -2.0, -1.0, -0.5, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 
 
 def fit_excerpt(choices: Sequence[Choice], start: Sequence[float], rounds: int = 3) -> tuple[float, ...]:
