@@ -48,7 +48,9 @@ def test_dev_metrics_meet_the_bar(dev_results) -> None:
     # weights it holds 0.92-0.93 here and gains on the other lists (eval/README.md).
     assert overall["recall@1"] >= 0.90 and overall["recall@3"] >= 0.97
     assert overall["quote_hit@1"] >= 0.85 and overall["quote_hit@3"] >= 0.90
-    assert overall["refusal_accuracy"] >= 0.90 and overall["false_refusals"] <= 0.05
+    # Refusal was 0.93 with thresholds set on this very set; one policy fitted on six tuning sets of
+    # three lists refuses 25-26 of these 29 (eval/README.md has the report-set figures).
+    assert overall["refusal_accuracy"] >= 0.85 and overall["false_refusals"] <= 0.05
     assert m["multi_turn"]["recall@1"] >= 0.85
 
 
@@ -69,3 +71,28 @@ def test_malformed_question_file_names_the_line(tmp_path: Path) -> None:
                              "must_quote": "", "kind": "k", "turns": None}) + "\n{oops\n", encoding="utf-8")
     with pytest.raises(evaluate.QuestionSetError, match="line 2"):
         evaluate.load_questions(f)
+
+
+def test_an_external_list_report_set_runs_end_to_end_with_the_real_model(real_model_path) -> None:
+    """A report set over a list from another office (read from ../shared, never committed):
+    every quote a slice of that list's file, every figure computed."""
+    from assistant.evaluation import sets as evsets
+    from assistant.index.embed import SentenceTransformerEmbedder
+
+    chosen = evsets.load_sets(paths.ROOT / "eval" / "sets.json", names=["report-alar-cac-2021"])
+    if not chosen or not chosen[0].available:
+        pytest.skip("../shared/external-lists is not here")
+    per_set = evsets.run_sets(chosen, SentenceTransformerEmbedder(real_model_path))
+    questions, results = per_set["report-alar-cac-2021"]
+    assert evsets.verbatim_failures(results) == []
+    assert any(q["source"].endswith("alar-cac-2021.txt") for r in results for q in r["quotes"])
+    row = evsets.headline(questions, results)
+    assert row["n"] == len(questions) >= 10 and row["item_first"] is not None
+    assert all(r["confidence"] in ("sure", "likely") for r in results if not r["refused"])
+
+
+def test_traditional_and_typo_twins_get_the_simplified_answer(real_assistant) -> None:
+    plain = real_assistant.ask("企业拒绝配合网信部门监督检查会怎样", [])
+    for variant in ("企業拒絕配合網信部門監督檢查會怎樣", "企业拒决配合网信部门监督检查会怎样"):
+        a = real_assistant.ask(variant, [])
+        assert not a.refused and a.hits[0].item_key == plain.hits[0].item_key, variant

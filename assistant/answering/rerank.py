@@ -85,6 +85,6 @@ def rerank(hits: list[ItemHit], vectors: list[tuple[float, ...]], weights: ItemW
     """The first DEPTH hits in score order (ties keep retrieval order), then the rest as they were."""
     head = hits[:DEPTH]
     scored = [(sum(w * v for w, v in zip(weights.weights, x, strict=True)), -n, h)
-              for n, (h, x) in enumerate(zip(head, vectors, strict=True))]
+              for n, (h, x) in enumerate(zip(head, vectors[:DEPTH], strict=True))]
     ordered = [h for _, _, h in sorted(scored, key=lambda t: (t[0], t[1]), reverse=True)]
     return ordered + hits[DEPTH:]

@@ -10,7 +10,7 @@ FUSIONS = ("rrf", "minmax")
 # RRF's constant: 60 is the value of the original paper (Cormack et al. 2009);
 # with 1-based ranks it damps the gap between rank 1 and rank 2 so neither
 # signal dominates. Our corpus is small, so the choice matters little; the
-# measurement in eval/README.md (eval/fusion_grid.py) picked item-level minmax.
+# measurement in eval/README.md picked item-level minmax; its dense weight is fitted by eval/calibrate.py.
 RRF_K = 60
 
 

@@ -16,7 +16,7 @@ from assistant.types import Chunk, ChunkHit, ItemHit
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "lexical")
 # Where signals are fused: per chunk then the item's best chunk, or per item
-# (each signal's best chunk for the item) then fused. See eval/fusion_grid.py.
+# (each signal's best chunk for the item) then fused (eval/README.md).
 LEVELS = ("chunk", "item")
 # Each signal contributes its top chunks to the candidate pool; a multiple of
 # k keeps an item reachable when only one signal ranks it high.

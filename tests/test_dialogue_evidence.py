@@ -1,0 +1,92 @@
+"""The conversation's own answers set the focus; the law in force sits under the quote;
+every answer says how sure it is."""
+
+import json
+
+from assistant import paths
+from assistant.evaluation import sets as evsets
+from assistant.present.render import to_json, to_markdown
+
+
+def test_follow_up_takes_the_item_of_the_assistants_last_answer(hashing_assistant) -> None:
+    first = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    assert first.primary is not None and first.primary.item == "72"
+    # The user's own turn names another matter; the answer the assistant gave decides.
+    history = [{"role": "user", "content": "关键信息基础设施采购未经安全审查的网络产品"},
+               {"role": "assistant", "content": to_markdown(first)}]
+    follow = hashing_assistant.ask("那对直接负责的主管人员呢", history)
+    assert follow.focus == ("tianshui-cac-power-list#72",)
+    assert follow.primary is not None and "主管人员" in follow.primary.text
+
+
+def test_without_an_answer_the_user_turns_set_the_focus(hashing_assistant) -> None:
+    history = [{"role": "user", "content": "网络运营者未要求用户提供真实身份信息罚多少"}]
+    assert hashing_assistant.ask("那对直接负责的主管人员呢", history).focus == ("tianshui-cac-power-list#72",)
+    refusal = hashing_assistant.ask("", [])
+    assert hashing_assistant._focus([{"role": "assistant", "content": to_markdown(refusal)}]) == ()
+
+
+def test_a_history_that_is_not_a_list_is_ignored(hashing_assistant) -> None:
+    a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", 5)  # type: ignore[arg-type]
+    assert not a.refused and a.primary is not None
+
+
+def test_the_law_in_force_sits_under_the_quote(hashing_assistant) -> None:
+    a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    md = to_markdown(a)
+    citation = md.index("—— 第72项")
+    in_force = md.index("⚖️ **现行法律**")
+    assert citation < in_force < md.index("**所在条款全文**")
+    assert "现为第六十四条" in md[in_force:]
+    data = to_json(a)
+    assert data["in_force"]["notes"] and data["in_force"]["quotes"]
+    for q in data["in_force"]["quotes"]:
+        text = (paths.ROOT / q["source"]).read_text(encoding="utf-8")
+        assert text[q["start"]:q["end"]] == q["text"] and "2025" in q["law"]
+
+
+def test_every_answer_carries_a_confidence_and_its_evidence(hashing_assistant) -> None:
+    a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    data = to_json(a)
+    assert data["confidence"] in ("sure", "likely") and data["confidence_label"] in ("确定", "可能相关")
+    assert set(data["evidence"]) >= {"dense", "idf_share", "coverage", "foreign_share"}
+    assert "**把握**" in data["answer"]
+    by_article = hashing_assistant.ask("网络安全法第六十一条", [])
+    assert by_article.confidence == "sure"
+
+
+def test_sets_manifest_and_verbatim_check(tmp_path) -> None:
+    manifest = tmp_path / "sets.json"
+    manifest.write_text(json.dumps({"sets": [
+        {"name": "t", "role": "tuning", "questions": "eval/questions.jsonl",
+         "lists": ["corpus/lists/tianshui-cac-power-list.txt"]},
+        {"name": "r", "role": "report", "questions": "eval/report/tianshui-cac.jsonl",
+         "lists": ["corpus/lists/tianshui-cac-power-list.txt"]}]}), encoding="utf-8")
+    assert [s.name for s in evsets.load_sets(manifest, roles=("tuning",))] == ["t"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"sets": [{"name": "x", "role": "dev", "questions": "q", "lists": []}]}))
+    try:
+        evsets.load_sets(bad)
+    except evsets.SetsError as e:
+        assert "role 'dev'" in str(e)
+    else:
+        raise AssertionError("a bad role must be refused")
+    good = {"id": "a", "quotes": [{"source": "corpus/lists/tianshui-cac-power-list.txt", "start": 0, "end": 0,
+                                   "text": ""}]}
+    wrong = {"id": "b", "quotes": [{"source": "corpus/lists/tianshui-cac-power-list.txt", "start": 0, "end": 3,
+                                    "text": "xyz"}]}
+    assert evsets.verbatim_failures([good]) == [] and len(evsets.verbatim_failures([good, wrong])) == 1
+
+
+def test_headline_figures() -> None:
+    qs = [{"id": "1", "gold_items": ["7"], "must_quote": "罚款", "turns": None},
+          {"id": "2", "gold_items": [], "must_quote": "", "turns": None},
+          {"id": "3", "gold_items": ["8"], "must_quote": "x", "turns": ["t"]}]
+    rs = [{"id": "1", "refused": False, "ranked_items": ["7"], "confidence": "sure",
+           "quotes": [{"role": "primary", "text": "处罚款"}]},
+          {"id": "2", "refused": True, "ranked_items": [], "quotes": []},
+          {"id": "3", "refused": False, "ranked_items": ["9"], "confidence": "likely", "quotes": []}]
+    h = evsets.headline(qs, rs)
+    assert (h["item_first"], h["quote_holds"], h["unanswerable_refused"], h["follow_up_item_first"]) == (0.5, 0.5,
+                                                                                                          1.0, 0.0)
+    assert (h["sure_right"], h["wrong_marked_sure"]) == (1.0, 0.0)

@@ -1,0 +1,39 @@
+"""Item re-ranking: features from the hits and the question, a fitted linear order."""
+
+import pytest
+
+from assistant.answering import rerank
+from assistant.types import ItemHit
+
+
+def _hit(key: str, name: str, score: float, dense: float) -> ItemHit:
+    return ItemHit(item_key=key, seq=key, name=name, score=score, scores={"dense": dense, "lexical": 3.0},
+                   ranks={}, chunks=())
+
+
+HITS = [_hit("a", "对未经批准擅自出售演出门票的处罚", 1.0, 0.90),
+        _hit("b", "演出门票审批", 0.95, 0.92)]
+
+
+def test_type_match_reads_the_power_asked_for() -> None:
+    kinds = {"a": "行政处罚", "b": "行政许可"}
+    fine = rerank.features("擅自卖演出门票怎么罚", {"门票": 1.0}, frozenset(), HITS, kinds)
+    permit = rerank.features("演出门票审批怎么申请", {"门票": 1.0}, frozenset(), HITS, kinds)
+    at = rerank.FEATURES.index("type_match")
+    assert (fine[0][at], fine[1][at]) == (1.0, 0.0)
+    assert (permit[0][at], permit[1][at]) == (0.0, 1.0)
+    assert rerank.features("门票", {}, frozenset(), HITS, kinds)[0][at] == 0.5
+
+
+def test_rerank_orders_by_weights_and_keeps_the_tail() -> None:
+    vectors = rerank.features("演出门票审批怎么申请", {"审批": 1.0}, frozenset(), HITS, {"b": "行政许可"})
+    assert [h.item_key for h in rerank.rerank(HITS, vectors, rerank.KEEP_ORDER)] == ["a", "b"]
+    by_type = rerank.ItemWeights((0, 0, 0, 0, 0, 1.0, 0))
+    assert [h.item_key for h in rerank.rerank(HITS, vectors, by_type)] == ["b", "a"]
+    tail = [_hit(str(n), "x", 0.1, 0.1) for n in range(rerank.DEPTH + 3)]
+    assert rerank.rerank(tail, rerank.features("x", {}, frozenset(), tail, {}), rerank.KEEP_ORDER) == tail
+
+
+def test_item_weights_are_validated() -> None:
+    with pytest.raises(ValueError, match="weights"):
+        rerank.ItemWeights((1.0,))

@@ -1,0 +1,57 @@
+"""Excerpt choice from evidence: candidates are file slices, features read the question, weights rank."""
+
+import pytest
+
+from assistant.answering import select
+from assistant.answering.intent import recognise
+
+
+def _context(assistant, text: str, item_key: str) -> select.Context:
+    query = assistant.understander.understand(text)
+    return select.Context(intent=query.intent, words={t: 1.0 for t in query.expanded if len(t) > 1},
+                          pairs=select.pairs_of(query.text),
+                          cosines=assistant.retriever.chunk_cosines(query.text, item_key),
+                          chunks=tuple(assistant.retriever.chunks_of(item_key)))
+
+
+def test_every_candidate_of_every_field_is_a_slice(hashing_assistant, seed) -> None:
+    item = next(i for i in seed.items if i.seq == "72")
+    pool = select.pool(item, seed.source, _context(hashing_assistant, "罚多少", item.key))
+    fields = {s.field for s in pool}
+    assert {"实施依据", "责任事项", "追责情形", "承办机构"} <= fields
+    for s in pool:
+        assert len(s.features) == len(select.FEATURES)
+        assert s.span.of(seed.source.text) == seed.source.text[s.span.start:s.span.end]
+        assert item.fields[s.field].span.start <= s.span.start and s.span.end <= item.fields[s.field].span.end
+
+
+def test_kind_feature_marks_amounts_for_how_much_questions(hashing_assistant, seed) -> None:
+    item = next(i for i in seed.items if i.seq == "72")
+    pool = select.pool(item, seed.source, _context(hashing_assistant, "最多罚多少钱", item.key))
+    kind = select.FEATURES.index("kind")
+    with_amount = [s for s in pool if s.features[kind] == 1.0]
+    assert with_amount and all("元" in s.span.of(seed.source.text) for s in with_amount)
+    ranked = select.rank(pool, select.ExcerptWeights((0, 0, 0, 0, 0, 5.0, 0, 0, 0, -0.1, 0)))
+    assert "五万元以上五十万元以下罚款" in ranked[0].span.of(seed.source.text)
+
+
+def test_time_limits_are_not_dates() -> None:
+    assert select._TIME.search("应当在七日内依照民事诉讼法的有关规定")
+    assert select._TIME.search("保存期限应当不少于两年")
+    assert not select._TIME.search("（2016年12月12日国家旅游局发布）")
+
+
+def test_choose_keeps_one_field_and_no_overlap(hashing_assistant, seed) -> None:
+    item = next(i for i in seed.items if i.seq == "70")
+    ranked = select.rank(select.pool(item, seed.source, _context(hashing_assistant, "听证要几天内提出", item.key)),
+                         select.ExcerptWeights.fitted())
+    chosen = select.choose(ranked, 3)
+    assert 1 <= len(chosen) <= 3 and len({c.field for c in chosen}) == 1
+    spans = sorted((c.span.start, c.span.end) for c in chosen)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_weights_are_validated() -> None:
+    with pytest.raises(ValueError, match="weights"):
+        select.ExcerptWeights((1.0, 2.0))
+    assert recognise("最多罚多少").asks_money
