@@ -1,5 +1,7 @@
 """Excerpt choice from evidence: candidates are file slices, features read the question, weights rank."""
 
+import itertools
+
 import pytest
 
 from assistant.answering import select
@@ -48,7 +50,7 @@ def test_choose_keeps_one_field_and_no_overlap(hashing_assistant, seed) -> None:
     chosen = select.choose(ranked, 3)
     assert 1 <= len(chosen) <= 3 and len({c.field for c in chosen}) == 1
     spans = sorted((c.span.start, c.span.end) for c in chosen)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_weights_are_validated() -> None:
