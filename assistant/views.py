@@ -11,8 +11,9 @@ import re
 from typing import Any
 
 from assistant.answering.compose import CARD_FIELDS, reason
+from assistant.answering.policy import LEVELS
 from assistant.corpus.catalogue import Catalogue
-from assistant.present.render import citation, shared_sentence
+from assistant.present.render import citation, in_force_notes, shared_sentence
 from assistant.types import Answer, Item, Quote, Span
 
 # Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
@@ -60,11 +61,25 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
                          + "".join(f"<li>{esc(s)}</li>" for s in a.suggestions) + "</ul>")
         return "\n".join(parts)
     parts.append(f"<p class='interpretation'>理解为：{esc(a.interpretation)}</p>")
-    primary = a.quotes[0]
-    text, around = _context(cat, primary)
-    parts.append("<blockquote class='quote'>"
-                 + highlighted(text, around, Span(primary.start, primary.end)) + "</blockquote>")
-    parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(citation(primary))}</a></p>")
+    if a.confidence in LEVELS:
+        parts.append(f"<p class='confidence {a.confidence}'>把握：{esc(LEVELS[a.confidence])}"
+                     + ("（检索证据不足以确定，请核对原文和其他可能相关的事项）" if a.confidence == "likely" else "")
+                     + "</p>")
+    primary = a.primary
+    if primary is None:
+        # No excerpt answers it (the asked column is empty): say so, show no card as a quote.
+        parts.append("<p>该事项没有可摘录的原文，请查看右侧事项信息。</p>")
+    else:
+        text, around = _context(cat, primary)
+        parts.append("<blockquote class='quote'>"
+                     + highlighted(text, around, Span(primary.start, primary.end)) + "</blockquote>")
+        parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(citation(primary))}</a></p>")
+        for note in in_force_notes(a):
+            parts.append(f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>")
+        for q in a.quotes:
+            if q.role == "statute_current":
+                parts.append(f"<blockquote class='current-law'>{esc(q.text)}</blockquote>"
+                             f"<p class='citation'>—— 现行《{esc(q.law or '')}》{esc(q.article or '')}</p>")
     if a.shared_with:
         parts.append(f"<p>{esc(shared_sentence(a))}</p>")
     for notice in a.notices:
@@ -73,12 +88,12 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
 
 
 def evidence_html(a: Answer | None, cat: Catalogue) -> str:
-    if a is None or a.refused or not a.quotes:
+    if a is None or a.refused or a.primary is None:
         hits = a.hits if a is not None else ()
         if not hits:
             return "<div id='evidence'><p>提问后，这里显示出处、事项信息和检索依据。</p></div>"
         return ("<div id='evidence'><h3>最接近的事项</h3>" + _why(a) + "</div>")  # type: ignore[arg-type]
-    primary = a.quotes[0]
+    primary = a.primary
     item = cat.items[primary.item_key]
     src = cat.source(item)
     text, around = _context(cat, primary)

@@ -90,3 +90,15 @@ def test_headline_figures() -> None:
     assert (h["item_first"], h["quote_holds"], h["unanswerable_refused"], h["follow_up_item_first"]) == (0.5, 0.5,
                                                                                                           1.0, 0.0)
     assert (h["sure_right"], h["wrong_marked_sure"]) == (1.0, 0.0)
+
+
+def test_bubble_and_export_carry_confidence_and_the_law_in_force(hashing_assistant) -> None:
+    from assistant import views
+    from assistant.present.export import conversation_markdown
+
+    a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    bubble = views.answer_html(a, hashing_assistant.catalogue)
+    assert "把握：" in bubble and bubble.index("class='citation'") < bubble.index("现行法律")
+    assert "第六十四条" in bubble
+    exported = conversation_markdown([("实名", a)])
+    assert "把握：" in exported and "现行法律：" in exported and "现行《" in exported

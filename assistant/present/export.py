@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from assistant.present.render import citation, escape
+from assistant.answering.policy import LEVELS
+from assistant.present.render import citation, escape, in_force_notes
 from assistant.types import Answer
 
 
@@ -16,10 +17,16 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
             lines += [escape(a.interpretation), ""]
             continue
         lines += [f"理解为：{escape(a.interpretation)}", ""]
-        for q in a.quotes:
-            if q.role not in ("primary", "alternative"):
-                continue
+        if a.confidence in LEVELS:
+            lines += [f"把握：{LEVELS[a.confidence]}", ""]
+        for q in (*([a.primary] if a.primary else []), *a.alternatives):
             where = f"{q.source}，字符 {q.start}–{q.end}"
             lines += [f"> {escape(q.text)}", "", f"出处：{escape(citation(q))}（{where}）", ""]
+            if q is a.primary:
+                lines += [f"现行法律：{escape(n)}" for n in in_force_notes(a)]
+                for c in a.quotes:
+                    if c.role == "statute_current":
+                        lines += ["", f"> {escape(c.text)}", "",
+                                  f"出处：现行《{escape(c.law or '')}》{escape(c.article or '')}（{c.source}）", ""]
     lines += ["---", "以上为权责清单原文摘录，仅供查阅，不构成法律意见。", ""]
     return "\n".join(lines)
