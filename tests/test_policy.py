@@ -48,9 +48,10 @@ def test_fitted_policy_round_trips_and_refuses_off_topic_evidence() -> None:
     policy = RefusalPolicy.from_json(data["policy"])
     assert RefusalPolicy.from_json(policy.to_json()) == policy
     assert "eval/calibrate.py" in policy.provenance
-    off = Evidence({"dense": 0.84, "dense_margin": 0.0, "idf_share": 0.0, "coverage": 0.0, "agree": 0.0,
+    # dense is placed between the list's off-topic mean (0) and its item names' mean (1).
+    off = Evidence({"dense": -0.1, "dense_margin": 0.0, "idf_share": 0.0, "coverage": 0.0, "agree": 0.0,
                     "unknown_nouns": 1.0, "name_share": 0.0, "foreign_share": 1.0})
-    on = Evidence({"dense": 0.95, "dense_margin": 0.03, "idf_share": 1.0, "coverage": 1.0, "agree": 1.0,
+    on = Evidence({"dense": 1.0, "dense_margin": 0.3, "idf_share": 1.0, "coverage": 1.0, "agree": 1.0,
                    "unknown_nouns": 0.0, "name_share": 1.0, "foreign_share": 0.0, "excerpt_kind": 1.0,
                    "excerpt_overlap": 1.0, "excerpt_margin": 1.0})
     assert policy.decide(off)[0] and not policy.decide(on)[0]

@@ -23,6 +23,7 @@ from assistant.answering.query import Query, Understander
 from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
 from assistant.errors import BadQueryError
+from assistant.index import probe
 from assistant.index.lexical import document_counts
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
@@ -174,8 +175,11 @@ class Assistant:
         """The features the refusal policy reads, for the leading item and its best excerpt
         (see answering/policy.py)."""
         top = hits[0]
-        dense = float(top.scores.get("dense", 0.0))
-        others = [float(h.scores.get("dense", 0.0)) for h in hits[1:]]
+        # Exact cosines (every chunk of the item, read back from FAISS): a leader found by BM25
+        # alone has no dense score from the search.
+        dense = self._best_cosine(text, top)
+        runner_up = self._best_cosine(text, hits[1]) if len(hits) > 1 else dense - 0.05
+        base = self.retriever.index.manifest.get("probe")
         words = self._matter(text)
         body = self._text(self.catalogue.items[top.item_key])
 
@@ -196,8 +200,8 @@ class Assistant:
             "excerpt_margin": (best.score - second.score) if best and second else 0.0,
             "excerpt_kind": best.features[at("kind")] if best else 0.0,
             "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
-            "dense": dense,
-            "dense_margin": dense - max(others, default=dense - 0.05),
+            "dense": probe.place(dense, base),
+            "dense_margin": probe.place(dense, base) - probe.place(runner_up, base),
             "idf_share": held / total if total else 0.0,
             "coverage": self.coverage(text),
             "agree": float(top.ranks.get("dense") == 1 and top.ranks.get("lexical") == 1),
@@ -214,6 +218,10 @@ class Assistant:
         if field is None or len(field.span):
             return None
         return f"第{item.seq}项「{self.catalogue.name(item)}」的“{column}”一栏为空，清单没有给出。"
+
+    def _best_cosine(self, text: str, hit: ItemHit) -> float:
+        exact = self.retriever.chunk_cosines(text, hit.item_key)
+        return max(exact.values()) if exact else float(hit.scores.get("dense", 0.0))
 
     def _uncited_law(self, laws: tuple[str, ...]) -> str | None:
         """The first statute the question names that no list names, or None."""

@@ -61,6 +61,14 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
         return []
     asked = asked_kinds(text)
     top = hits[0]
+    # An item found by BM25 alone has no dense score (-1): read it as the lowest one seen.
+    seen = [h.scores["dense"] for h in hits if h.scores.get("dense", -1.0) >= 0.0]
+    floor = min(seen, default=0.0)
+
+    def dense(h: ItemHit) -> float:
+        d = h.scores.get("dense", -1.0)
+        return d if d >= 0.0 else floor
+
     total = sum(words.values())
     lex_max = max((h.scores.get("lexical", 0.0) for h in hits), default=0.0) or 1.0
     out = []
@@ -71,7 +79,7 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
         match = (1.0 if any(a in kind for a in asked) else 0.0) if asked else 0.5
         out.append((
             h.score / top.score if top.score else 0.0,
-            h.scores.get("dense", 0.0) - top.scores.get("dense", 0.0),
+            dense(h) - dense(top),
             h.scores.get("lexical", 0.0) / lex_max,
             sum(w for t, w in words.items() if t in name) / total if total else 0.0,
             sum(1 for p in pairs if p in name) / len(pairs) if pairs else 0.0,

@@ -27,7 +27,7 @@ import numpy as np
 from assistant.errors import CorruptIndexError, ModelUnavailableError, StaleIndexError
 from assistant.index import chunk as chunking
 from assistant.index import dense as dense_index
-from assistant.index import lexical, terms
+from assistant.index import lexical, probe, terms
 from assistant.index.dense import DenseIndex
 from assistant.index.embed import Embedder
 from assistant.index.vector_cache import VectorCache
@@ -89,6 +89,7 @@ def parameters() -> dict[str, Any]:
             "dense": {"approximate_above": dense_index.APPROXIMATE_ABOVE, "hnsw_m": dense_index.HNSW_M,
                       "ef_construction": dense_index.HNSW_EF_CONSTRUCTION},
             "tokenizer": lexical.TOKENIZER_VERSION, "chunker": chunking.CHUNKER_VERSION,
+            "probe": probe.VERSION,
             "terms": {"min_len": terms.MIN_LEN, "max_len": terms.MAX_LEN, "min_items": terms.MIN_ITEMS},
             "stopwords": hashlib.sha256(" ".join(sorted(lexical.STOPWORDS)).encode()).hexdigest()[:16]}
 
@@ -165,6 +166,7 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
         else:
             dense = DenseIndex.build(vectors, owner)
             dense.save(folder / "dense.faiss")
+            manifest["probe"] = probe.baseline(dense, embedder, list(dict.fromkeys(names.values())))
             manifest["dense"] = {"kind": dense.kind, "dim": int(vectors.shape[1]), "size": dense.size,
                                  "distinct_vectors": dense.distinct}
     manifest.update({"chunks": len(chunks), "chunk_digest": chunk_digest(chunks), "items": len(names),
