@@ -25,6 +25,9 @@ FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_
             "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 LEVELS = {"sure": "确定", "likely": "可能相关"}
+# in_scope is fitted class-balanced, so 0.5 is where answerable and unanswerable weigh the same:
+# an answer on the unanswerable side of it is never called sure, however good its excerpt looks.
+SURE_IN_SCOPE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +93,11 @@ class RefusalPolicy:
         return self.in_scope(evidence)
 
     def decide(self, evidence: Evidence) -> tuple[bool, str, float]:
-        """(refuse, confidence level, probability that the lists hold the answer)."""
+        """(refuse, confidence level, probability that the lists hold the answer). "sure" needs
+        both readings: the lists likely hold an answer (in_scope ≥ SURE_IN_SCOPE) and this one is it."""
         p = self.in_scope(evidence)
-        return p < self.refuse_below, "sure" if self.right(evidence) >= self.sure_at else "likely", p
+        sure = p >= SURE_IN_SCOPE and self.right(evidence) >= self.sure_at
+        return p < self.refuse_below, "sure" if sure else "likely", p
 
     def to_json(self) -> dict[str, object]:
         return {"features": list(self.features), "in_scope": self.in_scope.to_json(), "right": self.right.to_json(),

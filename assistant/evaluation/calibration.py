@@ -14,12 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.answering.policy import FEATURES, NEVER_REFUSE, Evidence, RefusalPolicy, fit_logistic
+from assistant.answering.policy import (
+    FEATURES,
+    NEVER_REFUSE,
+    SURE_IN_SCOPE,
+    Evidence,
+    RefusalPolicy,
+    fit_logistic,
+)
 from assistant.evaluation.sets import EvalSet, open_assistant
 
 # Targets the thresholds are chosen for (the acceptance figures, with room):
 MAX_FALSE_REFUSALS = 0.02  # share of answerable questions refused, on the fitting folds
-SURE_PRECISION = 0.95  # answers marked sure that are right, on the fitting folds (the acceptance figure)
+SURE_PRECISION = 0.98  # on the fitting folds; 0.95 there gave 0.92 on the held-out folds, under the 0.95 wanted
 L2 = 1.0
 
 
@@ -123,7 +130,7 @@ def fit(rows: Sequence[Row], provenance: str = "") -> RefusalPolicy:
     answerable = [r for r in rows if r.answerable]
     right = fit_logistic([r.features for r in answerable], [int(r.quote_right) for r in answerable], l2=L2)
     refuse_below = _refuse_below([in_scope(_evidence(r)) for r in answerable])
-    answered = [r for r in rows if in_scope(_evidence(r)) >= refuse_below]
+    answered = [r for r in rows if in_scope(_evidence(r)) >= max(refuse_below, SURE_IN_SCOPE)]
     sure_at = _sure_at(answered, [right(_evidence(r)) for r in answered])
     return RefusalPolicy(in_scope, right, refuse_below, sure_at, provenance)
 
