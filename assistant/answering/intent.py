@@ -13,6 +13,7 @@ from assistant.corpus.numerals import NUMERAL_CHARS, to_int
 from assistant.vocabulary import (
     ADVICE_CUES,
     APPLICATION_CUES,
+    ARTICLE_CUES,
     ASPECTS,
     COUNT_CUES,
     FOLLOW_UP_MARKERS,
@@ -58,6 +59,7 @@ class Intent:
     asks_time: bool = False  # a deadline: 几天, 多久
     asks_count: bool = False  # how many people
     asks_money: bool = False  # how much: a fine's amount
+    asks_article: bool = False  # which article (第几条)
     out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
     advice: bool = False  # asks for a prediction, a statistic or advice
 
@@ -99,6 +101,7 @@ def recognise(text: str) -> Intent:
                   asks_time=any(c in text for c in TIME_CUES),
                   asks_count=any(c in text for c in COUNT_CUES),
                   asks_money=any(c in text for c in MONEY_CUES),
+                  asks_article=any(c in text for c in ARTICLE_CUES),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES),
                   advice=any(c in text for c in ADVICE_CUES))
 

@@ -37,6 +37,8 @@ _TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工
                    r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限")
 _COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
 _SANCTION = re.compile(r"罚款|警告|吊销|责令|停业整顿|追究刑事责任|予以处罚|没收|处分")
+_TITLE = re.compile(r"《[^《》]{2,40}》")
+_ARTICLE_OPEN = re.compile(r"第[0-9零一二两三四五六七八九十百]+条")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
 _ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事项类型",), "level": ("办事层级",),
@@ -162,7 +164,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) ->
         head = re.split(r"[：:]", c.clause.body.of(text)[:16], maxsplit=1)[0]
         words = next((cues for st, cues in STEPS if st == intent.step), ())
         step = float(intent.step in head or any(w in head for w in words))
-    heading = float(s.rstrip().endswith(("：", ":")))
+    heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
             float(name in SHORT_FIELDS))
 
@@ -180,10 +182,17 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
         return float(name in _ASPECT_FIELDS[intent.aspect])
     if intent.aspect == "fine":
         return 1.0 if _AMOUNT.search(s) else 0.5 if _SANCTION.search(s) else 0.0
-    if intent.aspect == "basis":
-        inside = any(c.span.start <= p.start and p.end <= c.span.end for p in ctx.cited)
-        titled = any(c.span.start <= t.start and t.end <= c.span.end for t in ctx.titles)
-        return 0.5 * inside + 0.5 * titled if name == "实施依据" else 0.0
+    if intent.aspect == "basis" or intent.asks_law or intent.asks_article:
+        if name != "实施依据":
+            return 0.0
+        # Read from the text itself: lists other than the seed cite without a parsable pattern.
+        titled = bool(_TITLE.search(s))
+        numbered = bool(_ARTICLE_OPEN.search(s))
+        if intent.asks_law and not intent.asks_article:
+            return float(titled)
+        if intent.asks_article and not intent.asks_law:
+            return float(numbered)
+        return 0.5 * titled + 0.5 * numbered
     if intent.aspect == "accountability":
         return float(name == "追责情形")
     if intent.aspect == "procedure":
