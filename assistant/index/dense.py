@@ -74,7 +74,7 @@ class DenseIndex:
     def cosines(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The query's cosine with the vector of each chunk row (vectors read back from FAISS)."""
         ids = np.unique(self.owner[rows])
-        vectors = np.vstack([self.index.reconstruct(int(i)) for i in ids])  # type: ignore[attr-defined]
+        vectors = self.index.reconstruct_batch(ids.astype(np.int64))  # type: ignore[attr-defined]
         by_id = dict(zip(ids.tolist(), (vectors @ query.reshape(-1)).tolist(), strict=True))
         return np.array([by_id[int(i)] for i in self.owner[rows]], dtype=np.float32)
 

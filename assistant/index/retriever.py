@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,6 +47,8 @@ class Retriever:
         self.dense_weight = dense_weight
         self.warning: str | None = None
         self._rows_by_item: dict[str, np.ndarray] | None = None
+        self._cosines: dict[tuple[str, str], dict[str, float]] = {}
+        self._lock = threading.Lock()
         if index.dense is None and mode != "lexical":
             self.warning = "语义检索不可用（模型未加载），当前仅按关键词检索。"
 
@@ -62,7 +65,20 @@ class Retriever:
         return [] if rows is None else [self.index.chunks[r] for r in rows.tolist()]
 
     def chunk_cosines(self, query: str, item_key: str) -> dict[str, float]:
-        """Dense cosine of the query with every chunk of one item, by chunk id ({} without a model)."""
+        """Dense cosine of the query with every chunk of one item, by chunk id ({} without a model).
+        The last few are kept: one answer reads the leading item's twice (excerpt and evidence)."""
+        key = (query, item_key)
+        with self._lock:  # the app answers two questions at once
+            found = self._cosines.get(key)
+        if found is None:
+            found = self._chunk_cosines(query, item_key)
+            with self._lock:
+                if len(self._cosines) >= 16:
+                    self._cosines.pop(next(iter(self._cosines)))
+                self._cosines[key] = found
+        return found
+
+    def _chunk_cosines(self, query: str, item_key: str) -> dict[str, float]:
         vector = self._encode([query])
         if vector is None or self.index.dense is None:
             return {}
