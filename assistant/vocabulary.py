@@ -45,7 +45,8 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("执行", ("执行", "催告", "强制", "陈述", "申辩", "不履行", "加重")),
     ("决定", ("决定", "集体讨论", "负责人审查")),
 )
-FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才")
+FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才", "如果",
+                     "要是", "假如", "万一")
 NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "另一个问题")
 # Asking how to obtain something: lists of penalties and inspections hold no
 # application procedures; only 许可/备案/登记 items would.
@@ -62,7 +63,7 @@ ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "�
                "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")
 # Words that frame a question without naming its matter.
 FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
-               "情形", "具体", "标准", "是否", "有没有", "还有", "什么样")
+               "情形", "具体", "标准", "是否", "有没有", "还有", "什么样", "清单", "一般", "负责", "通常")
 # Asking how long / how many: answer kinds that a sentence either states or does not.
 TIME_CUES = ("几天", "几日", "多少天", "多久", "期限", "几个工作日", "多长时间", "什么时候", "时限", "期间")
 COUNT_CUES = ("几个人", "多少人", "几人", "人数")
