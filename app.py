@@ -68,7 +68,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     def show_item(seq: str | None) -> str:
         item = next((i for i in cat.items.values() if i.seq == seq), None)
-        return views.item_html(item, cat) if item else ""
+        return views.item_html(item, cat, assistant.library) if item else ""
 
     def run_eval(upload: str | None) -> tuple:
         path = Path(upload) if upload else paths.ROOT / "eval" / "questions.jsonl"

@@ -12,8 +12,10 @@ from typing import Any
 
 from assistant.answering.compose import CARD_FIELDS, reason
 from assistant.answering.policy import LEVELS
+from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
 from assistant.present.render import citation, in_force_notes, shared_sentence
+from assistant.statutes.library import Library
 from assistant.types import Answer, Item, Quote, Span
 
 # Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
@@ -135,13 +137,22 @@ def _why(a: Answer) -> str:
             + "".join(rows) + "</table>")
 
 
-def item_html(item: Item, cat: Catalogue) -> str:
+def item_html(item: Item, cat: Catalogue, library: Library | None = None) -> str:
+    """The item page; with the statute library, each cited article amended, renumbered or repealed
+    since is noted under 实施依据 with the article in force today."""
     src = cat.source(item)
     out = [f"<div class='item'><h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3><table class='card'>"]
     for name in (*CARD_FIELDS[1:], "子项名称", "子项地方权力编码", "备注"):
         out.append(f"<tr><th>{esc(name)}</th><td>{esc(item.value(src, name)) or '（空）'}</td></tr>")
     out.append("</table><h4>实施依据</h4>")
     out += [f"<p>{esc(c.span.of(src.text))}</p>" for c in item.fields["实施依据"].clauses]
+    if library is not None:
+        quotes, notes = annotate(cat, item, library, None)
+        for note in notes:
+            if "现行条文见下" in note or "已被删去" in note:
+                out.append(f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>")
+        out += [f"<blockquote class='current-law'>{esc(q.text)}<br><small>—— 现行《{esc(q.law or '')}》"
+                f"{esc(q.article or '')}</small></blockquote>" for q in quotes if q.role == "statute_current"]
     out.append("<h4>办理程序（责任事项）</h4><ol class='steps'>")
     out += [f"<li>{figures(c.body.of(src.text))}</li>" for c in item.fields["责任事项"].clauses]
     out.append("</ol><h4>追责情形</h4>")

@@ -102,3 +102,13 @@ def test_bubble_and_export_carry_confidence_and_the_law_in_force(hashing_assista
     assert "第六十四条" in bubble
     exported = conversation_markdown([("实名", a)])
     assert "把握：" in exported and "现行法律：" in exported and "现行《" in exported
+
+
+def test_item_page_notes_the_law_in_force(hashing_assistant) -> None:
+    from assistant import views
+
+    cat = hashing_assistant.catalogue
+    item = cat.items["tianshui-cac-power-list#72"]
+    page = views.item_html(item, cat, hashing_assistant.library)
+    assert "现行法律" in page and "第六十四条" in page
+    assert "现行法律" not in views.item_html(item, cat)

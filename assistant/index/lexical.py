@@ -57,13 +57,19 @@ def _tokenizer(terms: tuple[str, ...]) -> Tokenize:
     for term in terms:
         tk.add_word(term, freq=None)
 
-    def tokenize(text: str) -> list[str]:
+    @functools.lru_cache(maxsize=4096)
+    def tokens(text: str) -> tuple[str, ...]:
         # Article numbers become one exact token each (第六十一条 and 第61条 → "第61条"),
         # so 第六十一条 never matches 第一百六十一条 through shared pieces.
         whole = [f"第{to_int(m.group(1))}条" for m in _ARTICLE.finditer(text)]
         whole += [m.group().lower() for m in _CODE.finditer(text)]
         words = tk.lcut_for_search(_CODE.sub(" ", _ARTICLE.sub(" ", text)))
-        return whole + [w.lower() for w in words if _KEEP.search(w) and w.lower() not in STOPWORDS]
+        return tuple(whole + [w.lower() for w in words if _KEEP.search(w) and w.lower() not in STOPWORDS])
+
+    def tokenize(text: str) -> list[str]:
+        # One segmentation per text: the question is read by retrieval, evidence and follow-up
+        # checks alike; each caller gets its own list.
+        return list(tokens(text))
 
     return tokenize
 
