@@ -89,3 +89,17 @@ def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
     written = json.loads(out.read_text(encoding="utf-8"))
     RefusalPolicy.from_json(written["policy"])
     assert 0.0 <= written["fusion"]["dense_weight"] <= 1.0
+
+
+def test_without_a_model_dense_evidence_is_missing_not_low(hashing_index, seed) -> None:
+    """Keywords only (the app's fallback): the fitted policy still answers a plain question."""
+    from assistant.answering.dialogue import Assistant
+    from assistant.corpus.catalogue import Catalogue
+    from assistant.index.retriever import Retriever
+
+    built, embedder = hashing_index
+    lexical_only = Assistant(Catalogue.of([seed]), Retriever(built, None, mode="lexical"))
+    a = lexical_only.ask("网络运营者未要求用户提供真实身份信息的处罚", [])
+    assert not a.refused and a.hits[0].seq == "72"
+    assert "dense" not in a.evidence and "agree" not in a.evidence
+    assert lexical_only.ask("明天天气怎么样", []).refused

@@ -180,6 +180,7 @@ class Assistant:
         dense = self._best_cosine(text, top)
         runner_up = self._best_cosine(text, hits[1]) if len(hits) > 1 else dense - 0.05
         base = self.retriever.index.manifest.get("probe")
+        semantic = self.retriever.mode != "lexical" and self.retriever.embedder is not None
         words = self._matter(text)
         body = self._text(self.catalogue.items[top.item_key])
 
@@ -191,7 +192,7 @@ class Assistant:
         best = ranked[0] if ranked else None
         second = next((r for r in ranked[1:] if r.span != best.span), None) if best else None
         at = select.FEATURES.index
-        return Evidence({
+        values = {
             "name_share": sum(self._idf(w) for w in words if w in name) / total if total else 0.0,
             # The question's weightiest word (its likely topic) is one the lists never use.
             "topic_foreign": float(bool(words) and max(words, key=self._idf) not in vocab
@@ -206,7 +207,12 @@ class Assistant:
             "coverage": self.coverage(text),
             "agree": float(top.ranks.get("dense") == 1 and top.ranks.get("lexical") == 1),
             "unknown_nouns": float(self.only_unknown_nouns(text)),
-        })
+        }
+        if not semantic:
+            # Keywords only (no model): what the dense signal would say is not known, not low.
+            for name in ("dense", "dense_margin", "agree"):
+                values.pop(name)
+        return Evidence(values)
 
     def _empty_column(self, turn: Turn) -> str | None:
         """The column asked for is empty in the leading item: the list does not say."""

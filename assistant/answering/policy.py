@@ -57,7 +57,9 @@ class Logistic:
             raise ValueError("scales must be positive")
 
     def __call__(self, evidence: Evidence) -> float:
-        x = evidence.vector()
+        # A feature the evidence lacks (no dense score without a model) is read at its mean:
+        # it then neither speaks for nor against the answer.
+        x = [float(evidence.values.get(f, m)) for f, m in zip(FEATURES, self.mean, strict=True)]
         z = self.bias + sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
