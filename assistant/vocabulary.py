@@ -52,6 +52,10 @@ NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "
 # application procedures; only 许可/备案/登记 items would.
 APPLICATION_CUES = ("申请", "怎么办理", "如何办理", "备案", "材料", "手续", "年检", "怎么办证", "如何取得",
                     "报名")
+# How an applicant or a party gets something done (materials, payment, certificates, criteria): a
+# service guide's matter, which a 权责清单 rarely states. A policy feature, weighed by calibration.
+SERVICE_CUES = (*APPLICATION_CUES, "申领", "缴纳", "账户", "怎么交", "在哪交", "怎么认定", "算不算", "满足哪些条件",
+                "多久能批", "要多久", "复议", "诉讼", "分期")
 # Facts no column of a 权责清单 holds: where, when, whom to call, who holds office.
 OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "去哪", "电话", "联系方式", "官网", "网址", "几点",
                      "上班", "下班", "主任是谁", "领导是谁", "怎么举报", "如何举报", "举报电话", "怎么解封", "测评机构",

@@ -97,7 +97,7 @@ def test_without_a_model_dense_evidence_is_missing_not_low(hashing_index, seed) 
     from assistant.corpus.catalogue import Catalogue
     from assistant.index.retriever import Retriever
 
-    built, embedder = hashing_index
+    built, _ = hashing_index
     lexical_only = Assistant(Catalogue.of([seed]), Retriever(built, None, mode="lexical"))
     a = lexical_only.ask("网络运营者未要求用户提供真实身份信息的处罚", [])
     assert not a.refused and a.hits[0].seq == "72"

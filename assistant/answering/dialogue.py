@@ -28,7 +28,7 @@ from assistant.index.lexical import document_counts
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, Item, ItemHit, Span
-from assistant.vocabulary import all_words, expand
+from assistant.vocabulary import SERVICE_CUES, all_words, expand
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -207,6 +207,7 @@ class Assistant:
             "coverage": self.coverage(text),
             "agree": float(top.ranks.get("dense") == 1 and top.ranks.get("lexical") == 1),
             "unknown_nouns": float(self.only_unknown_nouns(text)),
+            "service_cue": float(any(c in text for c in SERVICE_CUES)),
         }
         if not semantic:
             # Keywords only (no model): what the dense signal would say is not known, not low.
