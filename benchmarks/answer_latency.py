@@ -11,7 +11,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -21,15 +20,7 @@ from assistant import paths
 from assistant.evaluation.score import load_questions
 from assistant.evaluation.sets import load_sets, open_assistant
 from assistant.service import make_embedder
-
-
-def _ms(fn, inputs: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
-    out = []
-    for x in inputs:
-        t = time.perf_counter()
-        fn(x)
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+from benchmarks.run import timed
 
 
 def main() -> None:
@@ -45,9 +36,9 @@ def main() -> None:
         assistant = open_assistant(s, embedder, None)
         questions = [q["question"] for q in load_questions(s.questions)]
         assistant.ask("热身", [])
-        encode = _ms(lambda q: embedder._encode([q], "query"), questions)
+        encode = timed(lambda q: embedder._encode([q], "query"), questions)
         embedder._query.cache_clear()
-        ask = _ms(lambda q, a=assistant: a.ask(q, []), questions)
+        ask = timed(lambda q, a=assistant: a.ask(q, []), questions)
         e50, a50 = statistics.median(encode), statistics.median(ask)
         a95 = sorted(ask)[max(0, round(0.95 * len(ask)) - 1)]
         print(f"{s.name:<24}{len(assistant.catalogue.items):>7}{e50:>12.1f}{a50:>10.1f}{a95:>10.1f}{a50 / e50:>8.2f}")

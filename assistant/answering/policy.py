@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
             "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap", "service_cue")
@@ -165,3 +166,33 @@ def fitted_dense_weight(path: Path = CALIBRATION, default: float = 0.5) -> float
     except (OSError, KeyError, ValueError, TypeError):
         return default
     return w if 0.0 <= w <= 1.0 else default
+
+
+@dataclass(frozen=True, slots=True)
+class LinearWeights:
+    """One weight per feature of ``NAMES`` (a subclass names them), scored as a dot product;
+    written by eval/calibrate.py. Validated on construction."""
+
+    weights: tuple[float, ...]
+    provenance: str = ""
+    NAMES: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(self.NAMES):
+            raise ValueError(f"need {len(self.NAMES)} weights for {', '.join(self.NAMES)}, got {len(self.weights)}")
+
+    def score(self, x: Sequence[float]) -> float:
+        return sum(w * v for w, v in zip(self.weights, x, strict=True))
+
+
+def fitted_weights(section: str, features: Sequence[str], path: Path = CALIBRATION
+                   ) -> tuple[tuple[float, ...], str] | None:
+    """The weights and provenance eval/calibrate.py wrote under ``section`` for exactly these
+    features, or None (absent, unreadable, or fitted for other features)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))[section]
+        if tuple(data["features"]) != tuple(features):
+            return None
+        return tuple(float(w) for w in data["weights"]), str(data.get("provenance", ""))
+    except (OSError, KeyError, ValueError, TypeError):
+        return None

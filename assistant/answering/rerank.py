@@ -10,38 +10,27 @@ weights fitted by ``eval/calibrate.py`` (``ItemWeights``); the order of the rest
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
+from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
 from assistant.types import ItemHit
 from assistant.vocabulary import POWER_KIND_CUES
 
 FEATURES = ("fused", "dense", "lexical", "name_share", "name_pairs", "type_match", "place")
-CALIBRATION = Path(__file__).with_name("calibration.json")
 DEPTH = 10  # items re-ranked: the gold item is within the first 10 for nearly every tuning question
 
 
 @dataclass(frozen=True, slots=True)
-class ItemWeights:
-    weights: tuple[float, ...]
-    provenance: str = ""
-    features: tuple[str, ...] = field(default=FEATURES)
-
-    def __post_init__(self) -> None:
-        if len(self.weights) != len(FEATURES):
-            raise ValueError(f"need {len(FEATURES)} weights for {', '.join(FEATURES)}, got {len(self.weights)}")
+class ItemWeights(LinearWeights):
+    NAMES: ClassVar[tuple[str, ...]] = FEATURES
 
     @classmethod
     def fitted(cls, path: Path = CALIBRATION) -> ItemWeights:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))["rerank"]
-            if tuple(data["features"]) != FEATURES:
-                raise ValueError("features changed")
-            return cls(tuple(float(w) for w in data["weights"]), str(data.get("provenance", "")))
-        except (OSError, KeyError, ValueError, TypeError):
-            return KEEP_ORDER
+        found = fitted_weights("rerank", FEATURES, path)
+        return cls(*found) if found else KEEP_ORDER
 
 
 # Before calibration: the retrieval order as it is.
@@ -92,7 +81,7 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
 def rerank(hits: list[ItemHit], vectors: list[tuple[float, ...]], weights: ItemWeights) -> list[ItemHit]:
     """The first DEPTH hits in score order (ties keep retrieval order), then the rest as they were."""
     head = hits[:DEPTH]
-    scored = [(sum(w * v for w, v in zip(weights.weights, x, strict=True)), -n, h)
+    scored = [(weights.score(x), -n, h)
               for n, (h, x) in enumerate(zip(head, vectors[:DEPTH], strict=True))]
     ordered = [h for _, _, h in sorted(scored, key=lambda t: (t[0], t[1]), reverse=True)]
     return ordered + hits[DEPTH:]

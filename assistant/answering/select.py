@@ -12,14 +12,15 @@ Nothing here is keyed to one list's wording.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from assistant.answering.excerpt import Candidate, candidates
 from assistant.answering.intent import Intent
+from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
 from assistant.types import Chunk, Item, Source, Span
 from assistant.vocabulary import STEPS
 
@@ -28,7 +29,6 @@ FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
-CALIBRATION = Path(__file__).with_name("calibration.json")
 QUOTE_LIMIT = 220
 _MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下")
 _AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元")
@@ -46,29 +46,15 @@ _ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事�
 
 
 @dataclass(frozen=True, slots=True)
-class ExcerptWeights:
+class ExcerptWeights(LinearWeights):
     """One weight per feature (see FEATURES); written by eval/calibrate.py."""
 
-    weights: tuple[float, ...]
-    provenance: str = ""
-    features: tuple[str, ...] = field(default=FEATURES)
-
-    def __post_init__(self) -> None:
-        if len(self.weights) != len(FEATURES):
-            raise ValueError(f"need {len(FEATURES)} weights for {', '.join(FEATURES)}, got {len(self.weights)}")
-
-    def score(self, x: Sequence[float]) -> float:
-        return sum(w * v for w, v in zip(self.weights, x, strict=True))
+    NAMES: ClassVar[tuple[str, ...]] = FEATURES
 
     @classmethod
     def fitted(cls, path: Path = CALIBRATION) -> ExcerptWeights:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))["excerpt"]
-            if tuple(data["features"]) != FEATURES:
-                raise ValueError("features changed")
-            return cls(tuple(float(w) for w in data["weights"]), str(data.get("provenance", "")))
-        except (OSError, KeyError, ValueError, TypeError):
-            return DEFAULT
+        found = fitted_weights("excerpt", FEATURES, path)
+        return cls(*found) if found else DEFAULT
 
 
 # Before calibration: the question's words and the column it names lead.

@@ -72,6 +72,23 @@ def collect_fusion(sets: Sequence[EvalSet], embedder: Any) -> list[Ranked]:
     return out
 
 
+def _history(assistant: Any, q: dict[str, Any]) -> list[dict[str, str]]:
+    """The conversation before the question: each earlier turn asked and answered in order."""
+    from assistant.present.render import to_markdown
+
+    history: list[dict[str, str]] = []
+    for turn in q.get("turns") or []:
+        history += [{"role": "user", "content": turn},
+                    {"role": "assistant", "content": to_markdown(assistant.ask(turn, list(history)))}]
+    return history
+
+
+def _folds(rows: Sequence[Any], folds: int, seed: int) -> list[list[Any]]:
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    return [order[i::folds] for i in range(folds)]
+
+
 def fit_fusion(rows: Sequence[Ranked]) -> float:
     """The dense weight with most gold items first (ties: the one nearest 0.5)."""
     counts = [sum(r.first[i] for r in rows) for i in range(len(DENSE_WEIGHTS))]
@@ -80,9 +97,7 @@ def fit_fusion(rows: Sequence[Ranked]) -> float:
 
 
 def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13) -> list[dict[str, float]]:
-    order = list(rows)
-    random.Random(seed).shuffle(order)
-    parts = [order[i::folds] for i in range(folds)]
+    parts = _folds(rows, folds, seed)
     out = []
     for i, held in enumerate(parts):
         train = [r for j, part in enumerate(parts) if j != i for r in part]
@@ -97,7 +112,6 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
             excerpt_weights: Any = None, item_weights: Any = None) -> list[Row]:
     """Rows for the questions the policy decides (found by search, not refused by a rule)."""
     from assistant.evaluation.score import load_questions
-    from assistant.present.render import to_markdown
 
     rows = []
     for s in sets:
@@ -108,10 +122,7 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
         if dense_weight is not None:
             assistant.retriever.dense_weight = dense_weight
         for q in load_questions(s.questions):
-            history: list[dict[str, str]] = []
-            for turn in q.get("turns") or []:
-                history += [{"role": "user", "content": turn},
-                            {"role": "assistant", "content": to_markdown(assistant.ask(turn, list(history)))}]
+            history = _history(assistant, q)
             a = assistant.ask(q["question"], history)
             if a.refused or not a.evidence or q.get("turns"):
                 continue  # a rule decided, or a follow-up (the conversation names the item)
@@ -180,9 +191,8 @@ def figures(rows: Sequence[Row], policy: RefusalPolicy) -> dict[str, float | Non
 
 def cross_validate(rows: Sequence[Row], folds: int = 5, seed: int = 13) -> list[dict[str, float | None]]:
     """Per-fold figures of policies fitted on the other folds (folds stratified by answerability)."""
-    order = list(rows)
-    random.Random(seed).shuffle(order)
-    order.sort(key=lambda r: r.answerable)  # stable: shuffled within each group
+    order = _folds(rows, 1, seed)[0]
+    order.sort(key=lambda r: r.answerable)  # stable: shuffled within each group, dealt round the folds
     parts: list[list[Row]] = [order[i::folds] for i in range(folds)]
     out = []
     for i, held in enumerate(parts):
@@ -216,7 +226,6 @@ class Choice:
 def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
                      item_weights: Any = None) -> list[Choice]:
     from assistant.evaluation.score import load_questions
-    from assistant.present.render import to_markdown
 
     out = []
     for s in sets:
@@ -228,10 +237,7 @@ def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float
         for q in load_questions(s.questions):
             if not q["gold_items"]:
                 continue
-            history: list[dict[str, str]] = []
-            for turn in q.get("turns") or []:
-                history += [{"role": "user", "content": turn},
-                            {"role": "assistant", "content": to_markdown(assistant.ask(turn, list(history)))}]
+            history = _history(assistant, q)
             a, ranked = assistant.explain(q["question"], history)
             if a.refused or not a.hits or a.hits[0].seq not in q["gold_items"] or not ranked:
                 continue
@@ -276,9 +282,7 @@ def fit_excerpt(choices: Sequence[Choice], start: Sequence[float], rounds: int =
 
 def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], folds: int = 5,
                            seed: int = 13, label: str = "quote_holds") -> list[dict[str, float]]:
-    order = list(choices)
-    random.Random(seed).shuffle(order)
-    parts = [order[i::folds] for i in range(folds)]
+    parts = _folds(choices, folds, seed)
     out = []
     for i, held in enumerate(parts):
         train = [c for j, part in enumerate(parts) if j != i for c in part]
