@@ -39,11 +39,28 @@ def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
         built = store.load(root, parsed, embedder)
         index.update(status="ok", chunks=built.manifest["chunks"],
                      dense=built.manifest.get("dense", "none (lexical only)"),
+                     probe=built.manifest.get("probe", "none"),
                      built_at=built.manifest.get("built_at"))
     except FileNotFoundError:
         index["status"] = "missing (built on first use)"
     except (StaleIndexError, CorruptIndexError) as e:
         index["status"] = f"{type(e).__name__}: {e} (rebuilt on first use)"
     report["index"] = index
+    report["calibration"] = calibration()
     report["versions"] = store.versions()
     return report
+
+
+def calibration() -> dict[str, Any]:
+    """Which fitted constants the answers use, and the run that wrote them (eval/calibrate.py)."""
+    from assistant.answering.policy import NEVER_REFUSE, RefusalPolicy, fitted_dense_weight
+    from assistant.answering.rerank import ItemWeights
+    from assistant.answering.select import ExcerptWeights
+
+    policy = RefusalPolicy.fitted()
+    return {"policy": "uncalibrated: never refuses by evidence" if policy is NEVER_REFUSE else
+            f"refuse below {policy.refuse_below:.3f}, sure from {policy.sure_at:.3f}",
+            "fusion dense weight": fitted_dense_weight(),
+            "excerpt weights": ExcerptWeights.fitted().provenance,
+            "re-ranking weights": ItemWeights.fitted().provenance,
+            "fitted by": policy.provenance}
