@@ -65,8 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     weights = calibration.fit_excerpt(choices, DEFAULT.weights)
     print(f"excerpt weights on all {len(choices)} questions whose leading item is right: "
           + ", ".join(f"{k} {v}" for k, v in zip(FEATURES, weights, strict=True)))
-    rows = calibration.collect(sets, embedder, dense_weight, ExcerptWeights(weights, provenance="calibrating"),
-                               reranker)
+    excerpt = ExcerptWeights(weights, provenance="calibrating")
+    follow_rows = calibration.collect_follow_ups(sets, embedder, excerpt_weights=excerpt, item_weights=reranker)
+    follow_folds = calibration.cross_validate_follow_up(follow_rows, folds=args.folds)
+    for n, f in enumerate(follow_folds, start=1):
+        print(f"follow-up fold {n}: setting {f['setting']} → item first {f['follow_up_first']} "
+              f"(unfitted {f['unfitted']})")
+    generic_share, with_marker, without_marker = calibration.fit_follow_up(follow_rows)
+    print(f"follow-up on all {len(follow_rows)} answerable follow-ups: generic share {generic_share}, "
+          f"with a marker {with_marker}, without {without_marker}")
+    rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker)
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
@@ -85,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     target = Path(args.out) if args.out else CALIBRATION if args.write else None
     if target is not None:
         data = {"policy": policy.to_json(), "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
+                "follow_up": {"generic_share": generic_share, "with_marker": with_marker,
+                              "without_marker": without_marker, "provenance": provenance, "folds": follow_folds},
                 "rerank": {"features": list(rerank.FEATURES), "weights": list(item_weights),
                            "provenance": provenance, "folds": item_folds},
                 "excerpt": {"features": list(FEATURES), "weights": list(weights), "provenance": provenance,

@@ -103,3 +103,12 @@ def test_without_a_model_dense_evidence_is_missing_not_low(hashing_index, seed) 
     assert not a.refused and a.hits[0].seq == "72"
     assert "dense" not in a.evidence and "agree" not in a.evidence
     assert lexical_only.ask("明天天气怎么样", []).refused
+
+
+def test_follow_up_settings_are_validated_and_fitted() -> None:
+    from assistant.answering.policy import FollowUp
+
+    with pytest.raises(ValueError, match="generic_share"):
+        FollowUp(generic_share=1.5)
+    fitted = FollowUp.fitted()
+    assert "eval/calibrate.py" in fitted.provenance and 0 < fitted.with_marker <= fitted.without_marker <= 1

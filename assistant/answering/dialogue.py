@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from assistant.answering import compose as answer
 from assistant.answering import intent, rerank, select
 from assistant.answering.clean import clean
-from assistant.answering.policy import Evidence, RefusalPolicy
+from assistant.answering.policy import Evidence, FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander
 from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
@@ -32,9 +32,6 @@ from assistant.vocabulary import SERVICE_CUES, all_words, expand
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
-COVERAGE = 0.5  # share of a follow-up's words found in the focus item to stay on it
-GENERIC_SHARE = 0.1  # a word found in this share of items names no particular matter
-STAY_WITHOUT_MARKER = 0.8  # weight of a question's own words the focus item must hold, with no 那/呢
 SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
 K = 5
 _NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "vn", "nrt", "l"))  # l: fixed phrases (个人所得税)
@@ -58,7 +55,7 @@ class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
                  policy: RefusalPolicy | None = None,
                  excerpt_weights: select.ExcerptWeights | None = None,
-                 item_weights: rerank.ItemWeights | None = None) -> None:
+                 item_weights: rerank.ItemWeights | None = None, follow: FollowUp | None = None) -> None:
         self.catalogue = catalogue
         self.library = library
         self.retriever = retriever
@@ -66,6 +63,7 @@ class Assistant:
         self.policy = policy or RefusalPolicy.fitted()
         self.excerpt_weights = excerpt_weights or select.ExcerptWeights.fitted()
         self.item_weights = item_weights or rerank.ItemWeights.fitted()
+        self.follow = follow or FollowUp.fitted()
         self._domain = {w.lower() for w in all_words()}
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         counts = document_counts(retriever.index.lexical)
@@ -325,17 +323,24 @@ class Assistant:
         everywhere). With none, it follows; with some, it stays on the focus item when that
         item holds them: half of their weight after 那/这个/呢, nearly all without."""
         vocab = self.retriever.index.lexical.vocab
-        specific = [t for t in matter if t in vocab and self._share(t) < GENERIC_SHARE]
+        specific = [t for t in matter if t in vocab and not self._generic(t)]
         if not specific:
             return True
         body = self._text(self.catalogue.items[focus[0]])
         total = sum(self._idf(t) for t in specific)
         held = sum(self._idf(t) for t in specific if t in body) / total if total else 0.0
-        return held >= (COVERAGE if intent.has_follow_up_marker(text) else STAY_WITHOUT_MARKER)
+        marked = intent.has_follow_up_marker(text)
+        return held >= (self.follow.with_marker if marked else self.follow.without_marker)
+
+    def _generic(self, word: str) -> bool:
+        """In at least ``generic_share`` of the items, and in two items at least: on a list of 14
+        items a share alone would call a word of one item generic."""
+        share = self._share(word)
+        return share >= self.follow.generic_share and share * len(self._sample or ()) >= 2
 
     def _share(self, word: str) -> float:
         """Share of items whose text holds ``word``, estimated on at most SHARE_SAMPLE items
-        spread evenly over the lists (it is compared with GENERIC_SHARE, not counted)."""
+        spread evenly over the lists (it is compared with a share threshold, not counted)."""
         if self._sample is None:
             order = self.catalogue.order
             step = -(-len(order) // SHARE_SAMPLE)

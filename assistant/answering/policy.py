@@ -196,3 +196,30 @@ def fitted_weights(section: str, features: Sequence[str], path: Path = CALIBRATI
         return tuple(float(w) for w in data["weights"]), str(data.get("provenance", ""))
     except (OSError, KeyError, ValueError, TypeError):
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """When a question stays on the item of the conversation (answering/dialogue.py ``_follows``):
+    ``generic_share``: a word in at least this share of items names no particular matter;
+    ``with_marker`` / ``without_marker``: the share of the question's own specific words (by IDF)
+    the focus item must hold to stay on it, after 那/这个/呢 and without one."""
+
+    generic_share: float = 0.1
+    with_marker: float = 0.5
+    without_marker: float = 0.8
+    provenance: str = "uncalibrated"
+
+    def __post_init__(self) -> None:
+        for name in ("generic_share", "with_marker", "without_marker"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+
+    @classmethod
+    def fitted(cls, path: Path = CALIBRATION) -> FollowUp:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))["follow_up"]
+            return cls(float(data["generic_share"]), float(data["with_marker"]), float(data["without_marker"]),
+                       str(data.get("provenance", "")))
+        except (OSError, KeyError, ValueError, TypeError):
+            return cls()

@@ -314,3 +314,52 @@ def collect_items(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | 
             if any(holds):
                 out.append(Choice(s.name, q["id"], tuple(vectors), holds, tuple(range(len(hits)))))
     return out
+
+
+FOLLOW_GRID = tuple((g, w, wo) for g in (0.05, 0.1, 0.2, 0.5) for w in (0.3, 0.5, 0.7) for wo in (0.6, 0.8, 1.0))
+
+
+def collect_follow_ups(sets: Sequence[EvalSet], embedder: Any, **options: Any) -> list[tuple[str, tuple[bool, ...]]]:
+    """For each answerable tuning question with earlier turns: whether its gold item leads,
+    under every FOLLOW_GRID setting (the conversation replayed each time)."""
+    from assistant.answering.policy import FollowUp
+    from assistant.evaluation.score import load_questions
+
+    out = []
+    for s in sets:
+        if not s.available:
+            continue
+        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, **options)
+        for q in load_questions(s.questions):
+            if not q["gold_items"] or not q.get("turns"):
+                continue
+            firsts = []
+            for g, w, wo in FOLLOW_GRID:
+                assistant.follow = FollowUp(g, w, wo)
+                a = assistant.ask(q["question"], _history(assistant, q))
+                firsts.append(bool(a.hits) and a.hits[0].seq in q["gold_items"])
+            out.append((f"{s.name}:{q['id']}", tuple(firsts)))
+    return out
+
+
+def fit_follow_up(rows: Sequence[tuple[str, tuple[bool, ...]]]) -> tuple[float, float, float]:
+    """The setting with most gold items first; ties go to the one nearest the unfitted default."""
+    default = (0.1, 0.5, 0.8)
+    counts = [sum(r[1][i] for r in rows) for i in range(len(FOLLOW_GRID))]
+    best = max(range(len(FOLLOW_GRID)),
+               key=lambda i: (counts[i], -sum(abs(a - b) for a, b in zip(FOLLOW_GRID[i], default, strict=True))))
+    return FOLLOW_GRID[best]
+
+
+def cross_validate_follow_up(rows: Sequence[tuple[str, tuple[bool, ...]]], folds: int = 5,
+                             seed: int = 13) -> list[dict[str, Any]]:
+    parts = _folds(rows, folds, seed)
+    default = FOLLOW_GRID.index((0.1, 0.5, 0.8))
+    out = []
+    for i, held in enumerate(parts):
+        train = [r for j, part in enumerate(parts) if j != i for r in part]
+        k = FOLLOW_GRID.index(fit_follow_up(train))
+        n = max(1, len(held))
+        out.append({"setting": FOLLOW_GRID[k], "follow_up_first": round(sum(r[1][k] for r in held) / n, 3),
+                    "unfitted": round(sum(r[1][default] for r in held) / n, 3)})
+    return out
