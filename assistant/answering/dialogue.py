@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import logging
-import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,23 +17,20 @@ from dataclasses import dataclass, replace
 from assistant.answering import compose as answer
 from assistant.answering import intent, rerank, select
 from assistant.answering.clean import clean
-from assistant.answering.policy import Evidence, FollowUp, RefusalPolicy
+from assistant.answering.evidence import ListWords, gather
+from assistant.answering.policy import FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander
 from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
 from assistant.errors import BadQueryError
-from assistant.index import probe
-from assistant.index.lexical import document_counts
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
-from assistant.types import Answer, Item, ItemHit, Span
-from assistant.vocabulary import SERVICE_CUES, all_words, expand
+from assistant.types import Answer, ItemHit, Span
+from assistant.vocabulary import expand
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
-SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
 K = 5
-_NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "vn", "nrt", "l"))  # l: fixed phrases (个人所得税)
 NO_APPLICATIONS = "这份清单只列处罚和监督检查等事项，没有许可、备案等办理流程。"
 NO_SUCH_FACTS = "权责清单不含地址、电话、办公时间、人员、收费等信息。"
 NO_ADVICE = "权责清单只列职权与责任，不作案件预测、统计或法律意见。"
@@ -64,17 +60,11 @@ class Assistant:
         self.excerpt_weights = excerpt_weights or select.ExcerptWeights.fitted()
         self.item_weights = item_weights or rerank.ItemWeights.fitted()
         self.follow = follow or FollowUp.fitted()
-        self._domain = {w.lower() for w in all_words()}
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
-        counts = document_counts(retriever.index.lexical)
-        self.understander = Understander(self.tokenize, counts)
-        self._df = counts
-        self._units = max(1, len(retriever.index.lexical.unit_weights))
+        self.words = ListWords(catalogue, retriever)
+        self.understander = Understander(self.tokenize, self.words.counts)
         # Statute titles the lists name (《…》), to refuse a question about another law by name.
         self._titles = {t for src in catalogue.sources.values() for t in _TITLE.findall(src.text)}
-        self._cues = sorted(intent.cue_words(), key=len, reverse=True)
-        self._shares: dict[str, float] = {}
-        self._sample: list[str] | None = None
         self._application_ok = any(
             i.value(catalogue.source(i), "权力事项类型") in intent.APPLICATION_TYPES
             for i in catalogue.items.values())
@@ -109,7 +99,7 @@ class Assistant:
             if where in ("责任事项", "追责情形"):
                 ask = replace(ask, aspect="procedure" if where == "责任事项" else "accountability", column=where)
         ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
-        evidence = self.evidence(text, turn.hits, ranked) if turn.hits else None
+        evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
                                  else (False, "likely", 0.0))
         if turn.route in ("article", "code"):
@@ -141,7 +131,7 @@ class Assistant:
     def candidates(self, query: Query, ask: intent.Intent, turn: Turn) -> list[select.Scored]:
         """Every excerpt candidate of the leading item, scored (best first)."""
         item = self.catalogue.items[turn.hits[0].item_key]
-        words = {t: self._idf(t) for t in query.expanded if len(t) > 1}
+        words = {t: self.words.idf(t) for t in query.expanded if len(t) > 1}
         ctx = select.Context(
             intent=ask, words=words, pairs=select.pairs_of(query.text),
             cosines=self.retriever.chunk_cosines(query.text, item.key),
@@ -154,64 +144,12 @@ class Assistant:
     def item_features(self, text: str, tokens: Sequence[str]) -> tuple[list[ItemHit], list[tuple[float, ...]]]:
         """The first rerank.DEPTH items as retrieved, with their re-ranking features."""
         hits = self.retriever.search(text, rerank.DEPTH)
-        words = {t: self._idf(t) for t in tokens if len(t) > 1}
+        words = {t: self.words.idf(t) for t in tokens if len(t) > 1}
         return hits, rerank.features(text, words, select.pairs_of(text), hits, self._kinds)
 
     def reranked(self, text: str, tokens: Sequence[str]) -> list[ItemHit]:
         hits, vectors = self.item_features(text, tokens)
         return rerank.rerank(hits, vectors, self.item_weights)
-
-    def _known(self, word: str) -> bool:
-        """A word of the domain (cue, step, colloquial): known on any list, however small."""
-        return word.lower() in self._domain
-
-    def _idf(self, word: str) -> float:
-        df = self._df.get(word, 0)
-        return math.log1p((self._units - df + 0.5) / (df + 0.5))
-
-    def evidence(self, text: str, hits: list[ItemHit], ranked: Sequence[select.Scored] = ()) -> Evidence:
-        """The features the refusal policy reads, for the leading item and its best excerpt
-        (see answering/policy.py)."""
-        top = hits[0]
-        # Exact cosines (every chunk of the item, read back from FAISS): a leader found by BM25
-        # alone has no dense score from the search.
-        dense = self._best_cosine(text, top)
-        runner_up = self._best_cosine(text, hits[1]) if len(hits) > 1 else dense - 0.05
-        base = self.retriever.index.manifest.get("probe")
-        semantic = self.retriever.mode != "lexical" and self.retriever.embedder is not None
-        words = self._matter(text)
-        body = self._text(self.catalogue.items[top.item_key])
-
-        total = sum(self._idf(w) for w in words)
-        held = sum(self._idf(w) for w in words if w in body)
-        name = self.catalogue.name(self.catalogue.items[top.item_key])
-        vocab = self.retriever.index.lexical.vocab
-        foreign = sum(self._idf(w) for w in words if w not in vocab and not self._known(w))
-        best = ranked[0] if ranked else None
-        second = next((r for r in ranked[1:] if r.span != best.span), None) if best else None
-        at = select.FEATURES.index
-        values = {
-            "name_share": sum(self._idf(w) for w in words if w in name) / total if total else 0.0,
-            # The question's weightiest word (its likely topic) is one the lists never use.
-            "topic_foreign": float(bool(words) and max(words, key=self._idf) not in vocab
-                                   and not self._known(max(words, key=self._idf))),
-            "foreign_share": foreign / total if total else 1.0,
-            "excerpt_margin": (best.score - second.score) if best and second else 0.0,
-            "excerpt_kind": best.features[at("kind")] if best else 0.0,
-            "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
-            "dense": probe.place(dense, base),
-            "dense_margin": probe.place(dense, base) - probe.place(runner_up, base),
-            "idf_share": held / total if total else 0.0,
-            "coverage": self.coverage(text),
-            "agree": float(top.ranks.get("dense") == 1 and top.ranks.get("lexical") == 1),
-            "unknown_nouns": float(self.only_unknown_nouns(text)),
-            "service_cue": float(any(c in text for c in SERVICE_CUES)),
-        }
-        if not semantic:
-            # Keywords only (no model): what the dense signal would say is not known, not low.
-            for name in ("dense", "dense_margin", "agree"):
-                values.pop(name)
-        return Evidence(values)
 
     def _empty_column(self, turn: Turn) -> str | None:
         """The column asked for is empty in the leading item: the list does not say."""
@@ -223,10 +161,6 @@ class Assistant:
         if field is None or len(field.span):
             return None
         return f"第{item.seq}项「{self.catalogue.name(item)}」的“{column}”一栏为空，清单没有给出。"
-
-    def _best_cosine(self, text: str, hit: ItemHit) -> float:
-        exact = self.retriever.chunk_cosines(text, hit.item_key)
-        return max(exact.values()) if exact else float(hit.scores.get("dense", 0.0))
 
     def _uncited_law(self, laws: tuple[str, ...]) -> str | None:
         """The first statute the question names that no list names, or None."""
@@ -262,13 +196,6 @@ class Assistant:
         found = [i.key for i in self.catalogue.items_by_seq.get(seq, ()) if self.catalogue.name(i) == name]
         return tuple(found[:1])
 
-    def _matter(self, text: str) -> list[str]:
-        """The question's own words: its tokens of two characters or more that are
-        not part of a cue word it uses (科室 in 哪个科室办, 追责 in 追责情形呢)."""
-        present = [c for c in self._cues if c in text]
-        return [t for t in self.tokenize(text)
-                if len(t) > 1 and not any(t in c or c in t for c in present)]
-
     def _resolve(self, text: str, focus: tuple[str, ...]) -> Turn:
         ask = intent.recognise(text)
         tokens = expand(text, self.tokenize(text), self.tokenize)
@@ -300,7 +227,7 @@ class Assistant:
             return Turn([], (), ask, tokens, None,
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
-        matter = self._matter(text)
+        matter = self.words.matter(text)
         if focus and self._follows(text, matter, focus):
             name = self.catalogue.name(self.catalogue.items[focus[0]])
             hits = self._rerank(self.retriever.search(f"{name} {text}", K), list(focus))
@@ -308,60 +235,20 @@ class Assistant:
         hits = self.reranked(text, tokens)[:K]
         return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
-    def coverage(self, text: str) -> float:
-        """Share of the question's words (two characters or more) that the list uses,
-        directly or through the colloquial vocabulary."""
-        vocab = self.retriever.index.lexical.vocab
-        words = [t for t in self.tokenize(text) if len(t) > 1]
-        if not words:
-            return 0.0
-        return sum(1 for t in words if t in vocab or self._known(t)) / len(words)
-
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
         """A follow-up names no matter of its own. Only words the lists use and few items
         share can name one (第几条, 的话, 最多 are how a question is put; 情节严重, 罚款 are
         everywhere). With none, it follows; with some, it stays on the focus item when that
         item holds them: half of their weight after 那/这个/呢, nearly all without."""
-        vocab = self.retriever.index.lexical.vocab
-        specific = [t for t in matter if t in vocab and not self._generic(t)]
+        specific = [t for t in matter if t in self.words.vocab
+                    and not self.words.generic(t, self.follow.generic_share)]
         if not specific:
             return True
-        body = self._text(self.catalogue.items[focus[0]])
-        total = sum(self._idf(t) for t in specific)
-        held = sum(self._idf(t) for t in specific if t in body) / total if total else 0.0
+        body = self.words.text(self.catalogue.items[focus[0]])
+        total = sum(self.words.idf(t) for t in specific)
+        held = sum(self.words.idf(t) for t in specific if t in body) / total if total else 0.0
         marked = intent.has_follow_up_marker(text)
         return held >= (self.follow.with_marker if marked else self.follow.without_marker)
-
-    def _generic(self, word: str) -> bool:
-        """In at least ``generic_share`` of the items, and in two items at least: on a list of 14
-        items a share alone would call a word of one item generic."""
-        share = self._share(word)
-        return share >= self.follow.generic_share and share * len(self._sample or ()) >= 2
-
-    def _share(self, word: str) -> float:
-        """Share of items whose text holds ``word``, estimated on at most SHARE_SAMPLE items
-        spread evenly over the lists (it is compared with a share threshold, not counted)."""
-        if self._sample is None:
-            order = self.catalogue.order
-            step = -(-len(order) // SHARE_SAMPLE)
-            self._sample = [self._text(i) for i in order[::step]]
-        if word not in self._shares:
-            self._shares[word] = sum(1 for t in self._sample if word in t) / max(1, len(self._sample))
-        return self._shares[word]
-
-    def _text(self, item: Item) -> str:
-        src = self.catalogue.source(item)
-        return "".join(item.value(src, c) for c in item.fields)
-
-    def only_unknown_nouns(self, text: str) -> bool:
-        """True when the question has nouns (jieba's part-of-speech tags) and the list uses
-        none of them: a question about 行政复议 or 所得税 is about something it does not hold."""
-        import jieba.posseg
-
-        vocab = self.retriever.index.lexical.vocab
-        nouns = [w for w, flag in jieba.posseg.lcut(text)
-                 if flag in _NOUN_TAGS and len(w) > 1 and not any(w in c for c in self._cues)]
-        return bool(nouns) and not any(w.lower() in vocab or self._known(w) for w in nouns)
 
     def _by_article(self, ask: intent.Intent, retrieved: dict[str, int]) -> list[tuple[str, Span]]:
         """Items citing the article asked for (exact number), cited before cross-referenced;

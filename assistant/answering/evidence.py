@@ -1,0 +1,141 @@
+"""What the lists' own words say about a question, and the evidence the refusal policy reads.
+
+``ListWords`` knows the lists' vocabulary: each word's IDF, which words the lists or the domain
+use, a question's own words (cue words left out), and how many items share a word. ``gather``
+turns a question, its retrieved items and its best excerpts into an ``Evidence`` value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from assistant.answering import intent, select
+from assistant.answering.policy import Evidence
+from assistant.corpus.catalogue import Catalogue
+from assistant.index import probe
+from assistant.index.lexical import document_counts
+from assistant.index.retriever import Retriever
+from assistant.types import Item, ItemHit
+from assistant.vocabulary import SERVICE_CUES, all_words
+
+SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
+_NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "vn", "nrt", "l"))  # l: fixed phrases (个人所得税)
+
+
+class ListWords:
+    def __init__(self, catalogue: Catalogue, retriever: Retriever) -> None:
+        self.catalogue = catalogue
+        self.tokenize = retriever.index.lexical.tokenize
+        self.vocab = retriever.index.lexical.vocab
+        self.counts = document_counts(retriever.index.lexical)
+        self._units = max(1, len(retriever.index.lexical.unit_weights))
+        self._domain = {w.lower() for w in all_words()}
+        self._cues = sorted(intent.cue_words(), key=len, reverse=True)
+        self._shares: dict[str, float] = {}
+        self._sample: list[str] | None = None
+
+    def known(self, word: str) -> bool:
+        """A word of the domain (cue, step, colloquial): known on any list, however small."""
+        return word.lower() in self._domain
+
+    def idf(self, word: str) -> float:
+        df = self.counts.get(word, 0)
+        return math.log1p((self._units - df + 0.5) / (df + 0.5))
+
+    def matter(self, text: str) -> list[str]:
+        """The question's own words: its tokens of two characters or more that are
+        not part of a cue word it uses (科室 in 哪个科室办, 追责 in 追责情形呢)."""
+        present = [c for c in self._cues if c in text]
+        return [t for t in self.tokenize(text)
+                if len(t) > 1 and not any(t in c or c in t for c in present)]
+
+    def coverage(self, text: str) -> float:
+        """Share of the question's words (two characters or more) that the list uses,
+        directly or through the domain's vocabulary."""
+        words = [t for t in self.tokenize(text) if len(t) > 1]
+        if not words:
+            return 0.0
+        return sum(1 for t in words if t in self.vocab or self.known(t)) / len(words)
+
+    def only_unknown_nouns(self, text: str) -> bool:
+        """True when the question has nouns (jieba's part-of-speech tags) and the list uses
+        none of them: a question about 行政复议 or 所得税 is about something it does not hold."""
+        import jieba.posseg
+
+        nouns = [w for w, flag in jieba.posseg.lcut(text)
+                 if flag in _NOUN_TAGS and len(w) > 1 and not any(w in c for c in self._cues)]
+        return bool(nouns) and not any(w.lower() in self.vocab or self.known(w) for w in nouns)
+
+    def generic(self, word: str, share: float) -> bool:
+        """In at least ``share`` of the items, and in two items at least: on a list of 14
+        items a share alone would call a word of one item generic."""
+        found = self.share(word)
+        return found >= share and found * len(self._sample or ()) >= 2
+
+    def share(self, word: str) -> float:
+        """Share of items whose text holds ``word``, estimated on at most SHARE_SAMPLE items
+        spread evenly over the lists (it is compared with a share threshold, not counted)."""
+        if self._sample is None:
+            order = self.catalogue.order
+            step = -(-len(order) // SHARE_SAMPLE)
+            self._sample = [self.text(i) for i in order[::step]]
+        if word not in self._shares:
+            self._shares[word] = sum(1 for t in self._sample if word in t) / max(1, len(self._sample))
+        return self._shares[word]
+
+    def text(self, item: Item) -> str:
+        src = self.catalogue.source(item)
+        return "".join(item.value(src, c) for c in item.fields)
+
+
+def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit],
+           ranked: Sequence[select.Scored] = ()) -> Evidence:
+    """The features the refusal policy reads, for the leading item and its best excerpt
+    (see answering/policy.py)."""
+    top = hits[0]
+    cat = words.catalogue
+    # Exact cosines (every chunk of the item, read back from FAISS): a leader found by BM25
+    # alone has no dense score from the search.
+    dense = _best_cosine(retriever, text, top)
+    runner_up = _best_cosine(retriever, text, hits[1]) if len(hits) > 1 else dense - 0.05
+    base = retriever.index.manifest.get("probe")
+    own = words.matter(text)
+    body = words.text(cat.items[top.item_key])
+    name = cat.name(cat.items[top.item_key])
+    total = sum(words.idf(w) for w in own)
+
+    def weight(keep: Sequence[str]) -> float:
+        return sum(words.idf(w) for w in keep) / total if total else 0.0
+
+    foreign = [w for w in own if w not in words.vocab and not words.known(w)]
+    topic = max(own, key=words.idf) if own else None
+    best = ranked[0] if ranked else None
+    second = next((r for r in ranked[1:] if r.span != best.span), None) if best else None
+    at = select.FEATURES.index
+    values = {
+        "dense": probe.place(dense, base),
+        "dense_margin": probe.place(dense, base) - probe.place(runner_up, base),
+        "idf_share": weight([w for w in own if w in body]),
+        "coverage": words.coverage(text),
+        "agree": float(top.ranks.get("dense") == 1 and top.ranks.get("lexical") == 1),
+        "unknown_nouns": float(words.only_unknown_nouns(text)),
+        "name_share": weight([w for w in own if w in name]),
+        "foreign_share": weight(foreign) if total else 1.0,
+        # The question's weightiest word (its likely topic) is one the lists never use.
+        "topic_foreign": float(topic is not None and topic in foreign),
+        "excerpt_margin": (best.score - second.score) if best and second else 0.0,
+        "excerpt_kind": best.features[at("kind")] if best else 0.0,
+        "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
+        "service_cue": float(any(c in text for c in SERVICE_CUES)),
+    }
+    if retriever.mode == "lexical" or retriever.embedder is None:
+        # Keywords only (no model): what the dense signal would say is not known, not low.
+        for key in ("dense", "dense_margin", "agree"):
+            values.pop(key)
+    return Evidence(values)
+
+
+def _best_cosine(retriever: Retriever, text: str, hit: ItemHit) -> float:
+    exact = retriever.chunk_cosines(text, hit.item_key)
+    return max(exact.values()) if exact else float(hit.scores.get("dense", 0.0))
