@@ -246,6 +246,11 @@ class Answer:
         return tuple(q for q in self.quotes if q.role == "card")
 
     @property
+    def current_law(self) -> tuple[Quote, ...]:
+        """The articles in force today that replace the cited ones (statute_current)."""
+        return tuple(q for q in self.quotes if q.role == "statute_current")
+
+    @property
     def statutes(self) -> tuple[Quote, ...]:
         """Statute texts: as cited (statute), in force now (statute_current), referred to (xref)."""
         return tuple(q for q in self.quotes if q.role in ("statute", "statute_current", "xref"))

@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.answering.compose import CARD_FIELDS, reason
 from assistant.answering.policy import LEVELS
-from assistant.answering.statute_notes import annotate
+from assistant.answering.statute_notes import annotate, in_force
 from assistant.corpus.catalogue import Catalogue
 from assistant.present.render import citation, in_force_notes, shared_sentence
 from assistant.statutes.library import Library
@@ -78,10 +78,9 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
         parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(citation(primary))}</a></p>")
         for note in in_force_notes(a):
             parts.append(f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>")
-        for q in a.quotes:
-            if q.role == "statute_current":
-                parts.append(f"<blockquote class='current-law'>{esc(q.text)}</blockquote>"
-                             f"<p class='citation'>—— 现行《{esc(q.law or '')}》{esc(q.article or '')}</p>")
+        for q in a.current_law:
+            parts.append(f"<blockquote class='current-law'>{esc(q.text)}</blockquote>"
+                         f"<p class='citation'>—— 现行《{esc(q.law or '')}》{esc(q.article or '')}</p>")
     if a.shared_with:
         parts.append(f"<p>{esc(shared_sentence(a))}</p>")
     for notice in a.notices:
@@ -148,9 +147,7 @@ def item_html(item: Item, cat: Catalogue, library: Library | None = None) -> str
     out += [f"<p>{esc(c.span.of(src.text))}</p>" for c in item.fields["实施依据"].clauses]
     if library is not None:
         quotes, notes = annotate(cat, item, library, None)
-        for note in notes:
-            if "现行条文见下" in note or "已被删去" in note:
-                out.append(f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>")
+        out += [f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>" for note in in_force(notes)]
         out += [f"<blockquote class='current-law'>{esc(q.text)}<br><small>—— 现行《{esc(q.law or '')}》"
                 f"{esc(q.article or '')}</small></blockquote>" for q in quotes if q.role == "statute_current"]
     out.append("<h4>办理程序（责任事项）</h4><ol class='steps'>")

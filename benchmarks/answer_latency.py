@@ -33,7 +33,7 @@ def main() -> None:
     for s in load_sets(paths.ROOT / "eval" / "sets.json", names=names):
         if not s.available:
             continue
-        assistant = open_assistant(s, embedder, None)
+        assistant = open_assistant(s, embedder)
         questions = [q["question"] for q in load_questions(s.questions)]
         assistant.ask("热身", [])
         encode = timed(lambda q: embedder._encode([q], "query"), questions)

@@ -1,8 +1,8 @@
 """``Assistant.ask(message, history) -> Answer``: one path for the CLI, the app and eval.
 
-The conversation's focus is recomputed from the history's user turns on
-every call, so the server keeps no per-user state. A follow-up that names
-no matter of its own keeps the focus item and changes only the field asked.
+The conversation's focus is read from the history on every call (the item the
+assistant's last answer named), so the server keeps no per-user state. A follow-up
+that names no matter of its own keeps the focus item and changes only the field asked.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from assistant.errors import BadQueryError
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, ItemHit, Span
-from assistant.vocabulary import expand
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -65,9 +64,7 @@ class Assistant:
         self.understander = Understander(self.tokenize, self.words.counts)
         # Statute titles the lists name (《…》), to refuse a question about another law by name.
         self._titles = {t for src in catalogue.sources.values() for t in _TITLE.findall(src.text)}
-        self._application_ok = any(
-            i.value(catalogue.source(i), "权力事项类型") in intent.APPLICATION_TYPES
-            for i in catalogue.items.values())
+        self._application_ok = any(kind in intent.APPLICATION_TYPES for kind in self._kinds.values())
 
     def ask(self, message: object, history: Sequence[dict] | None = None) -> Answer:
         return self.explain(message, history)[0]
@@ -84,7 +81,7 @@ class Assistant:
         notices = (*notices, *query.changes)
         text = query.text
         focus = self._focus(history)
-        turn = self._resolve(text, focus)
+        turn = self._resolve(query, focus)
         warning = self.retriever.warning
         if turn.refusal is None and not turn.hits:
             turn = replace(turn, refusal=answer.REFUSAL)
@@ -136,8 +133,7 @@ class Assistant:
             intent=ask, words=words, pairs=select.pairs_of(query.text),
             cosines=self.retriever.chunk_cosines(query.text, item.key),
             chunks=tuple(self.retriever.chunks_of(item.key)),
-            cited=tuple(r.span for r in item.refs if r.role == "cited"),
-            titles=tuple(r.law_span for r in item.refs if r.role == "cited" and r.law_span is not None))
+            cited=tuple(r.span for r in item.refs if r.role == "cited"))
         pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
         return select.rank(pool, self.excerpt_weights)
 
@@ -174,16 +170,16 @@ class Assistant:
         """The item the conversation is about: the one the assistant's last answer was about
         (its 理解为 line). Only a history with no answer of the assistant's is re-read from the
         user's turns."""
-        answers = _assistant_turns(history)
+        answers = _turns(history, "assistant")
         if answers:
             found = self._answered_item(answers[-1])
             if found:
                 return found
         # No answer named an item (none yet, or the last one was a refusal): the user's turns.
         focus: tuple[str, ...] = ()
-        for earlier in _user_turns(history)[-HISTORY_TURNS:]:
+        for earlier in _turns(history, "user")[-HISTORY_TURNS:]:
             try:
-                focus = self._resolve(self.understander.understand(clean(earlier)[0]).text, focus).focus or focus
+                focus = self._resolve(self.understander.understand(clean(earlier)[0]), focus).focus or focus
             except BadQueryError:
                 continue
         return focus
@@ -196,9 +192,10 @@ class Assistant:
         found = [i.key for i in self.catalogue.items_by_seq.get(seq, ()) if self.catalogue.name(i) == name]
         return tuple(found[:1])
 
-    def _resolve(self, text: str, focus: tuple[str, ...]) -> Turn:
-        ask = intent.recognise(text)
-        tokens = expand(text, self.tokenize(text), self.tokenize)
+    def _resolve(self, query: Query, focus: tuple[str, ...]) -> Turn:
+        """How the leading item is found: a rule's refusal, a code or article named, the
+        conversation's item, or search. Reads the Query; understands nothing again."""
+        text, ask, tokens = query.text, query.intent, list(query.expanded)
         if intent.is_new_topic(text):
             focus = ()
         if ask.application and not self._application_ok:
@@ -207,7 +204,7 @@ class Assistant:
             return Turn([], (), ask, tokens, None, NO_SUCH_FACTS)
         if ask.advice:
             return Turn([], (), ask, tokens, None, NO_ADVICE)
-        code = intent.code(text)
+        code = query.code
         if code is not None:
             owners = list(self.catalogue.by_code.get(code, ()))
             if owners:
@@ -309,20 +306,10 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def _assistant_turns(history: Sequence[dict] | None) -> list[str]:
+def _turns(history: Sequence[dict] | None, role: str) -> list[str]:
+    """The text of each message of ``role``; anything that is not a list of role/content
+    messages counts as no history."""
     if not isinstance(history, (list, tuple)):
         return []
-    return [m["content"] for m in history if isinstance(m, dict) and m.get("role") == "assistant"
+    return [m["content"] for m in history if isinstance(m, dict) and m.get("role") == role
             and isinstance(m.get("content"), str)]
-
-
-def _user_turns(history: Sequence[dict] | None) -> list[str]:
-    turns: list[str] = []
-    if not isinstance(history, (list, tuple)):
-        return turns
-    for message in history:
-        if isinstance(message, dict) and message.get("role") == "user":
-            content = message.get("content")
-            if isinstance(content, str):
-                turns.append(content)
-    return turns

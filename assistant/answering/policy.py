@@ -15,12 +15,13 @@ the tuning sets) into ``calibration.json`` beside this file.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
             "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap", "service_cue")
@@ -29,6 +30,24 @@ LEVELS = {"sure": "确定", "likely": "可能相关"}
 # in_scope is fitted class-balanced, so 0.5 is where answerable and unanswerable weigh the same:
 # an answer on the unanswerable side of it is never called sure, however good its excerpt looks.
 SURE_IN_SCOPE = 0.5
+
+
+def calibration(path: Path = CALIBRATION) -> Mapping[str, Any]:
+    """What eval/calibrate.py wrote, read once per version of the file ({} when absent or unreadable);
+    every fitted value (policy, fusion, weights, follow-ups) is a section of it."""
+    try:
+        return _read(path, path.stat().st_mtime_ns)
+    except OSError:
+        return {}
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: Path, _version: int) -> Mapping[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +137,10 @@ class RefusalPolicy:
     @classmethod
     def fitted(cls, path: Path = CALIBRATION) -> RefusalPolicy:
         """The policy written by eval/calibrate.py (or the never-refusing one when absent)."""
+        section = calibration(path).get("policy")
         try:
-            return cls.from_json(json.loads(path.read_text(encoding="utf-8"))["policy"])
-        except (OSError, KeyError, ValueError):
+            return cls.from_json(section) if isinstance(section, Mapping) else NEVER_REFUSE
+        except (KeyError, ValueError, TypeError):
             return NEVER_REFUSE
 
 
@@ -162,8 +182,8 @@ def fit_logistic(x: Sequence[Sequence[float]], y: Sequence[int], *, l2: float = 
 def fitted_dense_weight(path: Path = CALIBRATION, default: float = 0.5) -> float:
     """The fusion weight of the dense signal written by eval/calibrate.py."""
     try:
-        w = float(json.loads(path.read_text(encoding="utf-8"))["fusion"]["dense_weight"])
-    except (OSError, KeyError, ValueError, TypeError):
+        w = float(calibration(path)["fusion"]["dense_weight"])
+    except (KeyError, ValueError, TypeError):
         return default
     return w if 0.0 <= w <= 1.0 else default
 
@@ -190,11 +210,11 @@ def fitted_weights(section: str, features: Sequence[str], path: Path = CALIBRATI
     """The weights and provenance eval/calibrate.py wrote under ``section`` for exactly these
     features, or None (absent, unreadable, or fitted for other features)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))[section]
+        data = calibration(path)[section]
         if tuple(data["features"]) != tuple(features):
             return None
         return tuple(float(w) for w in data["weights"]), str(data.get("provenance", ""))
-    except (OSError, KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError):
         return None
 
 
@@ -218,8 +238,8 @@ class FollowUp:
     @classmethod
     def fitted(cls, path: Path = CALIBRATION) -> FollowUp:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))["follow_up"]
+            data = calibration(path)["follow_up"]
             return cls(float(data["generic_share"]), float(data["with_marker"]), float(data["without_marker"]),
                        str(data.get("provenance", "")))
-        except (OSError, KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError):
             return cls()

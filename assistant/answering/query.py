@@ -148,16 +148,15 @@ class Speller:
                 continue
             if touched & set(range(at, at + n)) or at in inside or at + n in inside:
                 continue
+            if _frequency(w) >= COMMON_WORD:
+                continue  # a common word is what the user meant (攻击 is not a typo of a list's 攻机)
             tones = _pinyin(w, True)
             found = []
             for v in self._index().get(_pinyin(w, False), ()):
                 diff = sum(a != b for a, b in zip(w, v, strict=True))
                 if diff == 0 or diff > max(1, n // 2):
                     continue
-                same_tones = _pinyin(v, True) == tones
-                if _frequency(w) >= COMMON_WORD:
-                    continue  # a common word is what the user meant (攻击 is not a typo of a list's 攻机)
-                found.append((same_tones, self.counts[v], v))
+                found.append((_pinyin(v, True) == tones, self.counts[v], v))
             if found:
                 return w, max(found)[2]
         return None
@@ -171,12 +170,7 @@ class Speller:
 
 @functools.lru_cache(maxsize=4096)
 def _frequency(word: str) -> int:
-    import jieba
-
-    return int(jieba.dt.FREQ.get(word, 0) or 0) if jieba.dt.initialized else _jieba_freq(word)
-
-
-def _jieba_freq(word: str) -> int:
+    """How common ``word`` is in general Chinese (jieba's dictionary frequency; 0 if unknown)."""
     import jieba
 
     jieba.dt.check_initialized()

@@ -13,7 +13,7 @@ Nothing here is keyed to one list's wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -82,8 +82,7 @@ class Context:
     pairs: frozenset[str]
     cosines: Mapping[str, float]  # chunk id → dense cosine, for the item's chunks
     chunks: tuple[Chunk, ...] = ()  # the item's chunks (their spans place a candidate in a clause)
-    cited: tuple[Span, ...] = ()
-    titles: tuple[Span, ...] = ()
+    cited: tuple[Span, ...] = ()  # where the cited articles begin: a quote may start there
 
 
 def pairs_of(text: str) -> frozenset[str]:
@@ -95,18 +94,17 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     実施依据 candidates covering that span (an article asked for by number)."""
     text = source.text
     out: list[Scored] = []
-    best_cos = max(ctx.cosines.values(), default=0.0)
     for name in LONG_FIELDS:
         fv = item.fields.get(name)
         if fv is None or not len(fv.span):
             continue
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
+        dense = _dense(name, ctx)
         for c in candidates(text, fv, breaks):
             if must_contain is not None and not (name == "实施依据" and c.span.start <= must_contain.start
                                                  and must_contain.end <= c.span.end):
                 continue
-            cos = _cosine(name, c.span, ctx)
-            out.append(Scored(name, c, _features(text, name, c, ctx, cos - best_cos if ctx.cosines else 0.0)))
+            out.append(Scored(name, c, _features(text, name, c, ctx, dense(c.span))))
     if must_contain is not None:
         return out
     for name in SHORT_FIELDS:
@@ -114,22 +112,25 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         if fv is None or not len(fv.span) or len(fv.span) > QUOTE_LIMIT:
             continue
         c = Candidate(fv.span, None)
-        cos = _cosine(name, fv.span, ctx)
-        out.append(Scored(name, c, _features(text, name, c, ctx, cos - best_cos if ctx.cosines else 0.0)))
+        out.append(Scored(name, c, _features(text, name, c, ctx, _dense(name, ctx)(fv.span))))
     return out
 
 
-def _cosine(name: str, span: Span, ctx: Context) -> float:
-    """The cosine of the chunk (clause or paragraph) of field ``name`` the span starts in;
-    else the field's best; else the item's lowest."""
+def _dense(name: str, ctx: Context) -> Callable[[Span], float]:
+    """For spans of field ``name``: the cosine of the chunk (clause or paragraph) a span starts
+    in, else the field's best, else the item's lowest; less the item's best (0 without a model)."""
+    if not ctx.cosines:
+        return lambda span: 0.0
+    best = max(ctx.cosines.values())
     of_field = [(c.span, ctx.cosines[c.chunk_id]) for c in ctx.chunks
                 if c.field == name and c.chunk_id in ctx.cosines]
-    inside = [cos for sp, cos in of_field if sp.start <= span.start < sp.end]
-    if inside:
-        return max(inside)
-    if of_field:
-        return max(cos for _, cos in of_field)
-    return min(ctx.cosines.values(), default=0.0)
+    fallback = max((cos for _, cos in of_field), default=min(ctx.cosines.values()))
+
+    def relative(span: Span) -> float:
+        inside = [cos for sp, cos in of_field if sp.start <= span.start < sp.end]
+        return max(inside, default=fallback) - best
+
+    return relative
 
 
 def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) -> tuple[float, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.corpus.catalogue import Catalogue
 from assistant.paths import relative
 from assistant.statutes.library import Library, article_label, version_name
@@ -10,6 +12,9 @@ from assistant.statutes.versions import spoken
 from assistant.types import Item, Quote, Span
 
 MAX_XREFS = 6
+# How the notes on a change of the law end: the in-force notes are read back by these.
+CURRENT_BELOW = "现行条文见下。"
+REPEALED = "已被删去。"
 
 
 def _quote(s: Statute, span: Span, item: Item, role: str, number: int) -> Quote:
@@ -65,14 +70,19 @@ def annotate(cat: Catalogue, item: Item, library: Library, primary: Quote | None
                 continue
             was = f"清单所引{article_label(r.article)}"
             if mv.kind == "deleted":
-                notes.append(f"{when}；{was}已被删去。")
+                notes.append(f"{when}；{was}{REPEALED}")
                 continue
             targets = "、".join(article_label(n) for n in mv.new)
             detail = {"renumbered": f"现为{targets}，内容未改",
                       "amended": f"现为{targets}，条文已修改",
                       "merged": f"已与原{'、'.join(article_label(n) for n in mv.with_old)}合并为现行{targets}",
                       "split": f"内容现见于{targets}"}[mv.kind]
-            notes.append(f"{when}；{was}{detail}。现行条文见下。")
+            notes.append(f"{when}；{was}{detail}。{CURRENT_BELOW}")
             for n in mv.new:
                 quotes.append(_quote(new, new.articles[n].span, item, "statute_current", n))
     return quotes, notes
+
+
+def in_force(notes: Sequence[str]) -> list[str]:
+    """The notes saying a cited article was amended, renumbered, merged or repealed since."""
+    return [n for n in notes if n.endswith((CURRENT_BELOW, REPEALED))]

@@ -10,7 +10,7 @@ The final policy is fitted on every question. Report sets are never read here.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from assistant.answering.policy import (
     RefusalPolicy,
     fit_logistic,
 )
+from assistant.evaluation.score import replay
 from assistant.evaluation.sets import EvalSet, open_assistant
 
 # Targets the thresholds are chosen for (the issue's acceptance figures, with room):
@@ -54,14 +55,9 @@ class Ranked:
 
 def collect_fusion(sets: Sequence[EvalSet], embedder: Any) -> list[Ranked]:
     """Retrieval alone, for single-turn answerable questions, at every dense weight."""
-    from assistant.evaluation.score import load_questions
-
     out = []
-    for s in sets:
-        if not s.available:
-            continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
-        questions = [q for q in load_questions(s.questions) if q["gold_items"] and not q.get("turns")]
+    for s, assistant, asked in _each(sets, embedder):
+        questions = [q for q in asked if q["gold_items"] and not q.get("turns")]
         firsts: dict[str, list[bool]] = {q["id"]: [] for q in questions}
         for w in DENSE_WEIGHTS:
             assistant.retriever.dense_weight = w
@@ -72,15 +68,19 @@ def collect_fusion(sets: Sequence[EvalSet], embedder: Any) -> list[Ranked]:
     return out
 
 
-def _history(assistant: Any, q: dict[str, Any]) -> list[dict[str, str]]:
-    """The conversation before the question: each earlier turn asked and answered in order."""
-    from assistant.present.render import to_markdown
+def _each(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
+          **options: Any) -> Iterator[tuple[EvalSet, Any, list[dict[str, Any]]]]:
+    """Each available set with an assistant that never refuses by evidence (the stage being fitted
+    must see every answer) and its questions."""
+    from assistant.evaluation.score import load_questions
 
-    history: list[dict[str, str]] = []
-    for turn in q.get("turns") or []:
-        history += [{"role": "user", "content": turn},
-                    {"role": "assistant", "content": to_markdown(assistant.ask(turn, list(history)))}]
-    return history
+    for s in sets:
+        if not s.available:
+            continue
+        assistant = open_assistant(s, embedder, policy=NEVER_REFUSE, **options)
+        if dense_weight is not None:
+            assistant.retriever.dense_weight = dense_weight
+        yield s, assistant, load_questions(s.questions)
 
 
 def _folds(rows: Sequence[Any], folds: int, seed: int) -> list[list[Any]]:
@@ -111,18 +111,11 @@ def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13
 def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
             excerpt_weights: Any = None, item_weights: Any = None) -> list[Row]:
     """Rows for the questions the policy decides (found by search, not refused by a rule)."""
-    from assistant.evaluation.score import load_questions
-
     rows = []
-    for s in sets:
-        if not s.available:
-            continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, excerpt_weights=excerpt_weights,
-                                   item_weights=item_weights)
-        if dense_weight is not None:
-            assistant.retriever.dense_weight = dense_weight
-        for q in load_questions(s.questions):
-            history = _history(assistant, q)
+    for s, assistant, questions in _each(sets, embedder, dense_weight, excerpt_weights=excerpt_weights,
+                                         item_weights=item_weights):
+        for q in questions:
+            history = replay(assistant.ask, q)
             a = assistant.ask(q["question"], history)
             if a.refused or not a.evidence or q.get("turns"):
                 continue  # a rule decided, or a follow-up (the conversation names the item)
@@ -225,19 +218,12 @@ class Choice:
 
 def collect_excerpts(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
                      item_weights: Any = None) -> list[Choice]:
-    from assistant.evaluation.score import load_questions
-
     out = []
-    for s in sets:
-        if not s.available:
-            continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, item_weights=item_weights)
-        if dense_weight is not None:
-            assistant.retriever.dense_weight = dense_weight
-        for q in load_questions(s.questions):
+    for s, assistant, questions in _each(sets, embedder, dense_weight, item_weights=item_weights):
+        for q in questions:
             if not q["gold_items"]:
                 continue
-            history = _history(assistant, q)
+            history = replay(assistant.ask, q)
             a, ranked = assistant.explain(q["question"], history)
             if a.refused or not a.hits or a.hits[0].seq not in q["gold_items"] or not ranked:
                 continue
@@ -296,16 +282,9 @@ def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], fo
 def collect_items(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Choice]:
     """Single-turn answerable tuning questions whose gold item is among the first rerank.DEPTH:
     each retrieved item's re-ranking features, and which are gold (earlier places win ties)."""
-    from assistant.evaluation.score import load_questions
-
     out = []
-    for s in sets:
-        if not s.available:
-            continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE)
-        if dense_weight is not None:
-            assistant.retriever.dense_weight = dense_weight
-        for q in load_questions(s.questions):
+    for s, assistant, questions in _each(sets, embedder, dense_weight):
+        for q in questions:
             if not q["gold_items"] or q.get("turns"):
                 continue
             query = assistant.understander.understand(q["question"])
@@ -323,20 +302,16 @@ def collect_follow_ups(sets: Sequence[EvalSet], embedder: Any, **options: Any) -
     """For each answerable tuning question with earlier turns: whether its gold item leads,
     under every FOLLOW_GRID setting (the conversation replayed each time)."""
     from assistant.answering.policy import FollowUp
-    from assistant.evaluation.score import load_questions
 
     out = []
-    for s in sets:
-        if not s.available:
-            continue
-        assistant = open_assistant(s, embedder, None, policy=NEVER_REFUSE, **options)
-        for q in load_questions(s.questions):
+    for s, assistant, questions in _each(sets, embedder, **options):
+        for q in questions:
             if not q["gold_items"] or not q.get("turns"):
                 continue
             firsts = []
             for g, w, wo in FOLLOW_GRID:
                 assistant.follow = FollowUp(g, w, wo)
-                a = assistant.ask(q["question"], _history(assistant, q))
+                a = assistant.ask(q["question"], replay(assistant.ask, q))
                 firsts.append(bool(a.hits) and a.hits[0].seq in q["gold_items"])
             out.append((f"{s.name}:{q['id']}", tuple(firsts)))
     return out

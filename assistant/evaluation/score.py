@@ -45,11 +45,17 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def run_one(ask: Ask, q: dict[str, Any]) -> dict[str, Any]:
-    history: list[dict[str, str]] = []
+def replay(ask: Ask, q: dict[str, Any]) -> list[dict[str, str]]:
+    """The conversation before the question: each earlier turn asked and answered in order."""
+    out: list[dict[str, str]] = []
     for turn in q.get("turns") or []:
-        history += [{"role": "user", "content": turn},
-                    {"role": "assistant", "content": to_markdown(ask(turn, list(history)))}]
+        out += [{"role": "user", "content": turn},
+                {"role": "assistant", "content": to_markdown(ask(turn, list(out)))}]
+    return out
+
+
+def run_one(ask: Ask, q: dict[str, Any]) -> dict[str, Any]:
+    history = replay(ask, q)
     start = time.perf_counter()
     answer = ask(q["question"], history)
     latency = (time.perf_counter() - start) * 1000

@@ -142,7 +142,7 @@ def side_by_side(rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def open_assistant(s: EvalSet, embedder: Any, library: Any, **options: Any) -> Any:
+def open_assistant(s: EvalSet, embedder: Any, **options: Any) -> Any:
     """The assistant over the set's lists, with its own index folder (built when missing or stale)."""
     from assistant.service import load_assistant
 
@@ -162,7 +162,7 @@ def run_sets(sets: list[EvalSet], embedder: Any, *, log: Callable[[str], None] =
             log(f"skipped {s.name}: {paths.relative(s.questions)} or a list is missing")
             continue
         if s.index_key not in assistants:
-            assistants[s.index_key] = open_assistant(s, embedder, None, **options)
+            assistants[s.index_key] = open_assistant(s, embedder, **options)
         questions = load_questions(s.questions)
         out[s.name] = (questions, run(assistants[s.index_key].ask, questions))
         log(f"ran {s.name}: {len(questions)} questions")

@@ -24,9 +24,8 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
             lines += [f"> {escape(q.text)}", "", f"出处：{escape(citation(q))}（{where}）", ""]
             if q is a.primary:
                 lines += [f"现行法律：{escape(n)}" for n in in_force_notes(a)]
-                for c in a.quotes:
-                    if c.role == "statute_current":
-                        lines += ["", f"> {escape(c.text)}", "",
-                                  f"出处：现行《{escape(c.law or '')}》{escape(c.article or '')}（{c.source}）", ""]
+                for c in a.current_law:
+                    lines += ["", f"> {escape(c.text)}", "",
+                              f"出处：现行《{escape(c.law or '')}》{escape(c.article or '')}（{c.source}）", ""]
     lines += ["---", "以上为权责清单原文摘录，仅供查阅，不构成法律意见。", ""]
     return "\n".join(lines)

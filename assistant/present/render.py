@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.answering.compose import MAX_OTHERS, reason
 from assistant.answering.policy import LEVELS
+from assistant.answering.statute_notes import in_force
 from assistant.types import Answer, Quote
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -80,7 +81,7 @@ def to_markdown(a: Answer) -> str:
 
 def in_force_notes(a: Answer) -> list[str]:
     """The notes saying a cited article was amended, renumbered, merged or repealed."""
-    return [n for n in a.statute_notes if "现行条文见下" in n or "已被删去" in n]
+    return in_force(a.statute_notes)
 
 
 def in_force_lines(a: Answer) -> list[str]:
@@ -89,9 +90,8 @@ def in_force_lines(a: Answer) -> list[str]:
     if not notes:
         return []
     lines = [f"⚖️ **现行法律**：{escape(n)}" for n in notes] + [""]
-    for q in a.quotes:
-        if q.role == "statute_current":
-            lines += [f"> {escape(q.text)}", "", f"—— 现行《{escape(q.law or '')}》{escape(q.article or '')}", ""]
+    for q in a.current_law:
+        lines += [f"> {escape(q.text)}", "", f"—— 现行《{escape(q.law or '')}》{escape(q.article or '')}", ""]
     return lines
 
 
@@ -118,7 +118,7 @@ def to_json(a: Answer) -> dict[str, Any]:
         "in_force": {"notes": in_force_notes(a),
                      "quotes": [{"text": q.text, "source": q.source, "start": q.start, "end": q.end,
                                  "law": q.law, "article": q.article}
-                                for q in a.quotes if q.role == "statute_current"]},
+                                for q in a.current_law]},
         "confidence": a.confidence,
         "confidence_label": LEVELS.get(a.confidence or "", None),
         "probability": round(a.probability, 4),
