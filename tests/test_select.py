@@ -57,3 +57,31 @@ def test_weights_are_validated() -> None:
     with pytest.raises(ValueError, match="weights"):
         select.ExcerptWeights((1.0, 2.0))
     assert recognise("最多罚多少").asks_money
+
+
+def test_a_cue_inside_a_matter_name_asks_for_nothing(hashing_assistant) -> None:
+    # 调查 asks about the procedure, but in 统计调查 (a list's item name) it names the matter.
+    assert recognise("统计调查弄虚作假的罚款").aspect == "procedure"
+    assert recognise("统计调查弄虚作假的罚款", ("统计调查",)).aspect == "fine"
+    assert recognise("统计调查弄虚作假案件怎么立案", ("统计调查",)).step == "立案"
+    # 程序 alone is software (恶意程序, 小程序), not a question about the procedure.
+    query = hashing_assistant.understander.understand("设置恶意程序的罚款金额")
+    assert query.intent.aspect == "fine" and query.intent.asks_money
+
+
+def test_matter_words_leave_cue_compounds_alone() -> None:
+    from assistant.answering.intent import matter_words
+
+    found = matter_words({"统计调查", "调查取证", "处罚决定", "罚款", "行政处罚"})
+    assert found == {"统计调查", "行政处罚"}
+
+
+def test_asked_for_a_sanction_the_sentence_stating_it_ranks_first(hashing_assistant, seed) -> None:
+    item = next(i for i in seed.items if i.seq == "80")
+    ctx = _context(hashing_assistant, "工作人员失职但不构成犯罪怎么处理", item.key)
+    assert ctx.intent.aspect == "accountability" and ctx.intent.asks_sanction
+    scored = {s.span.of(seed.source.text): s.features[select.FEATURES.index("kind")]
+              for s in select.pool(item, seed.source, ctx) if s.field == "追责情形"}
+    sanctions = [t for t, k in scored.items() if k == 1.0]
+    assert sanctions and all("处分" in t or "追究" in t or "处理" in t or "责令" in t for t in sanctions)
+    assert any(k == 0.5 for k in scored.values())

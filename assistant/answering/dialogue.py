@@ -61,7 +61,9 @@ class Assistant:
         self.follow = follow or FollowUp.fitted()
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         self.words = ListWords(catalogue, retriever)
-        self.understander = Understander(self.tokenize, self.words.counts)
+        names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
+                 for column in ("事项名称", "子项名称"))
+        self.understander = Understander(self.tokenize, self.words.counts, names)
         # Statute titles the lists name (《…》), to refuse a question about another law by name.
         self._titles = {t for src in catalogue.sources.values() for t in _TITLE.findall(src.text)}
         self._application_ok = any(kind in intent.APPLICATION_TYPES for kind in self._kinds.values())

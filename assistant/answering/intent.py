@@ -7,6 +7,7 @@ and trainees ask, mapped to the list's columns.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
@@ -21,6 +22,7 @@ from assistant.vocabulary import (
     LAW_CUES,
     MANAGER_CUES,
     MONEY_CUES,
+    SANCTION_CUES,
     NEW_TOPIC_MARKERS,
     OUT_OF_SCOPE_CUES,
     STEPS,
@@ -59,6 +61,7 @@ class Intent:
     asks_time: bool = False  # a deadline: 几天, 多久
     asks_count: bool = False  # how many people
     asks_money: bool = False  # how much: a fine's amount
+    asks_sanction: bool = False  # what happens to the party or the official (罚款, 处分)
     asks_article: bool = False  # which article (第几条)
     out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
     advice: bool = False  # asks for a prediction, a statistic or advice
@@ -74,14 +77,21 @@ def articles(text: str) -> list[ArticleAsk]:
     return out
 
 
-def recognise(text: str) -> Intent:
+def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
     """The aspect whose longest cue in the text is longest wins (ties: the earlier
-    aspect), so "谁来决定" asks about a procedure step, not about who."""
+    aspect), so "谁来决定" asks about a procedure step, not about who.
+
+    ``matter``: words of the question that name its matter (a list's 恶意程序); a cue inside
+    one (程序) is part of a name, not a question about the procedure.
+    """
     found = articles(text)
+    cued = text
+    for word in matter:
+        cued = cued.replace(word, "＿" * len(word))
     aspect, column, explicit = "fine", "实施依据", False
     longest = 0
     for name, col, cues in ASPECTS:
-        length = max((1 if c in WEAK_CUES else len(c) for c in cues if c in text), default=0)
+        length = max((1 if c in WEAK_CUES else len(c) for c in cues if c in cued), default=0)
         if length > longest:
             aspect, column, explicit, longest = name, col, True, length
     if _CODE.search(text.upper()):
@@ -92,7 +102,7 @@ def recognise(text: str) -> Intent:
         column = "实施主体"
     step = None
     if aspect == "procedure":
-        step = next((s for s, cues in STEPS if any(c in text for c in cues)), None)
+        step = next((s for s, cues in STEPS if any(c in cued for c in cues)), None)
     return Intent(aspect=aspect, column=column, explicit=explicit, step=step,
                   article=found[0] if found else None,
                   about_manager=any(w in text for w in MANAGER_CUES),
@@ -101,6 +111,7 @@ def recognise(text: str) -> Intent:
                   asks_time=any(c in text for c in TIME_CUES),
                   asks_count=any(c in text for c in COUNT_CUES),
                   asks_money=any(c in text for c in MONEY_CUES),
+                  asks_sanction=any(c in text for c in SANCTION_CUES),
                   asks_article=any(c in text for c in ARTICLE_CUES),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES),
                   advice=any(c in text for c in ADVICE_CUES))
@@ -118,6 +129,23 @@ def is_new_topic(text: str) -> bool:
 
 def has_follow_up_marker(text: str) -> bool:
     return any(m in text for m in FOLLOW_UP_MARKERS)
+
+
+def matter_words(words: Iterable[str]) -> frozenset[str]:
+    """Of ``words`` (a list's vocabulary), those that hold a cue but are names of a matter:
+    what is left without their cue words is a word of its own (恶意程序 is 恶意 + 程序;
+    处罚决定 and 调查取证 are cues through and through)."""
+    cues = sorted(cue_words(), key=len, reverse=True)
+    out = set()
+    for w in words:
+        if not 3 <= len(w) <= 10 or w in cues or not any(c in w for c in cues):
+            continue
+        rest = w
+        for c in cues:
+            rest = rest.replace(c, "")
+        if len(rest) >= 2:
+            out.add(w)
+    return frozenset(out)
 
 
 def cue_words() -> set[str]:

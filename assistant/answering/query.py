@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant import vocabulary
-from assistant.answering.intent import ArticleAsk, Intent, code, recognise
+from assistant.answering.intent import ArticleAsk, Intent, code, matter_words, recognise
 
 Tokenize = Callable[[str], list[str]]
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -207,11 +207,13 @@ def _is_law_name(name: str) -> bool:
 class Understander:
     """``understand(text) -> Query`` for one set of lists (their vocabulary, their tokenizer)."""
 
-    def __init__(self, tokenize: Tokenize, words: Mapping[str, int]) -> None:
+    def __init__(self, tokenize: Tokenize, words: Mapping[str, int], names: Iterable[str] = ()) -> None:
         """``words``: the lists' vocabulary with document counts; the domain's own cue
-        and colloquial words are added, so 追则 is read as 追责 on any list."""
+        and colloquial words are added, so 追则 is read as 追责 on any list. ``names``: the
+        items' names, whose words name matters (a cue inside them asks for nothing)."""
         self.tokenize = tokenize
         self.speller = Speller({**dict.fromkeys(vocabulary.all_words(), 1), **words})
+        self.matter = matter_words({t for name in names for t in tokenize(name)})
 
     def understand(self, typed: str) -> Query:
         text, changes = normalise(typed)
@@ -221,4 +223,5 @@ class Understander:
         tokens = tuple(self.tokenize(text))
         expanded = tuple(vocabulary.expand(text, list(tokens), self.tokenize))
         return Query(typed=typed, text=text, changes=changes, tokens=tokens, expanded=expanded,
-                     intent=recognise(text), code=code(text), laws=named_laws(text))
+                     intent=recognise(text, tuple(w for w in self.matter if w in text)), code=code(text),
+                     laws=named_laws(text))

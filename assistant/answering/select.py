@@ -164,7 +164,8 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
     if intent.asks_count:
         return float(bool(_COUNT.search(s)))
     if intent.asks_money:
-        return float(bool(_MONEY.search(s)))
+        # The sum a sanction states (处五万元以上…罚款), not any sum (奖金超过五万元).
+        return 1.0 if _AMOUNT.search(s) and _SANCTION.search(s) else 0.5 if _MONEY.search(s) else 0.0
     if intent.aspect in _ASPECT_FIELDS:
         return float(name in _ASPECT_FIELDS[intent.aspect])
     if intent.aspect == "fine":
@@ -181,7 +182,10 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
             return float(numbered)
         return 0.5 * titled + 0.5 * numbered
     if intent.aspect == "accountability":
-        return float(name == "追责情形")
+        if name != "追责情形":
+            return 0.0
+        # Asked what befalls the official: the sentence that states the 处分, not the duty breached.
+        return 1.0 if not intent.asks_sanction or _SANCTION.search(s) else 0.5
     if intent.aspect == "procedure":
         return float(name == "责任事项")
     return 0.0
