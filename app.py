@@ -36,11 +36,13 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     cat = assistant.catalogue
     choices = views.filter_choices(cat)
 
-    def respond(message: str, history: list[dict], turns: list) -> tuple:
+    list_ids = sorted(cat.sources)
+
+    def respond(message: str, history: list[dict], turns: list, scope: str | None = None) -> tuple:
         # The assistant reads the questions as typed (kept in `turns`); the chat shows them escaped.
         asked = [m for q, a in turns for m in ({"role": "user", "content": q},
                                                {"role": "assistant", "content": a.interpretation})]
-        answer = assistant.ask(message, asked)
+        answer = assistant.ask(message, asked, [scope] if scope in list_ids else None)
         history = [*history, {"role": "user", "content": escape(message)},
                    {"role": "assistant", "content": views.answer_html(answer, cat)}]
         chips = [gr.update(value=s, visible=True) for s in answer.suggestions[:3]]
@@ -66,8 +68,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     def list_items(*values: str | None) -> list[list[Any]]:
         return views.item_rows(cat, dict(zip([*views.FILTER_COLUMNS, "法律"], values, strict=True)))
 
-    def show_item(seq: str | None) -> str:
-        item = next((i for i in cat.items.values() if i.seq == seq), None)
+    def show_item(key: str | None) -> str:
+        item = cat.items.get(key or "")
         return views.item_html(item, cat, assistant.library) if item else ""
 
     def run_eval(upload: str | None) -> tuple:
@@ -81,9 +83,13 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         results = evaluate.run(assistant.ask, questions)
         return views.eval_tables(questions, results)
 
-    def api_ask(question: str, history: list[dict] | None = None) -> dict:
-        """Answer one question; `history` is the conversation as {"role", "content"} messages."""
-        return to_json(assistant.ask(question, history or []))
+    def api_ask(question: str, history: list[dict] | None = None, lists: list[str] | None = None) -> dict:
+        """Answer one question; `history` is the conversation as {"role", "content"} messages;
+        `lists` (list ids) answers from those lists only."""
+        unknown = sorted(set(lists or ()) - set(list_ids))
+        if unknown:
+            return {"error": f"no such list: {', '.join(unknown)}", "lists": list_ids}
+        return to_json(assistant.ask(question, history or [], lists or None))
 
     with gr.Blocks(title="权责清单助手", analytics_enabled=False) as demo:
         gr.Markdown("## 权责清单助手\n按原文回答：每个回答都是清单原文摘录，并注明出处。")
@@ -95,6 +101,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 chatbot = gr.Chatbot(height=480, elem_id="chat", sanitize_html=True, label="对话")
                 question = gr.Textbox(placeholder="输入问题，例如：不让用户实名注册会被怎么罚？",
                                       elem_id="question", label="问题", max_lines=4)
+                scope = gr.Dropdown([("全部清单", ""), *((views.list_label(cat, lid), lid) for lid in list_ids)],
+                                    value="", label="清单", visible=len(list_ids) > 1, elem_id="scope")
                 with gr.Row():
                     chips = [gr.Button(visible=False, size="sm", elem_classes="chip") for _ in range(3)]
                 gr.Examples(STAFF_EXAMPLES, inputs=question, label="工作人员常问")
@@ -115,7 +123,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 filters = [gr.Dropdown(choices[c], label=c, value=None) for c in [*views.FILTER_COLUMNS, "法律"]]
             table = gr.Dataframe(list_items(*[None] * 5), headers=["序号", "事项名称", "权力事项类型", "承办机构",
                                                                    "办事层级"], interactive=False)
-            pick = gr.Dropdown([i.seq for i in cat.items.values()], label="查看事项（序号）")
+            pick = gr.Dropdown([(views.item_choice(cat, i), i.key) for i in cat.items.values()],
+                               label="查看事项（序号）")
             page = gr.HTML()
         with gr.Tab("评测"):
             upload = gr.File(label="上传问题集（.jsonl，可选；默认 eval/questions.jsonl）", file_types=[".jsonl"])
@@ -125,9 +134,9 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             failures = gr.Dataframe(label="未通过的问题")
 
         outputs = [chatbot, question, evidence, turns, *chips]
-        question.submit(respond, [question, chatbot, turns], outputs, api_visibility="private")
+        question.submit(respond, [question, chatbot, turns, scope], outputs, api_visibility="private")
         for chip in chips:
-            chip.click(respond, [chip, chatbot, turns], outputs, api_visibility="private")
+            chip.click(respond, [chip, chatbot, turns, scope], outputs, api_visibility="private")
         rate_button.click(rate, [rating, reason, comment, turns], rated, api_visibility="private")
         export_button.click(export, turns, exported, api_visibility="private")
         for f in filters:
@@ -142,11 +151,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="权责清单助手 (Gradio)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--lists", action="append", default=[], metavar="PATH",
+                        help="a list file or a folder of them (.xls, .xlsx, .csv, .txt; repeatable; "
+                             "default corpus/lists)")
     args = parser.parse_args()
     from assistant.service import load_assistant
 
     print("正在加载清单与索引（首次运行会构建索引，约需一分钟）…", flush=True)
-    assistant = load_assistant()
+    assistant = load_assistant(lists=[Path(p) for p in args.lists] or None)
     assistant.ask("网络安全", [])  # load the model now, not on the first user's question
     demo = build_demo(assistant, FeedbackStore(paths.data_dir() / "feedback.sqlite3"))
     auth = os.environ.get("ASSISTANT_AUTH")  # "user:password" turns on a login page

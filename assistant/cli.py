@@ -13,6 +13,12 @@ from assistant import paths
 from assistant.errors import AssistantError
 
 Command = Callable[[argparse.Namespace], int]
+
+
+class UsageError(AssistantError):
+    """A command-line argument that names nothing loaded."""
+
+
 _COMMANDS: dict[str, Command] = {}
 
 
@@ -122,6 +128,10 @@ def _build(args: argparse.Namespace) -> int:
     print(f"index {status}: {built.folder}")
     print(f"  {m['items']} items, {m['chunks']} chunks, model: "
           f"{m['model']['name'] if m['model'] else 'none (lexical only)'}")
+    dense = m.get("dense") or {}
+    if "embedded" in dense:
+        print(f"  {dense['distinct_vectors']} distinct texts: {dense['embedded']} embedded, "
+              f"{dense['reused']} reused from the vector cache")
     return 0
 
 
@@ -131,10 +141,23 @@ def _assistant(args: argparse.Namespace, mode: str = "hybrid"):  # type: ignore[
     return load_assistant(lists=_list_paths(args), model=args.model, mode=mode)
 
 
+def _scoped(assistant, only: list[str]):  # type: ignore[no-untyped-def]
+    """The assistant answering from the lists named by ``--list`` (all when none).
+
+    Raises:
+        UsageError: a ``--list`` id that no loaded list has.
+    """
+    unknown = sorted(set(only) - set(assistant.catalogue.sources))
+    if unknown:
+        loaded = ", ".join(sorted(assistant.catalogue.sources))
+        raise UsageError(f"no list {', '.join(unknown)}; loaded: {loaded}")
+    return assistant.scoped(frozenset(only))
+
+
 @command("search")
 def _search(args: argparse.Namespace) -> int:
     assistant = _assistant(args, args.mode)
-    hits = assistant.retriever.search(args.query, args.k)
+    hits = _scoped(assistant, args.only).retriever.search(args.query, args.k)
     if args.json:
         emit_json({"query": args.query, "warning": assistant.retriever.warning, "hits": [
             {"rank": n, "item": h.seq, "key": h.item_key, "name": h.name, "score": round(h.score, 4),
@@ -158,7 +181,8 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from assistant.present.render import to_json, to_markdown
 
-    answer = _assistant(args).ask(args.question, [])
+    assistant = _assistant(args)
+    answer = _scoped(assistant, args.only).ask(args.question, [])
     if args.json:
         emit_json(to_json(answer))
     else:
@@ -170,7 +194,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from assistant.present.render import to_markdown
 
-    assistant = _assistant(args)
+    assistant = _scoped(_assistant(args), args.only)
     history: list[dict[str, str]] = []
     print("权责清单助手。输入问题，空行或 Ctrl-D 退出。")
     while True:
@@ -327,14 +351,20 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--model", help=model_help)
     sp.add_argument("--lists", dest="paths", action="append", default=[])
+    sp.add_argument("--list", dest="only", action="append", default=[], metavar="ID",
+                    help="answer from this list only (its id: the file name without suffix; repeatable)")
     sp = sub.add_parser("ask", help="answer one question with verbatim quotes")
     sp.add_argument("question")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--model", help=model_help)
     sp.add_argument("--lists", dest="paths", action="append", default=[])
+    sp.add_argument("--list", dest="only", action="append", default=[], metavar="ID",
+                    help="answer from this list only (its id: the file name without suffix; repeatable)")
     sp = sub.add_parser("chat", help="a conversation in the terminal")
     sp.add_argument("--model", help=model_help)
     sp.add_argument("--lists", dest="paths", action="append", default=[])
+    sp.add_argument("--list", dest="only", action="append", default=[], metavar="ID",
+                    help="answer from this list only (its id: the file name without suffix; repeatable)")
     sp = sub.add_parser("doctor", help="model, index and corpus status")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--model", help=model_help)

@@ -7,6 +7,7 @@ never modified), and any text carried beside a span equals that slice.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,11 +49,23 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
+class CellRef:
+    """Where a stretch of a workbook's rendered text came from: ``text[start:end]`` is the
+    whole text of the cell at ``sheet``, ``row``, ``col`` (1-based, as a spreadsheet shows)."""
+
+    start: int
+    end: int
+    sheet: str
+    row: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """A list file as decoded. ``text`` is what every span points into.
 
-    For ``.xlsx`` files ``text`` is a CSV rendering of the sheet
-    (``derived`` is True), because a workbook has no text of its own.
+    For a workbook (``.xls``/``.xlsx``) ``text`` is a rendering of its cells
+    (``derived`` is True) and ``cells`` locates every cell's text in it.
     """
 
     path: Path
@@ -61,6 +74,7 @@ class Source:
     list_id: str
     kind: str
     derived: bool = False
+    cells: tuple[CellRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +148,15 @@ class ParsedList:
     source: Source
     title: str
     items: tuple[Item, ...]
+    # How the file was read: sheets read and skipped, header → column, extra fields, cells.
+    layout: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def office(self) -> str:
+        """The office the list belongs to, from its title (…局2024年权责清单 → …局), else ""."""
+        m = re.match(r"^\s*(?:附件[:：]?)?\s*(?:[0-9]{4}年)?(.+?)(?:[0-9]{4}年(?:度)?)?(?:行政)?"
+                     r"(?:权责清单|权力清单|责任清单|权力清单和责任清单).*$", self.title)
+        return m.group(1).strip() if m else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +227,8 @@ class Quote:
     role: str = "primary"  # primary | alternative | clause | card | statute | statute_current | xref
     law: str | None = None
     article: str | None = None
+    list_name: str = ""  # the list's office (or title), named when several lists are served
+    locator: CellRef | None = None  # for a workbook: the cell the quote lies in
 
 
 @dataclass(frozen=True, slots=True)

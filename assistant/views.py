@@ -16,7 +16,7 @@ from assistant.answering.statute_notes import annotate, in_force
 from assistant.corpus.catalogue import Catalogue
 from assistant.present.render import citation, in_force_notes, shared_sentence
 from assistant.statutes.library import Library
-from assistant.types import Answer, Item, Quote, Span
+from assistant.types import COLUMNS, Answer, Item, Quote, Span
 
 # Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
 _FIGURE = re.compile(r"[一二三四五六七八九十两0-9]+个?(?:工作)?日(?:内|后|起)?|不得少于[一二三四五六七八九十两0-9]+人")
@@ -136,11 +136,23 @@ def _why(a: Answer) -> str:
             + "".join(rows) + "</table>")
 
 
+def list_label(cat: Catalogue, list_id: str) -> str:
+    """A list as people know it: its office, else its title, else its file name."""
+    return cat.offices.get(list_id) or cat.titles.get(list_id) or list_id
+
+
+def item_choice(cat: Catalogue, item: Item) -> str:
+    """An item in a picker: its number and name, and its list when several are served."""
+    where = f"{cat.label(item)} · " if cat.label(item) else ""
+    return f"{where}{item.seq} {cat.name(item)}"
+
+
 def item_html(item: Item, cat: Catalogue, library: Library | None = None) -> str:
     """The item page; with the statute library, each cited article amended, renumbered or repealed
-    since is noted under 实施依据 with the article in force today."""
+    since is noted under 实施依据 with the article in force today. A list's extra columns follow."""
     src = cat.source(item)
-    out = [f"<div class='item'><h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3><table class='card'>"]
+    where = f"<p class='list-name'>{esc(list_label(cat, item.list_id))}</p>" if cat.label(item) else ""
+    out = [f"<div class='item'>{where}<h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3><table class='card'>"]
     for name in (*CARD_FIELDS[1:], "子项名称", "子项地方权力编码", "备注"):
         out.append(f"<tr><th>{esc(name)}</th><td>{esc(item.value(src, name)) or '（空）'}</td></tr>")
     out.append("</table><h4>实施依据</h4>")
@@ -154,6 +166,10 @@ def item_html(item: Item, cat: Catalogue, library: Library | None = None) -> str
     out += [f"<li>{figures(c.body.of(src.text))}</li>" for c in item.fields["责任事项"].clauses]
     out.append("</ol><h4>追责情形</h4>")
     out += [f"<p>{esc(c.span.of(src.text))}</p>" for c in item.fields["追责情形"].clauses]
+    for name, field in item.fields.items():
+        if name not in COLUMNS and field.parts:  # the list's own columns, as published
+            out.append(f"<h4>{esc(name)}</h4>")
+            out += [f"<p>{esc(p.of(src.text))}</p>" for p in field.parts]
     return "".join(out) + "</div>"
 
 
@@ -181,7 +197,7 @@ def item_rows(cat: Catalogue, filters: dict[str, str | None]) -> list[list[Any]]
             continue
         if filters.get("法律") and filters["法律"] not in laws(item):
             continue
-        rows.append([item.seq, cat.name(item), item.value(src, "权力事项类型"),
+        rows.append([f"{cat.label(item)} {item.seq}".strip(), cat.name(item), item.value(src, "权力事项类型"),
                      item.value(src, "承办机构"), item.value(src, "办事层级")])
     return rows
 

@@ -122,8 +122,8 @@ def test_each_distinct_text_is_one_vector_and_every_chunk_maps_to_its_own(tmp_pa
 
 def test_repeated_texts_are_encoded_once() -> None:
     texts = ["立案", "调查取证阶段", "立案", "送达", "调查取证阶段", "立案"]
-    vectors, owner = store._encode(EMB, texts, progress=False)
-    assert len(vectors) == 3 and owner.tolist() == [0, 1, 0, 2, 1, 0]
+    vectors, owner, embedded = store._encode(EMB, texts, progress=False)
+    assert len(vectors) == 3 and owner.tolist() == [0, 1, 0, 2, 1, 0] and embedded == 3
     assert vectors[owner] == pytest.approx(EMB.encode(texts, "passage"), abs=1e-6)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from assistant.answering import excerpt
 from assistant.answering.intent import Intent
 from assistant.answering.select import Scored
+from assistant.corpus import workbook
 from assistant.corpus.catalogue import Catalogue
 from assistant.corpus.numerals import to_chinese
 from assistant.paths import relative
@@ -29,7 +30,8 @@ def quote(cat: Catalogue, item: Item, column: str, span: Span, role: str) -> Quo
     law, article = _citation(item, column, span)
     return Quote(text=span.of(src.text), item=item.seq, item_key=item.key, field=column,
                  source=relative(src.path), start=span.start, end=span.end, role=role,
-                 law=law, article=article)
+                 law=law, article=article, list_name=cat.label(item),
+                 locator=workbook.locate(src.cells, span) if src.cells else None)
 
 
 def _citation(item: Item, column: str, span: Span) -> tuple[str | None, str | None]:
@@ -47,7 +49,7 @@ def article_label(ref: LegalRef) -> str:
     return f"第{to_chinese(ref.article)}条" + (f"第{to_chinese(ref.paragraph)}款" if ref.paragraph else "")
 
 
-def interpretation(item: Item, name: str, intent: Intent, column: str) -> str:
+def interpretation(item: Item, name: str, intent: Intent, column: str, list_name: str = "") -> str:
     what = ASPECT_LABELS.get(intent.aspect, column)
     if intent.aspect == "fine" and intent.about_manager:
         what = "对直接负责的主管人员的罚款"
@@ -55,7 +57,8 @@ def interpretation(item: Item, name: str, intent: Intent, column: str) -> str:
         what = f"{intent.step}环节"
     elif intent.article is not None:
         what = f"第{to_chinese(intent.article.article)}条"
-    return f"第{item.seq}项「{name}」 · {column} · {what}"
+    where = f"〔{list_name}〕" if list_name else ""
+    return f"{where}第{item.seq}项「{name}」 · {column} · {what}"
 
 
 def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tokens: list[str], *,
@@ -91,7 +94,7 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
             quotes.append(quote(cat, top, name, span, "card"))
     card = {name: top.value(src, name) for name in CARD_FIELDS}
     return Answer(query=query, refused=False,
-                  interpretation=interpretation(top, cat.name(top), intent, column),
+                  interpretation=interpretation(top, cat.name(top), intent, column, cat.label(top)),
                   quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared, shared_total=shared_total,
                   notices=notices, suggestions=tuple(_suggestions(intent)),
                   focus=(top.key,), field=column, warning=warning)

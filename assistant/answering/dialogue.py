@@ -7,9 +7,11 @@ that names no matter of its own keeps the focus item and changes only the field 
 
 from __future__ import annotations
 
+import copy
 import html
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +22,7 @@ from assistant.answering.clean import clean
 from assistant.answering.evidence import ListWords, gather
 from assistant.answering.policy import FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander
+from assistant.answering.scope import ListNames
 from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
 from assistant.errors import BadQueryError
@@ -64,21 +67,49 @@ class Assistant:
         names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
                  for column in ("事项名称", "子项名称"))
         self.understander = Understander(self.tokenize, self.words.counts, names)
+        self.list_names = ListNames(catalogue.offices)
         # Statute titles the lists name (《…》), to refuse a question about another law by name.
         self._titles = {t for src in catalogue.sources.values() for t in _TITLE.findall(src.text)}
         self._application_ok = any(kind in intent.APPLICATION_TYPES for kind in self._kinds.values())
 
-    def ask(self, message: object, history: Sequence[dict] | None = None) -> Answer:
-        return self.explain(message, history)[0]
+    def ask(self, message: object, history: Sequence[dict] | None = None,
+            lists: Sequence[str] | None = None) -> Answer:
+        return self.explain(message, history, lists)[0]
 
-    def explain(self, message: object, history: Sequence[dict] | None = None
-                ) -> tuple[Answer, list[select.Scored]]:
+    def scoped(self, list_ids: frozenset[str]) -> Assistant:
+        """The same assistant answering from the lists ``list_ids`` only (itself for all)."""
+        retriever = self.retriever.scoped(list_ids)
+        if retriever is self.retriever:
+            return self
+        other = copy.copy(self)
+        other.retriever = retriever
+        return other
+
+    def explain(self, message: object, history: Sequence[dict] | None = None,
+                lists: Sequence[str] | None = None) -> tuple[Answer, list[select.Scored]]:
         """The answer and every excerpt candidate it was chosen from, scored (best first;
-        empty when refused): what eval/calibrate.py fits the excerpt weights on."""
+        empty when refused): what eval/calibrate.py fits the excerpt weights on.
+
+        ``lists``: answer from these lists only (their ids); otherwise from the lists the
+        question names by office or place (市场监管局, 天水), otherwise from all.
+
+        Raises:
+            ValueError: ``lists`` names a list that is not served.
+        """
         try:
             text, notices = clean(message)
         except BadQueryError as e:
             return answer.refuse("", [], e.reason), []
+        if lists:
+            unknown = sorted(set(lists) - set(self.catalogue.sources))
+            if unknown:
+                raise ValueError(f"no such list: {', '.join(unknown)} "
+                                 f"(served: {', '.join(sorted(self.catalogue.sources))})")
+        if not self.retriever.scope:
+            scope = frozenset(lists or ()) or self.list_names.named(unicodedata.normalize("NFKC", text))
+            narrowed = self.scoped(scope)
+            if narrowed is not self:
+                return narrowed.explain(message, history, sorted(scope))
         query = self.understander.understand(text)
         notices = (*notices, *query.changes)
         text = query.text

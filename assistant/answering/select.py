@@ -21,7 +21,7 @@ from typing import ClassVar
 from assistant.answering.excerpt import Candidate, candidates
 from assistant.answering.intent import Intent
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
-from assistant.types import Chunk, Item, Source, Span
+from assistant.types import COLUMNS, Chunk, Item, Source, Span
 from assistant.vocabulary import STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
@@ -94,7 +94,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     実施依据 candidates covering that span (an article asked for by number)."""
     text = source.text
     out: list[Scored] = []
-    for name in LONG_FIELDS:
+    for name in (*LONG_FIELDS, *(n for n in item.fields if n not in COLUMNS)):
         fv = item.fields.get(name)
         if fv is None or not len(fv.span):
             continue

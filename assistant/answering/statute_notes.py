@@ -37,9 +37,10 @@ def annotate(cat: Catalogue, item: Item, library: Library, primary: Quote | None
     cited = [r for r in item.refs if r.role == "cited"]
     for law in dict.fromkeys(r.law for r in cited):
         refs = [r for r in cited if r.law == law]
-        old = library.cited(law, refs[0].version_note)
+        old = library.cited(law, refs[0].version_note) if law else None
         if old is None:
-            notes.append(f"《{law}》的官方全文不在本地语料中，无法显示或核对其条文。")
+            if law:  # an article whose law the list does not name says nothing here
+                notes.append(f"《{law}》的官方全文不在本地语料中，无法显示或核对其条文。")
             continue
         present = quoted = [r for r in refs if r.article in old.articles]
         mentioned = [r for r in item.refs if r.law == law and r.article == asked and r.article in old.articles]

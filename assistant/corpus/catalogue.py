@@ -21,6 +21,8 @@ class Catalogue:
 
     items: dict[str, Item]
     sources: dict[str, Source]
+    titles: dict[str, str] = dataclasses.field(default_factory=dict)  # list id → the list's title
+    offices: dict[str, str] = dataclasses.field(default_factory=dict)  # list id → office, from the title
     by_code: dict[str, tuple[str, ...]] = dataclasses.field(init=False)
     by_article: dict[int, tuple[tuple[str, LegalRef], ...]] = dataclasses.field(init=False)
     order: tuple[Item, ...] = dataclasses.field(init=False)
@@ -50,7 +52,17 @@ class Catalogue:
     @classmethod
     def of(cls, lists: list[ParsedList]) -> Catalogue:
         return cls(items={i.key: i for p in lists for i in p.items},
-                   sources={p.source.list_id: p.source for p in lists})
+                   sources={p.source.list_id: p.source for p in lists},
+                   titles={p.source.list_id: p.title for p in lists},
+                   offices={p.source.list_id: p.office for p in lists})
+
+    def label(self, item: Item) -> str:
+        """Which list an item is from, when several are served (its office, else its title
+        or file name); "" with one list, where it goes without saying."""
+        if len(self.sources) < 2:
+            return ""
+        lid = item.list_id
+        return self.offices.get(lid) or self.titles.get(lid) or lid
 
     def source(self, item: Item) -> Source:
         return self.sources[item.list_id]

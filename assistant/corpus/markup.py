@@ -30,7 +30,7 @@ def parts(text: str, start: int, end: int) -> tuple[Span, ...]:
     """Spans of content in ``text[start:end]`` outside or between ``<p>`` tags.
 
     Text outside any paragraph counts as its own part, so a cell mixing
-    tagged and untagged text loses nothing.
+    tagged and untagged text loses nothing. A line break also ends a part.
 
     Raises:
         MarkupError: a ``<p>`` left open, a ``</p>`` with no opener, or nesting.
@@ -54,4 +54,18 @@ def parts(text: str, start: int, end: int) -> tuple[Span, ...]:
     tail = trim(text, cursor, end)
     if len(tail):
         found.append(tail)
-    return tuple(found)
+    return tuple(line for span in found for line in _lines(text, span))
+
+
+def _lines(text: str, span: Span) -> list[Span]:
+    """A line break inside a cell (a workbook's, or a quoted CSV cell's) starts a paragraph too."""
+    if "\n" not in span.of(text) and "\r" not in span.of(text):
+        return [span]
+    out, start = [], span.start
+    for i in range(span.start, span.end + 1):
+        if i == span.end or text[i] in "\r\n":
+            line = trim(text, start, i)
+            if len(line):
+                out.append(line)
+            start = i + 1
+    return out

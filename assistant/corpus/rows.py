@@ -15,9 +15,12 @@ from assistant.types import Span
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    line_no: int
+    line_no: int  # the file's line, or a workbook's first sheet row
     span: Span
     cells: tuple[Span, ...]
+    hidden: Span | None = None  # a workbook's cells hidden under merges (kept as an extra field)
+    sheet: str = ""  # a workbook's sheet
+    header_spans: tuple[tuple[int, int], ...] = ()  # a workbook's horizontally merged cells
 
 
 def tsv_rows(text: str) -> list[Row]:

@@ -69,18 +69,47 @@ def index_root(s: EvalSet) -> Path:
 
 
 def verbatim_failures(results: list[dict[str, Any]]) -> list[str]:
-    """Every quote of every result checked by slicing its file: ``file[start:end] == text``."""
+    """Every quote of every result checked against its file: ``file[start:end] == text`` for a
+    text file; for a workbook, the workbook is opened again and the located cell sliced."""
     texts: dict[str, str] = {}
+    cells = CellReader()
     bad = []
     for r in results:
         for q in r.get("quotes", []):
             src = q["source"]
+            loc = q.get("locator")
+            if loc is not None:
+                if cells.text(loc)[loc["start"]:loc["end"]] != q["text"]:
+                    bad.append(f"{r['id']}: {loc['file']} {loc['sheet']}!R{loc['row']}C{loc['col']}"
+                               f"[{loc['start']}:{loc['end']}] != {q['text'][:30]!r}")
+                continue
             if src not in texts:
                 p = Path(src)
                 texts[src] = (p if p.is_absolute() else paths.ROOT / p).read_text(encoding="utf-8")
             if texts[src][q["start"]:q["end"]] != q["text"]:
                 bad.append(f"{r['id']}: {src}[{q['start']}:{q['end']}] != {q['text'][:30]!r}")
     return bad
+
+
+class CellReader:
+    """Cells of the original workbooks, read straight from the files (each file once)."""
+
+    def __init__(self) -> None:
+        self._sheets: dict[tuple[str, str], list[list[Any]]] = {}
+
+    def text(self, loc: dict[str, Any]) -> str:
+        import python_calamine
+
+        from assistant.corpus.workbook import cell_text
+
+        key = (loc["file"], loc["sheet"])
+        if key not in self._sheets:
+            path = Path(loc["file"])
+            book = python_calamine.CalamineWorkbook.from_path(str(path if path.is_absolute() else paths.ROOT / path))
+            self._sheets[key] = book.get_sheet_by_name(loc["sheet"]).to_python(skip_empty_area=False)
+        rows = self._sheets[key]
+        row = rows[loc["row"] - 1] if loc["row"] <= len(rows) else []
+        return cell_text(row[loc["col"] - 1]) if loc["col"] <= len(row) else ""
 
 
 def headline(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str, float | int | None]:

@@ -1,4 +1,4 @@
-"""Chunks: one per short field and one per clause of 实施依据 / 责任事项 / 追责情形.
+"""Chunks: one per short field and one per clause of 实施依据 / 责任事项 / 追责情形 and extra fields.
 
 Spans come from the parser unchanged, so a chunk's text is always the exact
 text of the file; the item's name is added only to what gets embedded.
@@ -6,7 +6,7 @@ text of the file; the item's name is added only to what gets embedded.
 
 from __future__ import annotations
 
-from assistant.types import CLAUSED_COLUMNS, Chunk, Item, Source
+from assistant.types import Chunk, Item, Source
 
 # Columns that identify a record rather than describe it: kept on the item
 # card, but no question is answered by matching them as text.
@@ -21,8 +21,8 @@ def chunk(item: Item, source: Source, source_path: str) -> list[Chunk]:
     for name, field in item.fields.items():
         if name in _NOT_INDEXED or not len(field.span):
             continue
-        pieces = ([(c.label, c.span) for c in field.clauses] if name in CLAUSED_COLUMNS
-                  else [("", p) for p in field.parts])
+        # Clauses where the parser found them (the long columns, and a list's extra fields).
+        pieces = [(c.label, c.span) for c in field.clauses] or [("", p) for p in field.parts]
         for n, (label, span) in enumerate(pieces):
             out.append(Chunk(chunk_id=f"{item.key}:{name}:{n}", item_key=item.key, seq=item.seq,
                              field=name, label=label, span=span, text=span.of(text),

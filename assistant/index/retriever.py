@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -49,8 +50,28 @@ class Retriever:
         self._rows_by_item: dict[str, np.ndarray] | None = None
         self._cosines: dict[tuple[str, str], dict[str, float]] = {}
         self._lock = threading.Lock()
+        self.scope: frozenset[str] = frozenset()  # list ids searched; empty: all
+        self._scope_rows: np.ndarray | None = None
+        self._scoped: dict[frozenset[str], Retriever] = {}
         if index.dense is None and mode != "lexical":
             self.warning = "语义检索不可用（模型未加载），当前仅按关键词检索。"
+
+    def scoped(self, list_ids: frozenset[str]) -> Retriever:
+        """The same retriever searching only the items of ``list_ids`` (itself when empty or all)."""
+        ids = frozenset(list_ids)
+        listed = {c.item_key.split("#", 1)[0] for c in self.index.chunks}
+        if not ids or listed <= ids:
+            return self
+        with self._lock:
+            found = self._scoped.get(ids)
+            if found is None:
+                found = copy.copy(self)
+                found.scope = ids
+                found._scope_rows = np.array([r for r, c in enumerate(self.index.chunks)
+                                              if c.item_key.split("#", 1)[0] in ids], dtype=np.int64)
+                found._cosines, found._lock, found._scoped = {}, threading.Lock(), {}
+                self._scoped[ids] = found
+        return found
 
     def _item_rows(self, item_key: str) -> np.ndarray | None:
         if self._rows_by_item is None:
@@ -117,6 +138,8 @@ class Retriever:
         Both signals score distinct things (vectors, texts) and map them to rows, so no
         array as long as the chunks is made per query.
         """
+        if self._scope_rows is not None:
+            return self._scoped_candidates(query, vector, self._scope_rows)
         pools: list[np.ndarray] = []
         found: tuple[np.ndarray, np.ndarray] | None = None
         dense = self.index.dense
@@ -135,6 +158,22 @@ class Retriever:
         if by_unit is not None:
             sub["lexical"] = by_unit[lex.units.group_of_row[rows]]
         return rows, sub
+
+    def _scoped_candidates(self, query: str, vector: np.ndarray | None, scope: np.ndarray
+                           ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """As ``_candidates``, among the rows of the lists in scope: each signal scores all of
+        them exactly (a few thousand rows), so another list's chunks never crowd them out."""
+        if not len(scope):
+            return scope, {}
+        scores: dict[str, np.ndarray] = {}
+        dense = self.index.dense
+        if vector is not None and dense is not None:
+            scores["dense"] = dense.cosines(vector, scope)
+        if self.mode != "dense" or "dense" not in scores:
+            lex = self.index.lexical
+            scores["lexical"] = lex.unit_scores(query)[lex.units.group_of_row[scope]]
+        keep = np.unique(np.concatenate([np.argsort(-s, kind="stable")[:OVERFETCH] for s in scores.values()]))
+        return scope[keep], {name: s[keep] for name, s in scores.items()}
 
     def _search_one(self, query: str, vector: np.ndarray | None, k: int) -> list[ItemHit]:
         rows, sub = self._candidates(query, vector)

@@ -156,8 +156,8 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
         try:
             cache = VectorCache(vector_cache(), manifest["model"]["weights"], embedder.dim)
             try:
-                vectors, owner = _encode(embedder, [chunking.embedding_text(c, names[c.item_key])
-                                                    for c in chunks], progress, cache)
+                vectors, owner, embedded = _encode(embedder, [chunking.embedding_text(c, names[c.item_key])
+                                                              for c in chunks], progress, cache)
             finally:
                 cache.close()
         except ModelUnavailableError as e:
@@ -168,7 +168,8 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
             dense.save(folder / "dense.faiss")
             manifest["probe"] = probe.baseline(dense, embedder, list(dict.fromkeys(names.values())))
             manifest["dense"] = {"kind": dense.kind, "dim": int(vectors.shape[1]), "size": dense.size,
-                                 "distinct_vectors": dense.distinct}
+                                 "distinct_vectors": dense.distinct, "embedded": embedded,
+                                 "reused": len(vectors) - embedded}
     manifest.update({"chunks": len(chunks), "chunk_digest": chunk_digest(chunks), "items": len(names),
                      "versions": versions(),
                      "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -190,8 +191,8 @@ def _weights(chunks: list[Chunk]) -> list[float]:
 
 
 def _encode(embedder: Embedder, texts: list[str], progress: bool,
-            cache: VectorCache | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct vectors and, per text, the row of its vector.
+            cache: VectorCache | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Distinct vectors, per text the row of its vector, and how many texts were encoded.
 
     Identical texts (boilerplate clauses) are encoded once, texts the cache holds
     (same weights) not at all; batches of similar length waste no work on padding.
@@ -214,7 +215,7 @@ def _encode(embedder: Embedder, texts: list[str], progress: bool,
             if cache is not None:
                 cache.put_many([unique[j] for j in batch], vectors[batch])
             bar.update(len(batch))
-    return vectors, owner
+    return vectors, owner, len(order)
 
 
 def _chunks(lists: list[ParsedList]) -> tuple[list[Chunk], dict[str, str]]:

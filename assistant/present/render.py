@@ -21,7 +21,7 @@ def escape(text: str) -> str:
 
 def citation(q: Quote) -> str:
     """第72项 · 实施依据 · 《中华人民共和国网络安全法》第六十一条 (law and article when there are)."""
-    parts = [f"第{q.item}项", q.field]
+    parts = [f"〔{q.list_name}〕第{q.item}项" if q.list_name else f"第{q.item}项", q.field]
     if q.law:
         parts.append(f"《{q.law}》{q.article or ''}")
     return " · ".join(parts)
@@ -95,14 +95,25 @@ def in_force_lines(a: Answer) -> list[str]:
     return lines
 
 
+def locator(q: Quote) -> dict[str, Any] | None:
+    """Where a workbook quote is in the original file: sheet, row and column (1-based) and
+    the quote's start and end within that cell's text (docs/list-formats.md)."""
+    ref = q.locator
+    if ref is None:
+        return None
+    return {"file": q.source, "sheet": ref.sheet, "row": ref.row, "col": ref.col,
+            "start": q.start - ref.start, "end": q.end - ref.start}
+
+
 def to_json(a: Answer) -> dict[str, Any]:
     return {
         "query": a.query,
         "refused": a.refused,
         "interpretation": a.interpretation,
         "answer": to_markdown(a),
-        "quotes": [{"text": q.text, "item": q.item, "field": q.field, "source": q.source,
-                    "start": q.start, "end": q.end, "role": q.role, "law": q.law, "article": q.article}
+        "quotes": [{"text": q.text, "item": q.item, "key": q.item_key, "list": q.list_name, "field": q.field,
+                    "source": q.source, "start": q.start, "end": q.end, "role": q.role, "law": q.law,
+                    "article": q.article, "locator": locator(q)}
                    for q in a.quotes],
         "ranked_items": [h.seq for h in a.hits],
         "hits": [{"item": h.seq, "key": h.item_key, "name": h.name, "score": round(h.score, 4),

@@ -1,0 +1,64 @@
+"""Which of the served lists a question names: by its office (as people shorten it) or place.
+
+Offices are named the way staff speak: 市场监管局 for 市场监督管理局, 文旅局 for
+文化体育广播电视和旅游局, 网信办 for 互联网信息办. Such a short form keeps the full
+name's characters in order, so a window of the question names an office when it is
+such a subsequence of the office's name (after its place), three characters or more,
+starting within the name's first three and either ending as offices end (局, 办 …) or
+four characters long. A place (天水, 克拉玛依) names every list of that place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_PLACE = re.compile(r"^(.{2,6}?)(?:市|县|区|州|盟|旗)")
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+OFFICE_ENDS = ("局", "办", "委", "厅", "室", "队", "院", "所", "站", "中心", "部")
+# Windows that any office could be called: they name none.
+GENERIC = frozenset(("管理局", "监督局", "办公室", "管理办", "委员会", "管理所", "管理站", "服务中心"))
+MAX_WINDOW = 10
+
+
+def _subsequence(short: str, full: str) -> bool:
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
+class ListNames:
+    """``named(text)``: the ids of the lists a question names (empty when it names none, or all)."""
+
+    def __init__(self, offices: Mapping[str, str]) -> None:
+        self.places: dict[str, str] = {}
+        self.cores: dict[str, str] = {}
+        for lid, office in offices.items():
+            if not office:
+                continue
+            m = _PLACE.match(office)
+            place = m.group(1) if m else ""
+            self.places[lid] = place
+            self.cores[lid] = office[m.end():] if m and len(office) - m.end() >= 3 else office
+
+    def named(self, text: str) -> frozenset[str]:
+        found = {lid for lid, core in self.cores.items() if self._names(text, core)}
+        if not found:
+            found = {lid for lid, place in self.places.items() if place and place in text}
+        return frozenset() if found >= set(self.places) else frozenset(found)
+
+    @staticmethod
+    def _names(text: str, core: str) -> bool:
+        if core in text:
+            return True
+        for run in _HAN.finditer(text):
+            s = run.group()
+            for i in range(len(s)):
+                for n in range(3, min(MAX_WINDOW, len(s) - i) + 1):
+                    w = s[i:i + n]
+                    if w in GENERIC or w[0] not in core:
+                        continue
+                    ends = w.endswith(OFFICE_ENDS) and (core.endswith(w[-1]) or w in core)
+                    starts = w[0] in core[:3]
+                    if (ends or (starts and n >= 4)) and _subsequence(w, core):
+                        return True
+        return False
