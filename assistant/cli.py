@@ -79,9 +79,16 @@ def _lint(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([serialize.finding(f) for f in findings])
         return 0
+    # The same finding in many items (a boilerplate clause one office copied with a slip) is one
+    # line naming its items: at 750 items the list stays readable.
+    groups: dict[tuple[str, str, str, str, str], list] = {}
     for f in findings:
-        print(f"{f.kind:<22} {f.list_id}#{f.item} {f.field} @{f.span.start}-{f.span.end} "
-              f"「{_short(f.excerpt, 30)}」 {f.message}")
+        groups.setdefault((f.kind, f.list_id, f.field, f.excerpt, f.message), []).append(f)
+    for (kind, list_id, field, excerpt, message), same in groups.items():
+        where = (f"#{same[0].item} @{same[0].span.start}-{same[0].span.end}" if len(same) == 1 else
+                 f" {len(same)} items (" + ", ".join(f.item for f in same[:8]) + (", …" if len(same) > 8 else "")
+                 + ")")
+        print(f"{kind:<22} {list_id}{where} {field} 「{_short(excerpt, 30)}」 {message}")
     kinds: dict[str, int] = {}
     for f in findings:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
@@ -222,7 +229,20 @@ def _doctor(args: argparse.Namespace) -> int:
         if isinstance(value, dict):
             print(f"{key}:")
             for k, v in value.items():
-                print(f"  {k}: {v}")
+                if k == "lists" and isinstance(v, list):
+                    for one in v:
+                        print(f"  list {one['id']}: {one['office'] or one['title'] or '(no title)'}, "
+                              f"{one['items']} items, {one['format']}, {one['path']}")
+                        mapped = [f"{h}→{c}" for h, c in one["columns"].items() if h != c]
+                        print(f"    columns mapped: {', '.join(mapped) or 'all 13 by name'}")
+                        if one["extra_fields"]:
+                            print(f"    kept as extra fields: {', '.join(one['extra_fields'])}")
+                        if "cells" in one:
+                            print(f"    sheets read: {', '.join(one['sheets_read'])}; skipped: "
+                                  f"{', '.join(one['sheets_skipped']) or 'none'}; non-empty cells "
+                                  f"{one['cells']}, kept {one['cells_kept']}")
+                else:
+                    print(f"  {k}: {v}")
         else:
             print(f"{key}: {value}")
     return 0

@@ -11,6 +11,7 @@ from assistant.errors import AssistantError, CorruptIndexError, StaleIndexError
 from assistant.index import store
 from assistant.index.prepare import is_prepared
 from assistant.service import make_embedder
+from assistant.types import ParsedList
 
 
 def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
     report["model"] = model_info
     try:
         parsed = load(lists)
-        report["corpus"] = {"lists": [str(p.source.path) for p in parsed],
+        report["corpus"] = {"lists": [list_report(p) for p in parsed],
                             "items": sum(len(p.items) for p in parsed),
                             "hash": store.corpus_fingerprint(parsed)}
     except AssistantError as e:
@@ -49,6 +50,16 @@ def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
     report["calibration"] = calibration()
     report["versions"] = store.versions()
     return report
+
+
+def list_report(parsed: ParsedList) -> dict[str, Any]:
+    """One list as read: its file, office, items and how its columns were mapped."""
+    layout = parsed.layout
+    return {"id": parsed.source.list_id, "path": str(parsed.source.path), "office": parsed.office,
+            "title": parsed.title, "items": len(parsed.items), "format": layout.get("format"),
+            "columns": layout.get("columns", {}), "extra_fields": layout.get("extra_fields", []),
+            **{k: layout[k] for k in ("sheets_read", "sheets_skipped", "preamble", "cells", "cells_kept",
+                                      "items_with_hidden_cells") if k in layout}}
 
 
 def calibration() -> dict[str, Any]:

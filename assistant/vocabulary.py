@@ -184,6 +184,11 @@ def all_words() -> set[str]:
     return words
 
 
+# The kinds of administrative power lists are published under (the national 权责清单 categories):
+# a list holding one 行政给付 among 256 行政处罚 is not misspelling anything.
+POWER_TYPES = frozenset(("行政许可", "行政处罚", "行政强制", "行政征收", "行政征用", "行政给付", "行政检查",
+                         "行政确认", "行政奖励", "行政裁决", "其他行政权力", "其他权力", "公共服务", "行政备案",
+                         "行政监督", "行政指导", "内部审批"))
 # The kind of power a question is about, by the core word of 权力事项类型 (行政处罚 → 处罚).
 POWER_KIND_CUES: dict[str, tuple[str, ...]] = {
     "处罚": ("罚", "处罚", "处理", "后果", "会怎样", "怎么办", "违反", "没收", "吊销"),

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from assistant.corpus.parse import load
 from assistant.review.lint import lint
 from assistant.types import ParsedList
@@ -62,3 +64,38 @@ def test_same_kinds_found_in_another_list(seed: ParsedList, tmp_path: Path) -> N
     assert [f.item for f in found["malformed_reference"]] == ["2", "7"]  # 2 inherits the seed's
     assert [f.item for f in found["malformed_fine_range"]] == ["7", "8"]  # 8 inherits the seed's
     assert any(f.item == "9" and f.excerpt == "三" for f in found["boilerplate_variant"])
+
+
+def test_amounts_in_every_notation() -> None:
+    from assistant.corpus.numerals import amount
+
+    assert [amount(t) for t in ("5000", "1万", "1.5万", "五千", "二十万", "一万", "10万")] == [
+        5000, 10000, 15000, 5000, 200000, 10000, 100000]
+    with pytest.raises(ValueError):
+        amount("若干")
+
+
+def test_fine_ranges_in_arabic_numerals(seed: ParsedList, tmp_path: Path) -> None:
+    text = seed.source.text.replace("处一万元以上十万元以下罚款", "处5000元以上1万元以下罚款", 1)
+    text = text.replace("处五万元以上五十万元以下罚款", "处1.5万元以上5000元以下罚款", 1)
+    f = tmp_path / "arabic.txt"
+    f.write_text(text, encoding="utf-8")
+    (parsed,) = load([f])
+    ranges = [x.excerpt for x in lint([parsed]) if x.kind == "malformed_fine_range"]
+    assert "1.5万元以上5000元以下" in ranges and "5000元以上1万元以下" not in ranges
+
+
+@pytest.mark.parametrize("name", ["raw/kmy-scjg-2024.xls", "raw/kmy-wenlv-2024.xlsx", "lists/alar-cac-2021.txt"])
+def test_lint_holds_on_real_lists(name: str) -> None:
+    from assistant import paths
+    from assistant.statutes.library import Library
+
+    f = paths.ROOT.parent / "shared" / "external-lists" / name
+    if not f.is_file():
+        pytest.skip("../shared/external-lists is not here")
+    (parsed,) = load([f])
+    found = lint([parsed], Library.load(paths.laws_dir()))
+    for x in found:
+        assert x.span.of(parsed.source.text) == x.excerpt
+        assert not (x.kind == "outlier_value" and x.field == "权力事项类型")  # 行政给付 is a kind of its own
+        assert "《》" not in x.message

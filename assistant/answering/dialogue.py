@@ -239,7 +239,7 @@ class Assistant:
             return Turn([], (), ask, tokens, None, NO_ADVICE)
         code = query.code
         if code is not None:
-            owners = list(self.catalogue.by_code.get(code, ()))
+            owners = [k for k in self.catalogue.by_code.get(code, ()) if self._in_scope(k)]
             if owners:
                 found = self.retriever.search(text, K)
                 place = _retrieved(found)
@@ -280,6 +280,10 @@ class Assistant:
         marked = intent.has_follow_up_marker(text)
         return held >= (self.follow.with_marker if marked else self.follow.without_marker)
 
+    def _in_scope(self, item_key: str) -> bool:
+        scope = self.retriever.scope
+        return not scope or item_key.split("#", 1)[0] in scope
+
     def _by_article(self, ask: intent.Intent, retrieved: dict[str, int]) -> list[tuple[str, Span]]:
         """Items citing the article asked for (exact number), cited before cross-referenced;
         within each, items the search retrieved first, in its order, then list order."""
@@ -287,7 +291,8 @@ class Assistant:
         found: list[tuple[int, str, Span]] = []
         done: set[str] = set()
         for key, ref in self.catalogue.by_article.get(ask.article.article, ()):
-            if key in done or (ask.article.law_hint and ask.article.law_hint not in ref.law):
+            if key in done or not self._in_scope(key) or (ask.article.law_hint
+                                                              and ask.article.law_hint not in ref.law):
                 continue
             # An item counts once, by its first reference to the article (as cited in it).
             done.add(key)

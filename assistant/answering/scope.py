@@ -4,7 +4,7 @@ Offices are named the way staff speak: 市场监管局 for 市场监督管理局
 文化体育广播电视和旅游局, 网信办 for 互联网信息办. Such a short form keeps the full
 name's characters in order, so a window of the question names an office when it is
 such a subsequence of the office's name (after its place), three characters or more,
-starting within the name's first three and either ending as offices end (局, 办 …) or
+and either ends as offices end (局, 办 …) or starts within the name's first three and is
 four characters long. A place (天水, 克拉玛依) names every list of that place.
 """
 
@@ -41,9 +41,10 @@ class ListNames:
             self.cores[lid] = office[m.end():] if m and len(office) - m.end() >= 3 else office
 
     def named(self, text: str) -> frozenset[str]:
-        found = {lid for lid, core in self.cores.items() if self._names(text, core)}
-        if not found:
-            found = {lid for lid, place in self.places.items() if place and place in text}
+        """An office and a place together (兰州网信办) name the lists that are both."""
+        by_office = {lid for lid, core in self.cores.items() if self._names(text, core)}
+        by_place = {lid for lid, place in self.places.items() if place and place in text}
+        found = (by_office & by_place) or by_office or by_place
         return frozenset() if found >= set(self.places) else frozenset(found)
 
     @staticmethod
@@ -57,7 +58,7 @@ class ListNames:
                     w = s[i:i + n]
                     if w in GENERIC or w[0] not in core:
                         continue
-                    ends = w.endswith(OFFICE_ENDS) and (core.endswith(w[-1]) or w in core)
+                    ends = w.endswith(OFFICE_ENDS)  # its last character is in the name: a subsequence
                     starts = w[0] in core[:3]
                     if (ends or (starts and n >= 4)) and _subsequence(w, core):
                         return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
            "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -33,6 +35,25 @@ def to_int(numeral: str) -> int:
         else:
             raise ValueError(f"not a Chinese numeral: {numeral!r}")
     return total + section + digit
+
+
+_ARABIC = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([十百千万亿]*)$")
+
+
+def amount(text: str) -> float:
+    """A sum as lists write it: ``"5000"``, ``"1万"``, ``"1.5万"``, ``"五千"``, ``"二十万"`` -> its value.
+
+    Raises:
+        ValueError: on anything else.
+    """
+    text = text.strip().replace(",", "").replace("，", "")
+    m = _ARABIC.match(text)
+    if m:
+        value = float(m.group(1))
+        for unit in m.group(2):
+            value *= {**_UNITS, **_BIG}[unit]
+        return value
+    return float(to_int(text))
 
 
 def to_chinese(n: int) -> str:

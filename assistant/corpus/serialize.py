@@ -29,7 +29,8 @@ def item(i: Item, source: Source) -> dict[str, Any]:
 
 def parsed_list(p: ParsedList) -> dict[str, Any]:
     return {"list": p.source.list_id, "path": str(p.source.path), "sha256": p.source.sha256,
-            "title": p.title, "items": [item(i, p.source) for i in p.items]}
+            "title": p.title, "office": p.office, "layout": dict(p.layout),
+            "items": [item(i, p.source) for i in p.items]}
 
 
 def finding(f: Finding) -> dict[str, Any]:

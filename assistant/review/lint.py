@@ -18,9 +18,10 @@ from collections import Counter
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
-from assistant.corpus.numerals import NUMERAL_CHARS, to_int
+from assistant.corpus.numerals import NUMERAL_CHARS, amount
 from assistant.statutes.library import Library, version_name
 from assistant.types import COLUMNS, Finding, Item, ParsedList, Source, Span
+from assistant.vocabulary import POWER_TYPES
 
 # Columns holding prose or identifiers, where differing values are expected.
 _FREE_TEXT = {"序号", "事项名称", "子项名称", "地方权力编码", "子项地方权力编码",
@@ -30,7 +31,8 @@ _DOMINANT = 0.7  # share of items a value must hold to define the norm
 _NEAR = 0.5  # SequenceMatcher ratio above which two values are variants of one
 _BOILERPLATE_SHARE = 0.5  # a clause text this common is boilerplate
 _VARIANT_RATIO = 0.8  # a clause this close to the boilerplate is a variant of it
-_AMOUNT = rf"[{NUMERAL_CHARS}0-9]+(?:\.[0-9]+)?元"
+# 5000元, 1万元, 1.5万元, 五千元, 二十万元: the notations lists use.
+_AMOUNT = rf"(?:[0-9]+(?:\.[0-9]+)?[十百千万亿]*|[{NUMERAL_CHARS}]+)元"
 _RANGE = re.compile(rf"(?P<low>{_AMOUNT})(?P<w1>以上|以下)(?P<high>{_AMOUNT})(?P<w2>以上|以下)")
 
 
@@ -54,7 +56,7 @@ def _against_law(parsed: ParsedList, library: Library) -> list[Finding]:
     missing: set[str] = set()
     for item in parsed.items:
         cited = [r for r in item.refs if r.role == "cited"]
-        for law in dict.fromkeys(r.law for r in cited):
+        for law in dict.fromkeys(r.law for r in cited if r.law):  # "": the list names no law
             refs = [r for r in cited if r.law == law]
             statute = library.cited(law, refs[0].version_note)
             if statute is None:
@@ -108,6 +110,8 @@ def _column_values(parsed: ParsedList) -> list[Finding]:
                     f"of {n} items", expected=variant_of))
                 continue
             top, count = ranked[0], values[ranked[0]]
+            if column == "权力事项类型" and mine in POWER_TYPES:
+                continue  # a kind of power of its own, however rare in this list
             if (values[mine] == 1 and mine != top and count >= _DOMINANT * n
                     and SequenceMatcher(None, mine, top).ratio() >= _NEAR):
                 found.append(_finding(
@@ -209,9 +213,5 @@ def _fine_ranges(parsed: ParsedList) -> list[Finding]:
     return found
 
 
-def _yuan(amount: str) -> float:
-    number = amount.removesuffix("元")
-    try:
-        return float(number)
-    except ValueError:
-        return float(to_int(number))
+def _yuan(text: str) -> float:
+    return amount(text.removesuffix("元"))

@@ -1,0 +1,89 @@
+"""Several lists served at once: keys, list names in answers, --list / lists filters, offices named."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.dialogue import Assistant
+from assistant.answering.policy import NEVER_REFUSE
+from assistant.answering.scope import ListNames
+from assistant.corpus.catalogue import Catalogue
+from assistant.corpus.parse import load
+from assistant.index import store
+from assistant.index.embed import HashingEmbedder
+from assistant.index.retriever import Retriever
+from assistant.present.render import to_json, to_markdown
+from assistant.types import ParsedList
+
+
+def test_short_forms_of_an_office_name_it() -> None:
+    names = ListNames({"scjg": "克拉玛依市市场监督管理局", "wl": "克拉玛依市文化体育广播电视和旅游局",
+                       "ts": "天水市互联网信息办"})
+    assert names.named("市场监管局对无照经营怎么罚") == {"scjg"}
+    assert names.named("文旅局管不管网吧") == {"wl"} == names.named("旅游局的导游证")
+    assert names.named("网信办怎么处罚") == {"ts"}
+    assert names.named("克拉玛依的网吧罚款") == {"scjg", "wl"}  # a place names its lists
+    for none in ("不实名注册会被怎么罚", "市场上卖假货", "管理局怎么罚", "工作人员失职怎么处理"):
+        assert names.named(none) == frozenset(), none
+    assert names.named("克拉玛依天水都有吗") == frozenset()  # naming every list narrows nothing
+
+
+@pytest.fixture(scope="module")
+def two_lists(tmp_path_factory: pytest.TempPathFactory, seed: ParsedList) -> Assistant:
+    """The seed under two offices' names: the same items, so only the filter tells them apart."""
+    folder = tmp_path_factory.mktemp("two-lists")
+    text = seed.source.text
+    (folder / "tianshui.txt").write_text(text, encoding="utf-8")
+    (folder / "lanzhou.txt").write_text(text.replace(seed.title, "兰州市互联网信息办公室2024年权责清单", 1),
+                                        encoding="utf-8")
+    lists = load([folder])
+    embedder = HashingEmbedder(64)
+    built = store.build(tmp_path_factory.mktemp("two-index"), lists, embedder, progress=False)
+    return Assistant(Catalogue.of(lists), Retriever(built, embedder), policy=NEVER_REFUSE)
+
+
+def test_keys_are_unique_and_answers_name_the_list(two_lists: Assistant) -> None:
+    cat = two_lists.catalogue
+    assert len(cat.items) == 28 and {k.split("#")[0] for k in cat.items} == {"lanzhou", "tianshui"}
+    a = two_lists.ask("不让用户实名注册会被怎么罚", [])
+    top = cat.items[a.hits[0].item_key]
+    office = cat.offices[top.list_id]
+    assert office in ("兰州市互联网信息办公室", "天水市互联网信息办")
+    assert a.interpretation.startswith(f"〔{office}〕")
+    primary = to_json(a)["quotes"][0]
+    assert primary["list"] == office and primary["key"] == top.key
+    assert f"〔{office}〕第{top.seq}项" in to_markdown(a)
+
+
+@pytest.mark.parametrize("list_id", ["lanzhou", "tianshui"])
+def test_a_list_filter_keeps_answers_in_that_list(two_lists: Assistant, list_id: str) -> None:
+    for question in ("不让用户实名注册会被怎么罚", "立案以后要做什么", "网络安全法第六十一条"):
+        a = two_lists.ask(question, [], [list_id])
+        assert a.hits and all(h.item_key.startswith(f"{list_id}#") for h in a.hits), question
+        assert all(q.item_key.startswith(f"{list_id}#") for q in a.quotes if q.role != "statute")
+
+
+def test_a_question_naming_an_office_goes_to_its_list(two_lists: Assistant) -> None:
+    a = two_lists.ask("兰州网信办：不让用户实名注册会被怎么罚", [])
+    assert a.hits and all(h.item_key.startswith("lanzhou#") for h in a.hits)
+    b = two_lists.ask("天水的网信办对不实名注册怎么罚", [])
+    assert b.hits and all(h.item_key.startswith("tianshui#") for h in b.hits)
+
+
+def test_an_unknown_list_is_refused_by_name(two_lists: Assistant) -> None:
+    with pytest.raises(ValueError, match="no such list: beijing"):
+        two_lists.ask("立案以后要做什么", [], ["beijing"])
+
+
+def test_cli_list_filter(tmp_path: Path, seed: ParsedList, capsys: pytest.CaptureFixture[str],
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import cli
+
+    (tmp_path / "a.txt").write_text(seed.source.text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(seed.source.text, encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_MODEL", str(tmp_path / "no-model"))  # lexical only: fast, offline
+    assert cli.main(["ask", "立案以后要做什么", "--lists", str(tmp_path), "--list", "b", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"key": "b#' in out and '"key": "a#' not in out
+    assert cli.main(["ask", "立案以后要做什么", "--lists", str(tmp_path), "--list", "c"]) == 2
+    assert "no list c; loaded: a, b" in capsys.readouterr().err
