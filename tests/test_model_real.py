@@ -58,3 +58,48 @@ def test_real_end_to_end(real_assistant) -> None:
     assert not a.refused and a.quotes[0].item == "72"
     assert "处五万元以上五十万元以下罚款" in a.quotes[0].text
     assert real_assistant.ask("明天天气怎么样", []).refused
+
+
+def test_onnx_backend_agrees_with_torch(real_model_path, seed: ParsedList) -> None:
+    """The serving backend (ONNX Runtime, fp32) gives the reference's vectors on real questions
+    and passages; int8 stays close. Long texts are truncated alike (512 tokens)."""
+    from assistant.index.onnx_embed import OnnxEmbedder
+    from assistant.index.onnx_export import export
+
+    export(real_model_path)
+    texts = _seed_texts(seed)
+    torch_path = SentenceTransformerEmbedder(real_model_path)
+    fp32 = OnnxEmbedder(real_model_path)
+    int8 = OnnxEmbedder(real_model_path, precision="int8")
+    for kind in ("query", "passage"):
+        ref = torch_path.encode(texts, kind)
+        got = fp32.encode(texts, kind)
+        assert got.shape == ref.shape and got.dtype == np.float32
+        assert float(np.min(np.sum(ref * got, axis=1))) >= 0.999, kind
+        assert float(np.min(np.sum(ref * int8.encode(texts, kind), axis=1))) >= 0.95, kind
+    one = fp32.encode(["不让用户实名注册会被怎么罚？"], "query")
+    assert np.allclose(one[0], fp32.encode(["不让用户实名注册会被怎么罚？", "听证"], "query")[0], atol=1e-5)
+
+
+def test_serving_path_does_not_import_torch(real_model_path, tmp_path) -> None:
+    """A CLI ask with a built index, in a fresh process: torch is never imported."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant import paths
+    from assistant.index.onnx_export import export
+
+    export(real_model_path)
+    env = {**os.environ, "ASSISTANT_INDEX": str(tmp_path / "index"), "ASSISTANT_BACKEND": "onnx",
+           "ASSISTANT_MODEL": str(real_model_path)}
+    build = subprocess.run([sys.executable, "-m", "assistant", "build"], env=env, cwd=paths.ROOT,
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr
+    probe = ("import sys, runpy; sys.argv = ['assistant', 'ask', '不让用户实名注册会被怎么罚？', '--json'];\n"
+             "try:\n    runpy.run_module('assistant', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)")
+    ask = subprocess.run([sys.executable, "-c", probe], env=env, cwd=paths.ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert '"refused": false' in ask.stdout
+    assert ask.stderr.strip().endswith("NO-TORCH"), ask.stderr[-2000:]

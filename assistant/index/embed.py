@@ -32,11 +32,15 @@ class SentenceTransformerEmbedder:
     configuration, so any sentence-transformers model works unchanged.
     """
 
-    def __init__(self, path: Path, *, batch_size: int = 32, threads: int | None = None) -> None:
+    backend = "torch"
+
+    def __init__(self, path: Path, *, batch_size: int = 32, threads: int | None = None,
+                 device: str = "cpu") -> None:
         self.path = Path(path)
         self.name = self.path.name
         self.batch_size = batch_size
         self.threads = threads
+        self.device = device
         self._model: object | None = None
         self._lock = threading.Lock()
 
@@ -53,7 +57,7 @@ class SentenceTransformerEmbedder:
 
                     if self.threads:
                         torch.set_num_threads(self.threads)
-                    self._model = SentenceTransformer(str(self.path), device="cpu",
+                    self._model = SentenceTransformer(str(self.path), device=self.device,
                                                       local_files_only=True)
                 except Exception as e:  # torch/transformers raise many types here
                     raise ModelUnavailableError(f"cannot load model at {self.path}: {e}") from e

@@ -53,7 +53,11 @@ def _tokenizer(terms: tuple[str, ...]) -> Tokenize:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    # The general dictionary is loaded once, by jieba's default tokenizer (the typo check and
+    # part-of-speech tags use it too), and copied here: loading it again costs most of a second.
+    jieba.dt.check_initialized()
     tk = jieba.Tokenizer()
+    tk.FREQ, tk.total, tk.initialized = dict(jieba.dt.FREQ), jieba.dt.total, True
     for term in terms:
         tk.add_word(term, freq=None)
 

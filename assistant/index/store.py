@@ -74,13 +74,42 @@ def model_fingerprint(embedder: Embedder | None) -> dict[str, Any] | None:
     path = Path(path)
     if not (path / "modules.json").is_file():
         return None
+    files = [f for f in sorted(path.rglob("*"))
+             if f.relative_to(path).parts[0] != "onnx"  # the export: the backend below says which runs
+             and not f.relative_to(path).parts[0].startswith(".")  # the memo below, temporary folders
+             and f.is_file() and f.suffix in (".json", ".safetensors", ".bin", ".txt", ".model")]
+    return {"name": embedder.name, "path": str(path), "weights": _weights_digest(path, files),
+            "backend": getattr(embedder, "backend", "torch")}
+
+
+_FINGERPRINT = ".fingerprint.json"
+
+
+def _weights_digest(path: Path, files: list[Path]) -> str:
+    """Names and sizes of the model's files and the content of its JSON files, hashed. Reading
+    them (a 17 MB tokenizer.json) costs a cold start most of a second, so the digest is kept
+    beside the model with the files' sizes and times, and read back while they are unchanged."""
+    stat = [[f.relative_to(path).as_posix(), f.stat().st_size, f.stat().st_mtime_ns] for f in files]
+    memo = path / _FINGERPRINT
+    try:
+        kept = json.loads(memo.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and kept.get("files") == stat and isinstance(kept.get("digest"), str):
+            return kept["digest"]
+    except (OSError, ValueError):
+        pass
     h = hashlib.sha256()
-    for f in sorted(path.rglob("*")):
-        if f.is_file() and f.suffix in (".json", ".safetensors", ".bin", ".txt", ".model"):
-            h.update(f"{f.relative_to(path)}\0{f.stat().st_size}\0".encode())
-            if f.suffix == ".json":
-                h.update(f.read_bytes())
-    return {"name": embedder.name, "path": str(path), "weights": h.hexdigest()}
+    for f in files:
+        h.update(f"{f.relative_to(path)}\0{f.stat().st_size}\0".encode())
+        if f.suffix == ".json":
+            h.update(f.read_bytes())
+    digest = h.hexdigest()
+    tmp = memo.with_name(f"{_FINGERPRINT}.{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps({"files": stat, "digest": digest}), encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError:  # a read-only model folder: computed again next time
+        tmp.unlink(missing_ok=True)
+    return digest
 
 
 def parameters() -> dict[str, Any]:
@@ -102,6 +131,13 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[lib] = "absent"
     return out
+
+
+def cache_key(model: dict[str, Any]) -> str:
+    """Whose vectors the vector cache may return: torch and ONNX fp32 agree (cosine ≥ 0.9999) and
+    share them; int8 vectors differ and are kept apart."""
+    backend = model.get("backend") or "torch"
+    return model["weights"] + (":int8" if backend.endswith("int8") else "")
 
 
 def expected(lists: list[ParsedList], embedder: Embedder | None) -> dict[str, Any]:
@@ -154,7 +190,7 @@ def _write(folder: Path, lists: list[ParsedList], embedder: Embedder | None,
     dense: DenseIndex | None = None
     if manifest["model"] is not None and embedder is not None:
         try:
-            cache = VectorCache(vector_cache(), manifest["model"]["weights"], embedder.dim)
+            cache = VectorCache(vector_cache(), cache_key(manifest["model"]), embedder.dim)
             try:
                 vectors, owner, embedded = _encode(embedder, [chunking.embedding_text(c, names[c.item_key])
                                                               for c in chunks], progress, cache)
