@@ -79,10 +79,14 @@ def model_fingerprint(embedder: Embedder | None) -> dict[str, Any] | None:
              and not f.relative_to(path).parts[0].startswith(".")  # the memo below, temporary folders
              and f.is_file() and f.suffix in (".json", ".safetensors", ".bin", ".txt", ".model")]
     return {"name": embedder.name, "path": str(path), "weights": _weights_digest(path, files),
-            "backend": getattr(embedder, "backend", "torch")}
+            "backend": getattr(embedder, "backend", "torch"),
+            "max_tokens": getattr(embedder, "max_tokens", None) or MAX_TOKENS}
 
 
 _FINGERPRINT = ".fingerprint.json"
+# The model's own limit (e5: 512 tokens), which every passage of the lists served fits: measured in
+# docs/benchmarks.md (longest 316 tokens), so no shorter cap is set.
+MAX_TOKENS = 512
 
 
 def _weights_digest(path: Path, files: list[Path]) -> str:
