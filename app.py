@@ -9,7 +9,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import argparse
+import json
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,21 @@ STAFF_EXAMPLES = ["不让用户实名注册会被怎么罚？", "数据存到国
                   "传播非法信息的处罚由哪个科室承办"]
 TRAINEE_EXAMPLES = ["立案以后要做什么", "当事人要求听证应当在几天内提出", "调查取证时执法人员至少要几个人",
                     "处罚决定书当事人不在场多久内送达"]
+# In the browser, before anything reaches the server: the question joins the chat (escaped as the
+# server escapes it) and the queue of questions sent, and the box empties. Blank sends add nothing.
+QUEUE_JS = r"""
+(q, history, queued) => {
+  if (!q || !q.trim()) return ["", history, queued];
+  // The page's own list, updated at once: a second question sent before the first's output is
+  // applied still finds the first in it.
+  const list = (window.qzqdQueued = window.qzqdQueued || []);
+  list.push(q);
+  const esc = q.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+               .replace(/'/g, "&#x27;").replace(/([\\`*_{}\[\]()#+!|~>-])/g, "\\$1");
+  return ["", [...(history || []), {role: "user", content: [{type: "text", text: esc}]}], JSON.stringify(list)];
+}
+"""
+CLEAR_JS = "() => { window.qzqdQueued = []; return []; }"
 MAX_UPLOAD = 1_000_000  # bytes: a question set, not a corpus
 QUEUE_SIZE = 32
 CONCURRENCY = 2  # one answer is CPU-bound (~40 ms); two cores
@@ -38,25 +55,63 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     list_ids = sorted(cat.sources)
 
-    def respond(message: str, history: list[dict], turns: list, scope: str | None = None) -> tuple:
-        # The assistant reads the questions as typed (kept in `turns`); the chat shows them escaped.
-        asked = [m for q, a in turns for m in ({"role": "user", "content": q},
-                                               {"role": "assistant", "content": a.interpretation})]
-        answer = assistant.ask(message, asked, [scope] if scope in list_ids else None)
-        history = [*history, {"role": "user", "content": escape(message)},
-                   {"role": "assistant", "content": views.answer_html(answer, cat)}]
-        chips = [gr.update(value=s, visible=True) for s in answer.suggestions[:3]]
-        chips += [gr.update(visible=False)] * (3 - len(chips))
-        return (history, "", views.evidence_html(answer, cat), [*turns, (message, answer)], *chips)
+    answered: dict[tuple[str, int, str], Answer] = {}  # (conversation, position, question): asked once
 
-    def rate(rating: str, reason: str | None, comment: str, turns: list) -> str:
+    def respond(history: list[dict], queued: str, turns: list, conversation: str, scope: str | None = None
+                ) -> tuple:
+        """Answer every question queued in this conversation that has no answer yet, in order.
+
+        The browser queues each question as it is sent (``QUEUE_JS``), so quick submits are never
+        lost; the chat is rebuilt from the questions and their answers, whatever snapshot this
+        call was given, and a question already answered is not asked twice."""
+        try:
+            questions = [q for q in json.loads(queued or "[]") if isinstance(q, str)]
+        except ValueError:
+            questions = []
+        turns = list(turns)
+        for n, message in enumerate(questions[len(turns):], start=len(turns)):
+            key = (conversation, n, message)
+            answer = answered.get(key)
+            if answer is None:
+                asked = [m for q, a in turns for m in ({"role": "user", "content": q},
+                                                       {"role": "assistant", "content": a.interpretation})]
+                answer = assistant.ask(message, asked, [scope] if scope in list_ids else None)
+                if len(answered) > 4096:
+                    answered.pop(next(iter(answered)))
+                answered[key] = answer
+            turns.append((message, answer))
         if not turns:
-            return "还没有可以评价的回答。"
-        question, answer = turns[-1]
-        data = to_json(answer)
-        feedback.add(rating="up" if rating == "👍" else "down", reason=reason, comment=comment or "",
-                     question=question, answer=data["answer"], citations=data["quotes"])
-        return "已记录，谢谢。"
+            return (history, gr.update(), turns, *[gr.update()] * 3)
+        history = [m for q, a in turns for m in ({"role": "user", "content": escape(q)},
+                                                 {"role": "assistant", "content": views.answer_html(a, cat)})]
+        last = turns[-1][1]
+        chips = [gr.update(value=s, visible=True) for s in last.suggestions[:3]]
+        chips += [gr.update(visible=False)] * (3 - len(chips))
+        return (history, views.evidence_html(last, cat), turns, *chips)
+
+    def clear() -> tuple:
+        """Everything a conversation holds: the chat, what follow-ups refer to, the evidence, the
+        chips, the export and what a rating would rate; a new conversation id for feedback."""
+        return ([], "", "[]", views.evidence_html(None, cat), [], *[gr.update(visible=False)] * 3, None, "",
+                uuid.uuid4().hex)
+
+    def rate(turns: list, conversation: str, data: gr.LikeData) -> str:
+        """One row per answer: 👍/👎 or a reason; taking the rating back deletes the row."""
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = int(index) // 2
+        if not 0 <= turn < len(turns):
+            return ""
+        if data.liked is None or data.liked == "":
+            feedback.remove(conversation, turn)
+            return "已撤回评价。"
+        question, answer = turns[turn]
+        shown = to_json(answer)
+        liked = data.liked
+        rating = "up" if liked is True else "down"
+        reason = liked if isinstance(liked, str) and liked in REASONS else None
+        feedback.add(rating=rating, reason=reason, question=question, answer=shown["answer"],
+                     citations=shown["quotes"], conversation=conversation, turn=turn)
+        return f"已记录对第 {turn + 1} 个回答的评价" + (f"（{reason}）" if reason else "") + "，谢谢。"
 
     def export(turns: list[tuple[str, Answer]]) -> str | None:
         if not turns:
@@ -96,24 +151,29 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         if assistant.retriever.warning:
             gr.Markdown(f"⚠️ {assistant.retriever.warning}", elem_id="banner")
         turns = gr.State([])
+        conversation = gr.State("")  # one per page (set on load): feedback rows are keyed by it
+        queued = gr.Textbox("[]", visible=False, elem_id="queued")  # the questions sent, as typed (JSON)
         with gr.Tab("问答"), gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(height=480, elem_id="chat", sanitize_html=True, label="对话")
+                chatbot = gr.Chatbot(height=480, elem_id="chat", sanitize_html=True, label="对话",
+                                     buttons=["copy"], feedback_options=("Like", "Dislike", *REASONS))
                 question = gr.Textbox(placeholder="输入问题，例如：不让用户实名注册会被怎么罚？",
                                       elem_id="question", label="问题", max_lines=4)
+                with gr.Row():
+                    send = gr.Button("发送", variant="primary", elem_id="send", scale=1)
+                    clear_button = gr.Button("🗑 清空对话", elem_id="clear", scale=1)
                 scope = gr.Dropdown([("全部清单", ""), *((views.list_label(cat, lid), lid) for lid in list_ids)],
                                     value="", label="清单", visible=len(list_ids) > 1, elem_id="scope")
                 with gr.Row():
                     chips = [gr.Button(visible=False, size="sm", elem_classes="chip") for _ in range(3)]
-                gr.Examples(STAFF_EXAMPLES, inputs=question, label="工作人员常问")
-                gr.Examples(TRAINEE_EXAMPLES, inputs=question, label="培训学习")
-                with gr.Accordion("评价与导出", open=False):
-                    with gr.Row():
-                        rating = gr.Radio(["👍", "👎"], value="👍", label="评价最近的回答")
-                        reason = gr.Dropdown(list(REASONS), label="原因（可选）", value=None)
-                    comment = gr.Textbox(label="补充说明（可选）", max_lines=3)
-                    rate_button = gr.Button("提交评价")
-                    rated = gr.Markdown()
+                gr.Markdown("工作人员常问", elem_classes="examples-label")
+                with gr.Row():
+                    examples = [gr.Button(q, size="sm", elem_classes="example") for q in STAFF_EXAMPLES]
+                gr.Markdown("培训学习", elem_classes="examples-label")
+                with gr.Row():
+                    examples += [gr.Button(q, size="sm", elem_classes="example") for q in TRAINEE_EXAMPLES]
+                rated = gr.Markdown(elem_id="rated")
+                with gr.Accordion("导出", open=False):
                     export_button = gr.Button("导出对话（Markdown）")
                     exported = gr.File(label="导出文件")
             with gr.Column(scale=2):
@@ -133,11 +193,21 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             chart = gr.BarPlot(x="kind", y="value", color="metric", label="Recall@1 与引用命中率")
             failures = gr.Dataframe(label="未通过的问题")
 
-        outputs = [chatbot, question, evidence, turns, *chips]
-        question.submit(respond, [question, chatbot, turns, scope], outputs, api_visibility="private")
-        for chip in chips:
-            chip.click(respond, [chip, chatbot, turns, scope], outputs, api_visibility="private")
-        rate_button.click(rate, [rating, reason, comment, turns], rated, api_visibility="private")
+        outputs = [chatbot, evidence, turns, *chips]
+        answer = {"fn": respond, "inputs": [chatbot, queued, turns, conversation, scope], "outputs": outputs,
+                  "api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "chat"}
+        # Each question is queued in the browser first (instantly, in order), then answered.
+        for typed in (question.submit, send.click):
+            typed(None, [question, chatbot, queued], [question, chatbot, queued], js=QUEUE_JS,
+                  api_visibility="private", queue=False, trigger_mode="multiple").then(**answer)
+        for button in (*chips, *examples):
+            button.click(None, [button, chatbot, queued], [question, chatbot, queued], js=QUEUE_JS,
+                         api_visibility="private", queue=False).then(**answer)
+        for reset in (clear_button.click, chatbot.clear):  # the chat's own 🗑 resets everything too
+            reset(clear, None, [chatbot, question, queued, evidence, turns, *chips, exported, rated, conversation],
+                  js=CLEAR_JS, api_visibility="private")
+        chatbot.like(rate, [turns, conversation], rated, api_visibility="private")
+        demo.load(lambda: uuid.uuid4().hex, None, conversation, api_visibility="private")
         export_button.click(export, turns, exported, api_visibility="private")
         for f in filters:
             f.change(list_items, filters, table, api_visibility="private")

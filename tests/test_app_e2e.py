@@ -16,6 +16,10 @@ from assistant.present.render import to_json
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+APP_DATA: dict[str, Path] = {}
+needs_browser = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("REQUIRE_BROWSER"),
+                                   reason="Debian chromium not installed (CI installs it and sets REQUIRE_BROWSER)")
+VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def _free_port() -> int:
@@ -27,8 +31,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, real_model_path):
     port = _free_port()
+    APP_DATA["data"] = tmp_path_factory.mktemp("app-data")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX": str(tmp_path_factory.mktemp("app-index")),
-           "ASSISTANT_DATA": str(tmp_path_factory.mktemp("app-data"))}
+           "ASSISTANT_DATA": str(APP_DATA["data"])}
     log = tmp_path_factory.mktemp("app-log") / "app.log"
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=paths.ROOT, env=env,
@@ -112,3 +117,67 @@ def test_browser_chat_quote_citation_and_inert_html(app_url: str, tmp_path: Path
         assert dialogs == []
         browser.close()
     print(f"browser: question to rendered answer {rendered_ms:.0f} ms")
+
+
+def _browser(p):  # type: ignore[no-untyped-def]
+    assert CHROMIUM, "chromium is required here"
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
+@needs_browser
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str) -> None:
+    """The send button asks; five quick questions each get their answer and no empty bubble; 清空
+    forgets the conversation (a follow-up is not answered about the cleared item); 👍 on one answer
+    and 👎 on another write one feedback row each, and changing a rating updates its row."""
+    import sqlite3
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport=VIEWPORTS[viewport])
+        page.goto(app_url)
+        box = page.locator("#question textarea")
+        box.fill("不让用户实名注册会被怎么罚？")
+        page.locator("#send").click()
+        expect(page.locator("#chat mark").first).to_contain_text("处五万元以上五十万元以下罚款", timeout=60_000)
+        quick = ["立案以后要做什么", "数据存到国外了怎么处理", "网络安全法第六十一条", "听证要在几天内提出",
+                 "木马程序怎么罚"]
+        for q in quick:  # as fast as the box empties: no waiting for answers
+            box.fill(q)
+            box.press("Enter")
+            expect(box).to_have_value("")
+        bots = page.locator("#chat [data-testid='bot']")
+        expect(bots).to_have_count(1 + len(quick), timeout=60_000)
+        users = page.locator("#chat [data-testid='user']")
+        expect(users).to_have_count(1 + len(quick))
+        texts = [users.nth(i).inner_text() for i in range(users.count())]
+        assert all(t.strip() for t in texts) and [t.strip() for t in texts[1:]] == quick
+        for i in range(bots.count()):
+            assert bots.nth(i).inner_text().strip(), f"empty answer bubble {i}"
+        # Rate the first answer 👍, the second 👎, then change the first to 👎.
+        page.locator("#chat button[aria-label='Like']").nth(0).click()
+        expect(page.locator("#rated")).to_contain_text("第 1 个回答", timeout=20_000)
+        page.locator("#chat button[aria-label='Dislike']").nth(1).click()
+        expect(page.locator("#rated")).to_contain_text("第 2 个回答", timeout=20_000)
+        page.locator("#chat button[aria-label='Dislike']").nth(0).click()
+        expect(page.locator("#rated")).to_contain_text("第 1 个回答", timeout=20_000)
+        page.wait_for_timeout(500)
+        db = sqlite3.connect(APP_DATA["data"] / "feedback.sqlite3")
+        rows = db.execute("SELECT conversation, turn, rating, question FROM feedback "
+                          "WHERE question IN (?, ?) ORDER BY turn",
+                          ("不让用户实名注册会被怎么罚？", quick[0])).fetchall()
+        mine = [r for r in rows if r[0] == rows[-1][0]]
+        assert [(r[1], r[2]) for r in mine] == [(0, "down"), (1, "down")], rows
+        # 清空 resets everything: the chat, the evidence, and what a follow-up refers to.
+        page.locator("#clear").click()
+        expect(page.locator("#chat [data-testid='user']")).to_have_count(0, timeout=20_000)
+        expect(page.locator("#evidence-panel")).not_to_contain_text("网络管理科")
+        box.fill("那对直接负责的主管人员呢？")
+        page.locator("#send").click()
+        expect(page.locator("#chat [data-testid='bot']")).to_have_count(1, timeout=60_000)
+        assert "第72项" not in page.locator("#chat [data-testid='bot']").first.inner_text()
+        browser.close()

@@ -69,6 +69,7 @@ def normalise(text: str) -> tuple[str, tuple[str, ...]]:
 _FUZZY = re.compile(r"^([zcs])h|n?g?$")
 
 
+@functools.lru_cache(maxsize=65536)
 def _pinyin(word: str, tones: bool) -> tuple[str, ...]:
     """Syllables; without tones also fuzzy as pinyin input is (zh=z, ch=c, sh=s, and -n, -ng
     dropped: 信心 xin xin sounds close enough to 信息 xi xi to be a typo of it)."""
@@ -150,13 +151,12 @@ class Speller:
                 continue
             if _frequency(w) >= COMMON_WORD:
                 continue  # a common word is what the user meant (攻击 is not a typo of a list's 攻机)
-            tones = _pinyin(w, True)
             found = []
             for v in self._index().get(_pinyin(w, False), ()):
                 diff = sum(a != b for a, b in zip(w, v, strict=True))
                 if diff == 0 or diff > max(1, n // 2):
                     continue
-                found.append((_pinyin(v, True) == tones, self.counts[v], v))
+                found.append((_pinyin(v, True) == _pinyin(w, True), self.counts[v], v))
             if found:
                 return w, max(found)[2]
         return None
