@@ -23,7 +23,8 @@ from assistant.evaluation import score as evaluate
 from assistant.feedback import REASONS, FeedbackStore
 from assistant.present.export import conversation_markdown
 from assistant.present.render import escape, to_json
-from assistant.types import Answer
+from assistant.review.lint import lint
+from assistant.types import Answer, ParsedList
 
 STAFF_EXAMPLES = ["不让用户实名注册会被怎么罚？", "数据存到国外了怎么处理", "网络安全法第六十一条",
                   "传播非法信息的处罚由哪个科室承办"]
@@ -44,6 +45,18 @@ QUEUE_JS = r"""
 }
 """
 CLEAR_JS = "() => { window.qzqdQueued = []; return []; }"
+# The evidence panel scrolls on its own, so reading it never scrolls the chat away.
+CSS = """
+#evidence-panel { max-height: 82vh; overflow-y: auto; }
+ol.timeline { list-style: none; padding-left: 1.2em; border-left: 3px solid #9ab; }
+ol.timeline li.step { position: relative; margin: 0 0 0.8em 0.6em; }
+ol.timeline li.step::before { content: ""; position: absolute; left: -1.55em; top: 0.35em; width: 0.8em;
+  height: 0.8em; border-radius: 50%; background: #357; }
+ol.timeline li.step.odd::before { background: #c60; }
+.step-head { display: block; } .differs { color: #c60; font-size: 0.85em; margin-left: 0.3em; }
+@media print { .gradio-container > *:not(#item-page) { display: none; } }
+@media (max-width: 640px) { #evidence-panel { max-height: 60vh; } .card th { white-space: nowrap; } }
+"""
 MAX_UPLOAD = 1_000_000  # bytes: a question set, not a corpus
 QUEUE_SIZE = 32
 CONCURRENCY = 2  # one answer is CPU-bound (~40 ms); two cores
@@ -54,6 +67,11 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     choices = views.filter_choices(cat)
 
     list_ids = sorted(cat.sources)
+    # The lists' known defects (lint), shown on each item's page for trainees and maintainers.
+    findings: dict[str, list] = {}
+    for f in lint([ParsedList(src, cat.titles.get(lid, ""), tuple(i for i in cat.order if i.list_id == lid))
+                   for lid, src in cat.sources.items()], assistant.library):
+        findings.setdefault(f"{f.list_id}#{f.item}", []).append(f)
 
     answered: dict[tuple[str, int, str], Answer] = {}  # (conversation, position, question): asked once
 
@@ -120,12 +138,22 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         out.write_text(conversation_markdown(turns), encoding="utf-8")
         return str(out)
 
-    def list_items(*values: str | None) -> list[list[Any]]:
-        return views.item_rows(cat, dict(zip([*views.FILTER_COLUMNS, "法律"], values, strict=True)))
+    def list_items(*values: str | None) -> tuple:
+        """The table, the picker's choices and a note, all from the same filters."""
+        items = views.filtered(cat, dict(zip([*views.FILTER_COLUMNS, "法律"], values, strict=True)))
+        note = "" if items else "没有符合这些条件的事项。请放宽筛选，或点“重置筛选”。"
+        return ([views.item_row(cat, i) for i in items],
+                gr.update(choices=[(views.item_choice(cat, i), i.key) for i in items], value=None),
+                note, [i.key for i in items])
+
+    def pick_row(keys: list[str], data: gr.SelectData) -> Any:
+        """A click on a table row opens that item."""
+        row = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        return gr.update(value=keys[row]) if 0 <= int(row) < len(keys) else gr.update()
 
     def show_item(key: str | None) -> str:
         item = cat.items.get(key or "")
-        return views.item_html(item, cat, assistant.library) if item else ""
+        return views.item_html(item, cat, assistant.library, findings.get(key or "", ())) if item else ""
 
     def run_eval(upload: str | None) -> tuple:
         path = Path(upload) if upload else paths.ROOT / "eval" / "questions.jsonl"
@@ -180,12 +208,18 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 evidence = gr.HTML(views.evidence_html(None, cat), elem_id="evidence-panel")
         with gr.Tab("事项与程序"):
             with gr.Row():
-                filters = [gr.Dropdown(choices[c], label=c, value=None) for c in [*views.FILTER_COLUMNS, "法律"]]
-            table = gr.Dataframe(list_items(*[None] * 5), headers=["序号", "事项名称", "权力事项类型", "承办机构",
-                                                                   "办事层级"], interactive=False)
+                filters = [gr.Dropdown([("全部", ""), *((v, v) for v in choices[c] if v)], label=c, value="",
+                                       elem_classes="filter") for c in [*views.FILTER_COLUMNS, "法律"]]
+            with gr.Row():
+                reset_filters = gr.Button("重置筛选", size="sm", elem_id="reset-filters")
+                no_match = gr.Markdown(elem_id="no-match")
+            shown_keys = gr.State([i.key for i in cat.items.values()])
+            table = gr.Dataframe([views.item_row(cat, i) for i in cat.items.values()],
+                                 headers=["序号", "事项名称", "权力事项类型", "承办机构", "办事层级"],
+                                 interactive=False, elem_id="items-table")
             pick = gr.Dropdown([(views.item_choice(cat, i), i.key) for i in cat.items.values()],
-                               label="查看事项（序号）")
-            page = gr.HTML()
+                               label="查看事项（按名称或序号查找；也可点表格中的一行）", value=None, elem_id="pick")
+            page = gr.HTML(elem_id="item-page")
         with gr.Tab("评测"):
             upload = gr.File(label="上传问题集（.jsonl，可选；默认 eval/questions.jsonl）", file_types=[".jsonl"])
             run_button = gr.Button("运行评测")
@@ -210,8 +244,12 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         demo.load(lambda: uuid.uuid4().hex, None, conversation, api_visibility="private")
         export_button.click(export, turns, exported, api_visibility="private")
         for f in filters:
-            f.change(list_items, filters, table, api_visibility="private")
-        pick.change(show_item, pick, page, api_visibility="private")
+            f.change(list_items, filters, [table, pick, no_match, shown_keys], api_visibility="private")
+        reset_filters.click(lambda: [""] * len(filters), None, filters, api_visibility="private")
+        table.select(pick_row, shown_keys, pick, api_visibility="private")
+        # The page is brought into view when an item is chosen.
+        pick.change(show_item, pick, page, api_visibility="private").then(
+            None, None, None, js="() => document.querySelector('#item-page')?.scrollIntoView({behavior: 'smooth'})")
         run_button.click(run_eval, upload, [metrics, chart, failures], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return demo
@@ -234,7 +272,7 @@ def main() -> None:
     auth = os.environ.get("ASSISTANT_AUTH")  # "user:password" turns on a login page
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY).launch(
         server_name=args.host, server_port=args.port, share=False, ssr_mode=False,
-        enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD,
+        enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, css=CSS,
         auth=tuple(auth.split(":", 1)) if auth else None, footer_links=["api"])
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from assistant.answering.compose import CARD_FIELDS, reason
@@ -16,7 +17,7 @@ from assistant.answering.statute_notes import annotate, in_force
 from assistant.corpus.catalogue import Catalogue
 from assistant.present.render import citation, in_force_notes, shared_sentence
 from assistant.statutes.library import Library
-from assistant.types import COLUMNS, Answer, Item, Quote, Span
+from assistant.types import COLUMNS, Answer, Finding, Item, Quote, Span
 
 # Deadlines and head counts a trainee must remember: 三日内, 七日内, 十个工作日, 不得少于两人.
 _FIGURE = re.compile(r"[一二三四五六七八九十两0-9]+个?(?:工作)?日(?:内|后|起)?|不得少于[一二三四五六七八九十两0-9]+人")
@@ -93,7 +94,8 @@ def evidence_html(a: Answer | None, cat: Catalogue) -> str:
         hits = a.hits if a is not None else ()
         if not hits:
             return "<div id='evidence'><p>提问后，这里显示出处、事项信息和检索依据。</p></div>"
-        return ("<div id='evidence'><h3>最接近的事项</h3>" + _why(a) + "</div>")  # type: ignore[arg-type]
+        return ("<div id='evidence'><h3>最接近的事项</h3><details class='retrieval' open><summary>检索详情</summary>"
+                + _why(a) + "</details></div>")  # type: ignore[arg-type]
     primary = a.primary
     item = cat.items[primary.item_key]
     src = cat.source(item)
@@ -101,8 +103,7 @@ def evidence_html(a: Answer | None, cat: Catalogue) -> str:
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v) or '（空）'}</td></tr>" for k, v in a.card.items())
     out = [f"<div id='evidence'><h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3>",
            f"<table class='card'>{rows}</table>",
-           f"<h4>出处：{esc(primary.field)}</h4>",
-           f"<p class='source'>{esc(primary.source)} 字符 {primary.start}–{primary.end}</p>",
+           f"<h4>出处：{esc(primary.field)}（标黄处为引文）</h4>",
            "<blockquote>" + highlighted(text, around, Span(primary.start, primary.end), "ev-primary")
            + "</blockquote>"]
     for q in a.quotes:
@@ -121,7 +122,13 @@ def evidence_html(a: Answer | None, cat: Catalogue) -> str:
             out.append(f"<details{' open' if role != 'xref' else ''}><summary>{heading}</summary>"
                        + "".join(f"<p><small>{esc(q.law or '')}{esc(q.article or '')}</small><br>"
                                  f"{esc(q.text)}</p>" for q in shown) + "</details>")
-    out.append("<h4>为什么是这一项</h4>" + _why(a) + "</div>")
+    # Retrieval internals, file paths and offsets: for whoever checks the machinery, folded away.
+    where = f"{esc(primary.source)} 字符 {primary.start}–{primary.end}"
+    if primary.locator is not None:
+        ref = primary.locator
+        where += f"（工作表「{esc(ref.sheet)}」第{ref.row}行第{ref.col}列）"
+    out.append(f"<details class='retrieval'><summary>检索详情（为什么是这一项）</summary><p class='source'>{where}</p>"
+               + _why(a) + "</details></div>")
     return "\n".join(out)
 
 
@@ -132,7 +139,8 @@ def _why(a: Answer) -> str:
                            for name in ("dense", "lexical", "fused") if name in h.scores)
         rows.append(f"<tr><td>第{esc(h.seq)}项</td><td>{esc(h.name)}</td><td>{esc(signals)}</td>"
                     f"<td>{esc(reason(h))}</td></tr>")
-    return ("<table class='why'><tr><th>事项</th><th>名称</th><th>检索得分（名次）</th><th>说明</th></tr>"
+    return ("<table class='why'><tr><th>事项</th><th>名称</th>"
+            "<th>检索得分（语义 dense、关键词 lexical、综合 fused；括号内为名次）</th><th>说明</th></tr>"
             + "".join(rows) + "</table>")
 
 
@@ -147,9 +155,12 @@ def item_choice(cat: Catalogue, item: Item) -> str:
     return f"{where}{item.seq} {cat.name(item)}"
 
 
-def item_html(item: Item, cat: Catalogue, library: Library | None = None) -> str:
+def item_html(item: Item, cat: Catalogue, library: Library | None = None,
+              findings: Sequence[Finding] = ()) -> str:
     """The item page; with the statute library, each cited article amended, renumbered or repealed
-    since is noted under 实施依据 with the article in force today. A list's extra columns follow."""
+    since is noted under 实施依据 with the article in force today. The procedure is a timeline of
+    its steps, deadlines and head counts in bold, a step where this item's text differs from the
+    list's usual text marked; lint ``findings`` on the item are listed. Extra columns follow."""
     src = cat.source(item)
     where = f"<p class='list-name'>{esc(list_label(cat, item.list_id))}</p>" if cat.label(item) else ""
     out = [f"<div class='item'>{where}<h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3><table class='card'>"]
@@ -162,9 +173,25 @@ def item_html(item: Item, cat: Catalogue, library: Library | None = None) -> str
         out += [f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>" for note in in_force(notes)]
         out += [f"<blockquote class='current-law'>{esc(q.text)}<br><small>—— 现行《{esc(q.law or '')}》"
                 f"{esc(q.article or '')}</small></blockquote>" for q in quotes if q.role == "statute_current"]
-    out.append("<h4>办理程序（责任事项）</h4><ol class='steps'>")
-    out += [f"<li>{figures(c.body.of(src.text))}</li>" for c in item.fields["责任事项"].clauses]
-    out.append("</ol><h4>追责情形</h4>")
+    out.append("<h4>办理程序（责任事项）</h4><ol class='steps timeline'>")
+    for c in item.fields["责任事项"].clauses:
+        body = c.body.of(src.text)
+        head, sep, rest = body.partition("：")
+        if not sep or len(head) > 16:
+            head, rest = "", body
+        odd = [f for f in findings if f.field == "责任事项" and c.span.start <= f.span.start < c.span.end]
+        mark = (f"<span class='differs' title='{esc(odd[0].message)}'>与清单中多数事项的写法不同</span>"
+                if odd else "")
+        out.append(f"<li class='step{' odd' if odd else ''}'>"
+                   + (f"<strong class='step-head'>{esc(head)}</strong>" if head else "")
+                   + f"{mark}<div class='step-body'>{figures(rest)}</div></li>")
+    out.append("</ol>")
+    mine = [f for f in findings if f.field != "责任事项"]
+    if mine:
+        out.append("<h4>清单数据提示（供清单维护者核对）</h4><ul class='findings'>"
+                   + "".join(f"<li>{esc(f.field)}「{esc(f.excerpt)}」：{esc(f.message)}</li>" for f in mine)
+                   + "</ul>")
+    out.append("<h4>追责情形</h4>")
     out += [f"<p>{esc(c.span.of(src.text))}</p>" for c in item.fields["追责情形"].clauses]
     for name, field in item.fields.items():
         if name not in COLUMNS and field.parts:  # the list's own columns, as published
@@ -188,8 +215,9 @@ def filter_choices(cat: Catalogue) -> dict[str, list[str]]:
     return out
 
 
-def item_rows(cat: Catalogue, filters: dict[str, str | None]) -> list[list[Any]]:
-    rows = []
+def filtered(cat: Catalogue, filters: dict[str, str | None]) -> list[Item]:
+    """The items matching every filter set ("" or None: 全部)."""
+    out = []
     for item in cat.items.values():
         src = cat.source(item)
         if any(v and column in FILTER_COLUMNS and item.value(src, column) != v
@@ -197,9 +225,18 @@ def item_rows(cat: Catalogue, filters: dict[str, str | None]) -> list[list[Any]]
             continue
         if filters.get("法律") and filters["法律"] not in laws(item):
             continue
-        rows.append([f"{cat.label(item)} {item.seq}".strip(), cat.name(item), item.value(src, "权力事项类型"),
-                     item.value(src, "承办机构"), item.value(src, "办事层级")])
-    return rows
+        out.append(item)
+    return out
+
+
+def item_row(cat: Catalogue, item: Item) -> list[Any]:
+    src = cat.source(item)
+    return [f"{cat.label(item)} {item.seq}".strip(), cat.name(item), item.value(src, "权力事项类型"),
+            item.value(src, "承办机构"), item.value(src, "办事层级")]
+
+
+def item_rows(cat: Catalogue, filters: dict[str, str | None]) -> list[list[Any]]:
+    return [item_row(cat, i) for i in filtered(cat, filters)]
 
 
 def eval_tables(questions: list[dict], results: list[dict]) -> tuple[list[list[Any]], Any, list[list[Any]]]:

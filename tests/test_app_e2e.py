@@ -181,3 +181,35 @@ def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str
         expect(page.locator("#chat [data-testid='bot']")).to_have_count(1, timeout=60_000)
         assert "第72项" not in page.locator("#chat [data-testid='bot']").first.inner_text()
         browser.close()
+
+
+@needs_browser
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_browser_items_tab_filters_rows_and_timeline(app_url: str, viewport: str) -> None:
+    """事项与程序: a filter narrows the table, a row click opens the item, whose procedure is a
+    timeline with its deadlines; 重置筛选 brings every item back; the evidence keeps retrieval
+    details folded."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport=VIEWPORTS[viewport])
+        page.goto(app_url)
+        page.get_by_role("tab", name="事项与程序").click()
+        table = page.locator("#items-table")
+        expect(table).to_contain_text("对未提供实名制身份的处罚", timeout=20_000)
+        page.locator("#items-table").get_by_text("对未提供实名制身份的处罚").click()
+        item = page.locator("#item-page")
+        expect(item).to_contain_text("第72项", timeout=20_000)
+        expect(item.locator("ol.timeline li.step")).to_have_count(7)
+        for deadline in ("三日内", "七日内"):
+            expect(item.locator("strong.figure", has_text=deadline).first).to_be_visible()
+        page.get_by_role("tab", name="问答").click()
+        box = page.locator("#question textarea")
+        box.fill("不让用户实名注册会被怎么罚？")
+        page.locator("#send").click()
+        expect(page.locator("#chat mark").first).to_contain_text("罚款", timeout=60_000)
+        details = page.locator("#evidence-panel details.retrieval")
+        expect(details).to_have_count(1)
+        assert details.get_attribute("open") is None  # scores and offsets are folded away
+        browser.close()

@@ -18,6 +18,9 @@ def test_answer_html_marks_the_quote_inside_its_clause(hashing_assistant) -> Non
     assert marked == views.esc(a.quotes[0].text)
     panel = views.evidence_html(a, cat)
     assert 'id="ev-primary"' in panel and "网络管理科" in panel and "为什么是这一项" in panel
+    # Retrieval scores, the file path and offsets are folded under 检索详情, after the evidence.
+    assert panel.index("<details class='retrieval'>") > panel.index('id="ev-primary"')
+    assert "corpus/lists" in panel.split("<details class='retrieval'>")[1]
 
 
 def test_question_html_is_inert(hashing_assistant) -> None:
@@ -31,9 +34,23 @@ def test_item_page_lists_steps_with_figures(hashing_assistant) -> None:
     cat = hashing_assistant.catalogue
     item = next(i for i in cat.items.values() if i.seq == "72")
     page = views.item_html(item, cat)
-    assert page.count("<li>") == 7
+    assert page.count("<li class='step") == 7 and "<ol class='steps timeline'>" in page
     for figure in ("三日内", "七日内", "十个工作日", "不得少于两人", "三个工作日"):
         assert f"<strong class='figure'>{figure}" in page, figure
+    assert "<strong class='step-head'>立案责任</strong>" in page
+
+
+def test_item_page_marks_steps_and_defects_lint_finds(hashing_assistant, seed) -> None:
+    from assistant.review.lint import lint
+
+    cat = hashing_assistant.catalogue
+    found = [f for f in lint([seed]) if f.item == "81"]
+    item = next(i for i in cat.items.values() if i.seq == "81")
+    page = views.item_html(item, cat, findings=found)
+    # 81 writes 《约谈笔录》 where the list's other items write 《执法约谈笔录》: that step is marked.
+    assert "<li class='step odd'>" in page and "与清单中多数事项的写法不同" in page
+    plain = views.item_html(item, cat)
+    assert "step odd" not in plain
 
 
 def test_item_filters(hashing_assistant) -> None:
@@ -69,3 +86,31 @@ def test_demo_builds(hashing_assistant, tmp_path: Path) -> None:
     api = demo.get_api_info()
     assert "/ask" in api["named_endpoints"]
     assert len(api["named_endpoints"]) == 1  # UI events are private
+
+
+def test_one_feedback_row_per_answer(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    for rating, reason in (("up", None), ("down", "引用错误"), ("down", None)):
+        store.add(rating=rating, reason=reason, question="q" * 10_000, answer="a", citations=[],
+                  conversation="c1", turn=0)
+    store.add(rating="up", question="q2", answer="a2", citations=[], conversation="c1", turn=1)
+    store.add(rating="up", question="q", answer="a", citations=[], conversation="c2", turn=0)
+    rows = store.all()
+    assert [(r["conversation"], r["turn"], r["rating"], r["reason"]) for r in rows] == [
+        ("c1", 0, "down", None), ("c1", 1, "up", None), ("c2", 0, "up", None)]
+    assert len(rows[0]["question"]) == 2000  # capped: a huge question does not grow the store
+    store.remove("c1", 0)
+    assert [(r["conversation"], r["turn"]) for r in store.all()] == [("c1", 1), ("c2", 0)]
+
+
+def test_old_feedback_files_gain_the_answer_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE feedback (id INTEGER PRIMARY KEY, at TEXT NOT NULL, rating TEXT NOT NULL, "
+                   "reason TEXT, comment TEXT, question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL)")
+        db.execute("INSERT INTO feedback (at, rating, question, answer, citations) VALUES ('t', 'up', 'q', 'a', '[]')")
+    store = FeedbackStore(path)
+    store.add(rating="down", question="q", answer="a", citations=[], conversation="c", turn=3)
+    assert [(r["rating"], r["turn"]) for r in store.all()] == [("up", None), ("down", 3)]

@@ -55,9 +55,10 @@ def annotate(cat: Catalogue, item: Item, library: Library, primary: Quote | None
         if primary is not None and quoted:
             for d in library.differences(src.text, item, old, quoted):
                 if primary.start <= d.list_span.start and d.list_span.end <= primary.end:
-                    # One above the other: the list's words, then the law's at the same place.
-                    notes.append(f"清单原文：「{d.list_text}」（{paths_hint(primary)}）")
-                    notes.append(f"法律原文：「{d.law_text or '（无）'}」（…{d.law_context}…，{version_name(old)}）")
+                    # Worded for staff: what differs, where, and the law's words at that place.
+                    notes.append(f"清单此处与法律原文不同，可能为笔误：清单作「{d.list_text}」"
+                                 f"（{paths_hint(primary)}），{version_name(old)}原文作"
+                                 f"「{d.law_text or '（无）'}」（…{d.law_context}…）。")
         new = library.current(law)
         if new is None or new.path == old.path:
             continue
