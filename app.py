@@ -21,6 +21,8 @@ from assistant import paths, views
 from assistant.answering.dialogue import Assistant
 from assistant.evaluation import score as evaluate
 from assistant.feedback import REASONS, FeedbackStore
+from assistant.index import store
+from assistant.present import report
 from assistant.present.export import conversation_markdown
 from assistant.present.render import escape, to_json
 from assistant.review.lint import lint
@@ -155,16 +157,28 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         item = cat.items.get(key or "")
         return views.item_html(item, cat, assistant.library, findings.get(key or "", ())) if item else ""
 
-    def run_eval(upload: str | None) -> tuple:
+    def run_eval(upload: str | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - Gradio's idiom
         path = Path(upload) if upload else paths.ROOT / "eval" / "questions.jsonl"
         if path.stat().st_size > MAX_UPLOAD:
             raise gr.Error(f"问题集超过 {MAX_UPLOAD // 1000} KB。")
         try:
             questions = evaluate.load_questions(path)
         except evaluate.QuestionSetError as e:
-            raise gr.Error(str(e)) from None
-        results = evaluate.run(assistant.ask, questions)
-        return views.eval_tables(questions, results)
+            # The message names the line; the server's upload path is not the user's business.
+            raise gr.Error("问题集格式有误：" + str(e).replace(str(path), path.name)) from None
+        results = []
+        for n, q in enumerate(questions):
+            progress((n, len(questions)), desc=f"已完成 {n} / {len(questions)} 题")
+            results.append(evaluate.run_one(assistant.ask, q))
+        table, chart, fails, verdict = views.eval_tables(questions, results)
+        folder = Path(tempfile.mkdtemp(prefix="qzqd-eval-"))
+        with (folder / "results.jsonl").open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+        metrics = evaluate.score(questions, results)
+        files = [folder / "results.jsonl", *report.write(folder, {"hybrid": metrics},
+                                                         evaluate.failures(questions, results),
+                                                         path.name, store.versions())]
+        return table, chart, fails, verdict, [str(f) for f in files]
 
     def api_ask(question: str, history: list[dict] | None = None, lists: list[str] | None = None) -> dict:
         """Answer one question; `history` is the conversation as {"role", "content"} messages;
@@ -222,14 +236,26 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             page = gr.HTML(elem_id="item-page")
         with gr.Tab("评测"):
             upload = gr.File(label="上传问题集（.jsonl，可选；默认 eval/questions.jsonl）", file_types=[".jsonl"])
-            run_button = gr.Button("运行评测")
-            metrics = gr.Dataframe(label="各类问题指标")
-            chart = gr.BarPlot(x="kind", y="value", color="metric", label="Recall@1 与引用命中率")
+            gr.Markdown("每行一个 JSON：`{\"id\", \"question\", \"gold_items\", \"gold_field\", \"must_quote\", "
+                        "\"kind\", \"turns\"}`。模板见 `eval/questions.jsonl` 的任意一行，例如："
+                        "`{\"id\": \"q1\", \"question\": \"不让用户实名注册会被怎么罚\", \"gold_items\": [\"72\"], "
+                        "\"gold_field\": \"实施依据\", \"must_quote\": \"处五万元以上五十万元以下罚款\", "
+                        "\"kind\": \"fine_amount\", \"turns\": null}`")
+            run_button = gr.Button("运行评测", elem_id="run-eval")
+            verdict = gr.Markdown(elem_id="eval-verdict")
+            metrics = gr.Dataframe(label="各类问题指标（括号内为指标键名）")
+            chart = gr.BarPlot(x="类别", y="值", color="指标", y_lim=[0, 1], x_label_angle=45,
+                               label="各类问题：首位命中率、引文命中率、拒答正确率（0–1）")
             failures = gr.Dataframe(label="未通过的问题")
+            downloads = gr.File(label="下载结果（results.jsonl、report.md、report.json、chart.png）",
+                                file_count="multiple", elem_id="eval-downloads")
 
         outputs = [chatbot, evidence, turns, *chips]
+        # "always_last": a question sent while answers are being made triggers one more run after
+        # them, which answers everything still queued (a dropped trigger would leave it unanswered).
         answer = {"fn": respond, "inputs": [chatbot, queued, turns, conversation, scope], "outputs": outputs,
-                  "api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "chat"}
+                  "api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "chat",
+                  "trigger_mode": "always_last"}
         # Each question is queued in the browser first (instantly, in order), then answered.
         for typed in (question.submit, send.click):
             typed(None, [question, chatbot, queued], [question, chatbot, queued], js=QUEUE_JS,
@@ -250,7 +276,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         # The page is brought into view when an item is chosen.
         pick.change(show_item, pick, page, api_visibility="private").then(
             None, None, None, js="() => document.querySelector('#item-page')?.scrollIntoView({behavior: 'smooth'})")
-        run_button.click(run_eval, upload, [metrics, chart, failures], api_visibility="private")
+        run_button.click(run_eval, upload, [metrics, chart, failures, verdict, downloads], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return demo
 

@@ -239,18 +239,32 @@ def item_rows(cat: Catalogue, filters: dict[str, str | None]) -> list[list[Any]]
     return [item_row(cat, i) for i in filtered(cat, filters)]
 
 
-def eval_tables(questions: list[dict], results: list[dict]) -> tuple[list[list[Any]], Any, list[list[Any]]]:
-    """Metrics per kind, a long table for the chart, and the failures."""
+# Metric names as evaluators read them; the key stays beside each, for the JSON and the docs.
+METRIC_NAMES = {"recall@1": "首位命中率", "recall@3": "前三命中率", "mrr": "平均倒数名次",
+                "quote_hit@1": "引文命中率", "quote_hit@3": "前三引文命中率", "refusal_accuracy": "拒答正确率",
+                "false_refusals": "误拒率", "latency_p50_ms": "延迟中位数（毫秒）"}
+CHART_METRICS = ("recall@1", "quote_hit@1", "refusal_accuracy")
+
+
+def eval_tables(questions: list[dict], results: list[dict]) -> tuple[Any, Any, Any, str]:
+    """Metrics per kind (Chinese names, key in brackets), a chart table with one bar per kind and
+    metric on 0–1 (refusal included), the failures, and a one-line verdict (全部通过 when none)."""
     import pandas as pd
 
     from assistant.evaluation import score as evaluate
 
     metrics = evaluate.score(questions, results)
-    names = ("recall@1", "recall@3", "mrr", "quote_hit@1", "quote_hit@3", "refusal_accuracy",
-             "false_refusals", "latency_p50_ms")
+    names = tuple(METRIC_NAMES)
     table = pd.DataFrame([[kind, m["n"], *[round(m[n], 3) if n in m else None for n in names]]
-                          for kind, m in metrics.items()], columns=["kind", "n", *names])
-    chart = pd.DataFrame([{"kind": kind, "metric": name, "value": m[name]}
-                          for kind, m in metrics.items() for name in ("recall@1", "quote_hit@1") if name in m])
-    fails = pd.DataFrame(evaluate.failures(questions, results))
-    return table, chart, fails
+                          for kind, m in metrics.items()],
+                         columns=["问题类别（kind）", "题数", *[f"{METRIC_NAMES[n]}（{n}）" for n in names]])
+    chart = pd.DataFrame([{"类别": f"{kind}·{METRIC_NAMES[name]}", "指标": METRIC_NAMES[name], "值": m[name]}
+                          for kind, m in metrics.items() if kind != "overall"
+                          for name in CHART_METRICS if name in m])
+    failed = evaluate.failures(questions, results)
+    fails = pd.DataFrame(failed)
+    verdict = (f"**全部通过**：{len(questions)} 题。" if not failed
+               else f"**{len(failed)} / {len(questions)} 题未通过**，见下表。")
+    return table, chart, fails, verdict
+
+

@@ -213,3 +213,31 @@ def test_browser_items_tab_filters_rows_and_timeline(app_url: str, viewport: str
         expect(details).to_have_count(1)
         assert details.get_attribute("open") is None  # scores and offsets are folded away
         browser.close()
+
+
+@needs_browser
+def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Path) -> None:
+    """An evaluator uploads a set, sees the verdict and the Chinese metric names, and gets the
+    results as files (per-question JSONL, report.md, report.json, chart)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    rows = [{"id": "a", "question": "不让用户实名注册会被怎么罚？", "gold_items": ["72"], "gold_field": "实施依据",
+             "must_quote": "处五万元以上五十万元以下罚款", "kind": "fine_amount", "turns": None},
+            {"id": "b", "question": "立案以后要做什么", "gold_items": ["999"], "gold_field": "责任事项",
+             "must_quote": "不存在的原文", "kind": "procedure", "turns": None}]
+    f = tmp_path / "mini-set.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport=VIEWPORTS["desktop"])
+        page.goto(app_url)
+        page.get_by_role("tab", name="评测").click()
+        page.locator("input[type='file']").first.set_input_files(str(f))
+        page.wait_for_timeout(1000)
+        page.locator("#run-eval").click()
+        expect(page.locator("#eval-verdict")).to_contain_text("1 / 2 题未通过", timeout=60_000)
+        expect(page.get_by_text("首位命中率（recall@1）").first).to_be_visible()
+        downloads = page.locator("#eval-downloads")
+        for name in ("results.jsonl", "report.md", "report.json", "chart.png"):
+            expect(downloads).to_contain_text(name)
+        browser.close()
