@@ -9,8 +9,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import argparse
+import hmac
 import json
+import sys
 import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -281,25 +285,68 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     return demo
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class Login:
+    """``ASSISTANT_AUTH=user:password``, checked in constant time; each failure in a row makes the
+    next answer wait longer (up to 5 s), so guessing is slow."""
+
+    def __init__(self, spec: str) -> None:
+        user, sep, password = spec.partition(":")
+        if not sep or not user or not password:
+            raise ValueError("ASSISTANT_AUTH must be user:password (both non-empty)")
+        self.user, self.password = user, password
+        self.failures = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, user: str, password: str) -> bool:
+        ok = hmac.compare_digest(user.encode(), self.user.encode()) & hmac.compare_digest(
+            password.encode(), self.password.encode())
+        with self._lock:
+            self.failures = 0 if ok else self.failures + 1
+            wait = 0.0 if ok else min(5.0, 0.5 * self.failures)
+        time.sleep(wait)
+        return bool(ok)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="权责清单助手 (Gradio)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a --host other than this machine (needs ASSISTANT_AUTH=user:password)")
     parser.add_argument("--lists", action="append", default=[], metavar="PATH",
                         help="a list file or a folder of them (.xls, .xlsx, .csv, .txt; repeatable; "
                              "default corpus/lists)")
     args = parser.parse_args()
+    spec = os.environ.get("ASSISTANT_AUTH")  # "user:password" turns on a login page
+    try:
+        login = Login(spec) if spec else None
+    except ValueError as e:
+        parser.error(str(e))
+    if args.host not in LOOPBACK:
+        if not args.allow_remote:
+            parser.error(f"--host {args.host} serves the app beyond this machine; add --allow-remote "
+                         "and set ASSISTANT_AUTH=user:password")
+        if login is None:
+            parser.error("--allow-remote needs a login: set ASSISTANT_AUTH=user:password")
+        print(f"警告：应用将在 {args.host} 上对外提供服务，已启用登录。", file=sys.stderr, flush=True)
+    from assistant.errors import AssistantError
     from assistant.service import load_assistant
 
     print("正在加载清单与索引（首次运行会构建索引，约需一分钟）…", flush=True)
-    assistant = load_assistant(lists=[Path(p) for p in args.lists] or None)
+    try:
+        assistant = load_assistant(lists=[Path(p) for p in args.lists] or None)
+    except AssistantError as e:  # a bad list file, an index that cannot be written: one line
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     assistant.ask("网络安全", [])  # load the model now, not on the first user's question
     demo = build_demo(assistant, FeedbackStore(paths.data_dir() / "feedback.sqlite3"))
-    auth = os.environ.get("ASSISTANT_AUTH")  # "user:password" turns on a login page
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY).launch(
         server_name=args.host, server_port=args.port, share=False, ssr_mode=False,
         enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, css=CSS,
-        auth=tuple(auth.split(":", 1)) if auth else None, footer_links=["api"])
+        auth=login, footer_links=["api"])
 
 
 if __name__ == "__main__":

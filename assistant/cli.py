@@ -210,6 +210,8 @@ def _chat(args: argparse.Namespace) -> int:
 
     assistant = _scoped(_assistant(args), args.only)
     history: list[dict[str, str]] = []
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # GBK or broken bytes in a line: read, not a traceback
     print("权责清单助手。输入问题，空行或 Ctrl-D 退出。")
     while True:
         try:

@@ -35,8 +35,9 @@ def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
         report["corpus"] = {"status": f"error: {e}"}
         return report
     root = paths.index_dir()
-    index: dict[str, Any] = {"root": str(root), "current": str(store.current(root))}
+    index: dict[str, Any] = {"root": str(root)}
     try:
+        index["current"] = str(store.current(root))
         built = store.load(root, parsed, embedder)
         index.update(status="ok", chunks=built.manifest["chunks"],
                      dense=built.manifest.get("dense", "none (lexical only)"),

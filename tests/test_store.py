@@ -162,3 +162,78 @@ def test_approximate_index_saves_loads_and_finds_what_exact_finds(tmp_path: Path
     assert loaded.index.hnsw.efSearch == dense_index.HNSW_EF_SEARCH  # type: ignore[attr-defined]
     found = [len(set(exact.search_vectors(q, 10)[0]) & set(loaded.search_vectors(q, 10)[0])) for q in vectors[:50]]
     assert sum(found) / 500 >= 0.95
+
+
+def _st_folder(tmp_path: Path) -> Path:
+    """A model folder as sentence-transformers writes one, without weights: enough for the
+    fingerprint (files alone), not to load."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "modules.json").write_text("[]", encoding="utf-8")
+    return folder
+
+
+class _FolderHashing(HashingEmbedder):
+    """The fake embedder's vectors, fingerprinted by a model folder as a real model is."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(32)
+        self.path = path
+
+
+def test_a_missing_model_serves_the_built_index_by_keywords_and_keeps_it(tmp_path: Path, mini: ParsedList) -> None:
+    model = _st_folder(tmp_path)
+    built = store.build(tmp_path / "idx", [mini], _FolderHashing(model), progress=False)
+    assert built.manifest["model"] is not None and built.dense is not None
+    (model / "modules.json").unlink()  # the model goes away for a while
+    served, status = store.open_index(tmp_path / "idx", [mini], SentenceTransformerEmbedder(model), progress=False)
+    assert status == "loaded" and served.folder == built.folder and served.dense is None
+    assert (built.folder / "dense.faiss").is_file()  # the vectors stay for when the model is back
+
+
+@pytest.mark.parametrize("damage", ["pointer-bytes", "pointer-path", "manifest-list", "manifest-files"])
+def test_unreadable_pointer_or_manifest_is_corrupt_and_rebuilt(tmp_path: Path, mini: ParsedList, damage: str) -> None:
+    built = _build(tmp_path, [mini])
+    if damage == "pointer-bytes":
+        (tmp_path / "CURRENT").write_bytes(b"\xff\xfe\x00bad")
+    elif damage == "pointer-path":
+        (tmp_path / "CURRENT").write_text("../../etc", encoding="utf-8")
+    elif damage == "manifest-list":
+        (built.folder / "manifest.json").write_text("[1, 2]", encoding="utf-8")
+    else:
+        (built.folder / "manifest.json").write_text('{"files": [1]}', encoding="utf-8")
+    with pytest.raises(CorruptIndexError):
+        store.load(tmp_path, [mini], EMB)
+    rebuilt, status = store.open_index(tmp_path, [mini], EMB, progress=False)
+    assert status.startswith("built") and store.load(tmp_path, [mini], EMB).folder == rebuilt.folder
+
+
+def test_a_killed_build_leaves_nothing_after_the_next(tmp_path: Path, mini: ParsedList) -> None:
+    _build(tmp_path, [mini])
+    dead = tmp_path / "builds" / ".building-999999999-abc"  # no such process
+    dead.mkdir()
+    (dead / "bm25.npz").write_bytes(b"partial")
+    _build(tmp_path, [mini])
+    assert not dead.exists()
+    assert not list((tmp_path / "builds").glob(".building-*"))
+
+
+def test_a_read_only_index_folder_is_one_clear_error(tmp_path: Path, mini: ParsedList, seed: ParsedList,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _build(tmp_path, [mini])
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store.tempfile, "mkdtemp", refuse)
+    with pytest.raises(CorruptIndexError, match=r"cannot write the index .*Permission denied.*different corpus"):
+        store.open_index(tmp_path, [seed], EMB, progress=False)
+    assert store.load(tmp_path, [mini], EMB)  # the existing build is untouched
+
+
+def test_lists_with_no_items_never_replace_an_index(tmp_path: Path, mini: ParsedList) -> None:
+    built = _build(tmp_path, [mini])
+    empty = ParsedList(mini.source, mini.title, ())
+    with pytest.raises(CorruptIndexError, match="no items"):
+        store.open_index(tmp_path, [empty], EMB, progress=False)
+    assert store.current(tmp_path) == built.folder

@@ -114,3 +114,17 @@ def test_old_feedback_files_gain_the_answer_columns(tmp_path: Path) -> None:
     store = FeedbackStore(path)
     store.add(rating="down", question="q", answer="a", citations=[], conversation="c", turn=3)
     assert [(r["rating"], r["turn"]) for r in store.all()] == [("up", None), ("down", 3)]
+
+
+def test_login_checks_and_slows_guessing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app
+
+    waits: list[float] = []
+    monkeypatch.setattr(app.time, "sleep", waits.append)
+    login = app.Login("admin:s3cret")
+    assert not login("admin", "wrong") and not login("admin", "wrong2") and not login("x", "s3cret")
+    assert waits == [0.5, 1.0, 1.5]
+    assert login("admin", "s3cret") and waits[-1] == 0.0
+    for bad in ("admin", ":pw", "admin:"):
+        with pytest.raises(ValueError, match="user:password"):
+            app.Login(bad)

@@ -8,6 +8,8 @@ import unicodedata
 from assistant.errors import BadQueryError
 
 MAX_QUERY = 500
+MAX_INPUT = 20_000
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
@@ -21,6 +23,14 @@ def clean(message: object) -> tuple[str, tuple[str, ...]]:
     """
     text = "" if message is None else str(message)
     notices: list[str] = []
+    if len(text) > MAX_INPUT:  # cut before any pass over the text: a megabyte costs what 20 kB do
+        text = text[:MAX_INPUT]
+    # Lone surrogates (undecodable bytes read with surrogateescape, broken UTF-16) are not text:
+    # every library after this one would raise on them.
+    valid = _SURROGATE.sub("\ufffd", text)
+    if valid != text:
+        text = valid
+        notices.append("问题中有无法识别的字符，已替换为“\ufffd”。")
     stripped = _CONTROL.sub("", text)
     if stripped != text:
         notices.append("已去除问题中的控制字符。")

@@ -344,10 +344,17 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+HISTORY_MESSAGES = 64
+HISTORY_CHARS = 20_000
+
+
 def _turns(history: Sequence[dict] | None, role: str) -> list[str]:
     """The text of each message of ``role``; anything that is not a list of role/content
     messages counts as no history."""
     if not isinstance(history, (list, tuple)):
         return []
-    return [m["content"] for m in history if isinstance(m, dict) and m.get("role") == role
+    # Only the recent turns, each cut short: a history of thousands of turns, or of a megabyte
+    # each, costs no more than a short one.
+    recent = history[-HISTORY_MESSAGES:]
+    return [m["content"][:HISTORY_CHARS] for m in recent if isinstance(m, dict) and m.get("role") == role
             and isinstance(m.get("content"), str)]

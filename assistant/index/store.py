@@ -158,7 +158,8 @@ def build(root: Path, lists: list[ParsedList], embedder: Embedder | None, *,
     """
     builds = root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".building-", dir=builds))
+    # The builder's pid in the name: a later build removes what a killed one left (_prune).
+    work = Path(tempfile.mkdtemp(prefix=f".building-{os.getpid()}-", dir=builds))
     try:
         built = _write(work, lists, embedder, progress)
         final = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{built.manifest['corpus'][:8]}"
@@ -287,10 +288,21 @@ def _sha256(path: Path) -> str:
 
 
 def current(root: Path) -> Path | None:
+    """The active build, or None when there is none.
+
+    Raises:
+        CorruptIndexError: ``CURRENT`` cannot be read or does not name a build folder.
+    """
     pointer = root / "CURRENT"
     if not pointer.is_file():
         return None
-    folder = root / "builds" / pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise CorruptIndexError(f"{pointer}: unreadable ({e})") from None
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        raise CorruptIndexError(f"{pointer}: does not name a build ({name[:40]!r})")
+    folder = root / "builds" / name
     return folder if folder.is_dir() else None
 
 
@@ -307,16 +319,21 @@ def load(root: Path, lists: list[ParsedList], embedder: Embedder | None) -> Buil
         raise FileNotFoundError(f"no index in {root}")
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        files = manifest["files"]
+        files = manifest["files"] if isinstance(manifest, dict) else None
     except (OSError, ValueError, KeyError) as e:
         raise CorruptIndexError(f"{folder}: unreadable manifest ({e})") from None
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise CorruptIndexError(f"{folder}: manifest.json is not an index manifest")
     for name, digest in files.items():
         f = folder / name
         if not f.is_file() or _sha256(f) != digest:
             raise CorruptIndexError(f"{folder}: {name} is missing or damaged")
     want = expected(lists, embedder)
     changed = [k for k in ("format", "corpus", "model", "parameters") if manifest.get(k) != want[k]]
-    if changed:
+    # The model is missing (not changed): serve this build from its keywords, keep its vectors
+    # for when the model is back, rather than replace it by a lexical-only build.
+    model_gone = changed == ["model"] and want["model"] is None and manifest.get("model") is not None
+    if changed and not model_gone:
         raise StaleIndexError(f"{folder}: built with a different {', '.join(changed)}")
     # Rows are not stored: chunking the same corpus again gives them, faster than reading
     # them back (a 100k-item list's chunk file was 1 GB); the digest proves they are the same.
@@ -325,7 +342,11 @@ def load(root: Path, lists: list[ParsedList], embedder: Embedder | None) -> Buil
         raise StaleIndexError(f"{folder}: built from different chunks of the same corpus")
     tokenize = lexical.make_tokenizer(lexical.load_terms(folder))
     lex = lexical.LexicalIndex.load(folder, tokenize)
-    dense = DenseIndex.load(folder / "dense.faiss") if (folder / "dense.faiss").is_file() else None
+    dense = None
+    if (folder / "dense.faiss").is_file() and not model_gone:
+        dense = DenseIndex.load(folder / "dense.faiss")
+    elif model_gone:
+        log.warning("the model is unavailable: serving %s by keywords only", folder.name)
     return BuiltIndex(folder, manifest, chunks, names, dense, lex)
 
 
@@ -342,7 +363,13 @@ def open_index(root: Path, lists: list[ParsedList], embedder: Embedder | None, *
             raise
         log.warning("rebuilding index: %s", e)
         reason = "missing" if isinstance(e, FileNotFoundError) else str(e)
-        return build(root, lists, embedder, progress=progress), f"built ({reason})"
+        if not any(p.items for p in lists):
+            raise CorruptIndexError(f"not building an index over lists with no items ({reason})") from None
+        try:
+            return build(root, lists, embedder, progress=progress), f"built ({reason})"
+        except OSError as write:  # a read-only or full disk: say so, in one line
+            raise CorruptIndexError(f"cannot write the index in {root}: {write.strerror or write}; "
+                                    f"it was to be rebuilt because: {reason}") from None
 
 
 def _prune(builds: Path, keep: str) -> None:
@@ -353,5 +380,22 @@ def _prune(builds: Path, keep: str) -> None:
         if d.name != keep:
             shutil.rmtree(d, ignore_errors=True)
     for d in builds.glob(".building-*"):
-        if time.time() - d.stat().st_mtime > 3600:
+        if not _builder_alive(d.name) or time.time() - d.stat().st_mtime > 3600:
             shutil.rmtree(d, ignore_errors=True)
+
+
+def _builder_alive(name: str) -> bool:
+    """Whether the process that made a ``.building-PID-…`` folder still runs (a build in progress)."""
+    try:
+        pid = int(name.split("-")[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
