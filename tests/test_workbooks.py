@@ -197,3 +197,22 @@ def test_an_eval_run_over_a_workbook_quotes_its_cells(tmp_path: Path) -> None:
     located = [q for r in results for q in r["quotes"] if q["locator"]]
     assert len(located) > len(questions)
     assert verbatim_failures(results) == []
+
+
+def test_an_oversize_package_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
+    """A sheet that would expand to 80 MB (a million rows, a huge cell) or a zip bomb: refused
+    from the zip's directory, fast, without reading the sheet."""
+    import time
+    import zipfile
+
+    f = tmp_path / "huge.xlsx"
+    _published(f)
+    with zipfile.ZipFile(f, "a", compression=zipfile.ZIP_DEFLATED) as z, \
+            z.open("xl/worksheets/sheet9.xml", "w", force_zip64=True) as part:
+        block = b"<row>" + b"0" * (1 << 20) + b"</row>"
+        for _ in range(80):
+            part.write(block)
+    start = time.perf_counter()
+    with pytest.raises(ListFormatError, match=r"sheet9.xml expands to 80 MB"):
+        load([f])
+    assert time.perf_counter() - start < 2

@@ -17,6 +17,7 @@ for both formats, and it returns hidden cells' values as stored).
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,10 @@ _ZIP = b"PK\x03\x04"
 # claiming far more is a damaged or hostile file, and reading it would stall the app.
 MAX_ROWS = 100_000
 MAX_CELL = 100_000
+# An .xlsx is a zip of XML: refused, before anything is expanded, when a part would expand past
+# this (a sheet of a million rows, a 500 MB cell) or far out of proportion (a zip bomb).
+MAX_PART = int(float(os.environ.get("ASSISTANT_MAX_PART_MB", "64")) * 1024 * 1024)
+MAX_RATIO = 200
 
 
 def sniff(data: bytes) -> str | None:
@@ -94,6 +99,8 @@ def read_sheets(path: Path, data: bytes) -> list[Sheet]:
     """
     import python_calamine
 
+    if sniff(data) == "xlsx":
+        _check_package(path, data)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(_Bytes(data))
         out = []
@@ -121,6 +128,27 @@ def read_sheets(path: Path, data: bytes) -> list[Sheet]:
                                           f"characters (column {c + 1}); a list's cells hold at most "
                                           f"{MAX_CELL:,}")
     return out
+
+
+def _check_package(path: Path, data: bytes) -> None:
+    """Refuse an .xlsx whose parts would expand too far, from the zip's directory alone.
+
+    Raises:
+        ListFormatError: naming the part and its expanded size.
+    """
+    import io
+    import zipfile
+
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as e:
+        raise ListFormatError(path, 0, f"not a readable workbook: {e}") from None
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MAX_PART or (part.file_size > 1024 * 1024 and ratio > MAX_RATIO):
+            raise ListFormatError(path, 0, f"part {part.filename} expands to {part.file_size / 2**20:,.0f} MB "
+                                  f"({ratio:,.0f}× its stored size); a list's parts are at most "
+                                  f"{MAX_PART // 2**20} MB (ASSISTANT_MAX_PART_MB raises it)")
 
 
 class _Bytes:
