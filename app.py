@@ -63,6 +63,9 @@ ol.timeline li.step.odd::before { background: #c60; }
 @media print { .gradio-container > *:not(#item-page) { display: none; } }
 @media (max-width: 640px) { #evidence-panel { max-height: 60vh; } .card th { white-space: nowrap; } }
 """
+MAX_TURNS = 200  # questions one conversation keeps (its state is bounded)
+MAX_EVAL_QUESTIONS = 2000
+MAX_EVAL_TURNS = 5000  # questions and earlier turns asked by one evaluation run
 MAX_UPLOAD = 1_000_000  # bytes: a question set, not a corpus
 QUEUE_SIZE = 32
 CONCURRENCY = 2  # one answer is CPU-bound (~40 ms); two cores
@@ -92,6 +95,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             questions = [q for q in json.loads(queued or "[]") if isinstance(q, str)]
         except ValueError:
             questions = []
+        questions = questions[:MAX_TURNS]  # a conversation's state is bounded; 清空 starts anew
         turns = list(turns)
         for n, message in enumerate(questions[len(turns):], start=len(turns)):
             key = (conversation, n, message)
@@ -170,6 +174,10 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         except evaluate.QuestionSetError as e:
             # The message names the line; the server's upload path is not the user's business.
             raise gr.Error("问题集格式有误：" + str(e).replace(str(path), path.name)) from None
+        turns_asked = sum(1 + len(q.get("turns") or []) for q in questions)
+        if len(questions) > MAX_EVAL_QUESTIONS or turns_asked > MAX_EVAL_TURNS:
+            raise gr.Error(f"问题集过大：{len(questions)} 题、共 {turns_asked} 轮；此处至多 {MAX_EVAL_QUESTIONS} 题、"
+                           f"{MAX_EVAL_TURNS} 轮。更大的问题集请用命令行 python -m assistant eval。")
         results = []
         for n, q in enumerate(questions):
             progress((n, len(questions)), desc=f"已完成 {n} / {len(questions)} 题")
@@ -196,6 +204,9 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         gr.Markdown("## 权责清单助手\n按原文回答：每个回答都是清单原文摘录，并注明出处。")
         if assistant.retriever.warning:
             gr.Markdown(f"⚠️ {assistant.retriever.warning}", elem_id="banner")
+        if assistant.problems:  # the good lists are served; the bad ones are named, not hidden
+            named = "\n".join(f"- {escape(p.replace(str(paths.ROOT) + '/', ''))}" for p in assistant.problems)
+            gr.Markdown("⚠️ 以下清单文件未能读取，未纳入检索：\n\n" + named, elem_id="list-problems")
         turns = gr.State([])
         conversation = gr.State("")  # one per page (set on load): feedback rows are keyed by it
         queued = gr.Textbox("[]", visible=False, elem_id="queued")  # the questions sent, as typed (JSON)
@@ -245,7 +256,9 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                         "`{\"id\": \"q1\", \"question\": \"不让用户实名注册会被怎么罚\", \"gold_items\": [\"72\"], "
                         "\"gold_field\": \"实施依据\", \"must_quote\": \"处五万元以上五十万元以下罚款\", "
                         "\"kind\": \"fine_amount\", \"turns\": null}`")
-            run_button = gr.Button("运行评测", elem_id="run-eval")
+            with gr.Row():
+                run_button = gr.Button("运行评测", elem_id="run-eval")
+                stop_button = gr.Button("停止评测", elem_id="stop-eval")
             verdict = gr.Markdown(elem_id="eval-verdict")
             metrics = gr.Dataframe(label="各类问题指标（括号内为指标键名）")
             chart = gr.BarPlot(x="类别", y="值", color="指标", y_lim=[0, 1], x_label_angle=45,
@@ -280,7 +293,9 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         # The page is brought into view when an item is chosen.
         pick.change(show_item, pick, page, api_visibility="private").then(
             None, None, None, js="() => document.querySelector('#item-page')?.scrollIntoView({behavior: 'smooth'})")
-        run_button.click(run_eval, upload, [metrics, chart, failures, verdict, downloads], api_visibility="private")
+        running = run_button.click(run_eval, upload, [metrics, chart, failures, verdict, downloads],
+                                   api_visibility="private")
+        stop_button.click(None, None, None, cancels=[running], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return demo
 
@@ -337,7 +352,7 @@ def main() -> None:
 
     print("正在加载清单与索引（首次运行会构建索引，约需一分钟）…", flush=True)
     try:
-        assistant = load_assistant(lists=[Path(p) for p in args.lists] or None)
+        assistant = load_assistant(lists=[Path(p) for p in args.lists] or None, lenient=True)
     except AssistantError as e:  # a bad list file, an index that cannot be written: one line
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -32,6 +32,8 @@ MAX_COMMENT = 2000
 MAX_QUESTION = 2000
 MAX_ANSWER = 20000
 MAX_CITATIONS = 20000
+# The oldest rows go beyond this many: the file stays under about 1 GB even at the caps above.
+MAX_ROWS = 20000
 
 
 class FeedbackStore:
@@ -68,6 +70,7 @@ class FeedbackStore:
                 "at = excluded.at, rating = excluded.rating, reason = excluded.reason, "
                 "comment = excluded.comment, question = excluded.question, answer = excluded.answer, "
                 "citations = excluded.citations", row)
+            db.execute("DELETE FROM feedback WHERE id <= (SELECT MAX(id) FROM feedback) - ?", (MAX_ROWS,))
             return int(cur.lastrowid or 0)
 
     def remove(self, conversation: str, turn: int) -> None:

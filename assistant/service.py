@@ -13,7 +13,7 @@ from assistant.answering.policy import RefusalPolicy, fitted_dense_weight
 from assistant.answering.rerank import ItemWeights
 from assistant.answering.select import ExcerptWeights
 from assistant.corpus.catalogue import Catalogue
-from assistant.corpus.parse import load
+from assistant.corpus.parse import load, load_lenient
 from assistant.index import store
 from assistant.index.dense import set_threads
 from assistant.index.embed import Embedder, SentenceTransformerEmbedder
@@ -70,12 +70,14 @@ def _warm_text_tools() -> None:
 def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None = None,
                    model: str | None = None, embedder: Embedder | None = None, mode: str = "hybrid",
                    rebuild: bool = True, progress: bool = True, policy: RefusalPolicy | None = None,
-                   excerpt_weights: ExcerptWeights | None = None, item_weights: ItemWeights | None = None
-                   ) -> Assistant:
+                   excerpt_weights: ExcerptWeights | None = None, item_weights: ItemWeights | None = None,
+                   lenient: bool = False) -> Assistant:
     """The assistant over the lists (default ``corpus/lists``), building the index if needed.
+    ``lenient``: a bad or empty list file is left out and named in ``assistant.problems`` (the app
+    serves the good ones and shows the problems in a banner).
 
     Raises:
-        ListFormatError: a list file cannot be read.
+        ListFormatError: a list file cannot be read (with ``lenient``: no list can).
         StaleIndexError, CorruptIndexError: only with ``rebuild=False``.
     """
     embedder = embedder or make_embedder(model)
@@ -83,11 +85,17 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
     if prefetch is not None:
         prefetch()  # the model loads while the lists are parsed and the index is read
     threading.Thread(target=_warm_text_tools, name="warm-text-tools", daemon=True).start()
-    parsed = load(lists or [paths.lists_dir()])
+    problems: list[str] = []
+    if lenient:
+        parsed, problems = load_lenient(lists or [paths.lists_dir()])
+    else:
+        parsed = load(lists or [paths.lists_dir()])
     retriever = open_retriever(parsed, embedder, index_root=index_root, mode=mode,
                                rebuild=rebuild, progress=progress)
-    return Assistant(Catalogue.of(parsed), retriever, library=Library.load(paths.laws_dir()), policy=policy,
-                     excerpt_weights=excerpt_weights, item_weights=item_weights)
+    assistant = Assistant(Catalogue.of(parsed), retriever, library=Library.load(paths.laws_dir()), policy=policy,
+                          excerpt_weights=excerpt_weights, item_weights=item_weights)
+    assistant.problems = tuple(problems)
+    return assistant
 
 
 def open_retriever(parsed: list[ParsedList], embedder: Embedder | None, *,

@@ -68,3 +68,17 @@ def test_unclosed_csv_quote(tmp_path: Path) -> None:
     f.write_text('序号,事项名称\n1,"abc\n', encoding="utf-8")
     with pytest.raises(ListFormatError, match="line 2: a quoted cell is never closed"):
         load([f])
+
+
+def test_lenient_load_serves_the_good_lists_and_names_the_bad(tmp_path: Path) -> None:
+    from assistant.corpus.parse import load_lenient
+
+    shutil.copy(DATA / "mini_list.tsv", tmp_path / "a.tsv")
+    shutil.copy(DATA / "bad_field_count.tsv", tmp_path / "b.tsv")
+    header = (DATA / "mini_list.tsv").read_text(encoding="utf-8").split("\n")
+    (tmp_path / "c.tsv").write_text("\n".join(header[:3]) + "\n", encoding="utf-8")  # title and header only
+    good, problems = load_lenient([tmp_path])
+    assert [p.source.list_id for p in good] == ["a"]
+    assert len(problems) == 2 and "b.tsv: line 7" in problems[0] and "c.tsv: no items" in problems[1]
+    with pytest.raises(ListFormatError, match="no list could be served"):
+        load_lenient([tmp_path / "b.tsv", tmp_path / "c.tsv"])

@@ -128,3 +128,13 @@ def test_login_checks_and_slows_guessing(monkeypatch: pytest.MonkeyPatch) -> Non
     for bad in ("admin", ":pw", "admin:"):
         with pytest.raises(ValueError, match="user:password"):
             app.Login(bad)
+
+
+def test_feedback_store_keeps_the_newest_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import feedback
+
+    monkeypatch.setattr(feedback, "MAX_ROWS", 5)
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    for n in range(12):
+        store.add(rating="up", question=f"q{n}", answer="a", citations=[], conversation="c", turn=n)
+    assert [r["question"] for r in store.all()] == [f"q{n}" for n in range(7, 12)]

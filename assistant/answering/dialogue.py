@@ -55,6 +55,7 @@ class Assistant:
                  excerpt_weights: select.ExcerptWeights | None = None,
                  item_weights: rerank.ItemWeights | None = None, follow: FollowUp | None = None) -> None:
         self.catalogue = catalogue
+        self.problems: tuple[str, ...] = ()  # list files left out when loading (bad or empty)
         self.library = library
         self.retriever = retriever
         self.tokenize = retriever.index.lexical.tokenize

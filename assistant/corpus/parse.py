@@ -177,6 +177,42 @@ class _Reader:
         return n
 
 
+def load_lenient(paths: list[Path | str]) -> tuple[list[ParsedList], list[str]]:
+    """Like ``load``, but a file that cannot be read, or holds no items, is reported (one line
+    each) and left out while the others are served.
+
+    Raises:
+        ListFormatError: no file gives a list with items.
+    """
+    good: list[ParsedList] = []
+    problems: list[str] = []
+    for f in _files(paths):
+        try:
+            (parsed,) = load([f])
+        except ListFormatError as e:
+            problems.append(str(e))
+            continue
+        if not parsed.items:
+            problems.append(f"{f}: no items (a header, but no row under it names a 事项)")
+            continue
+        good.append(parsed)
+    if not good:
+        raise ListFormatError(Path(str(paths[0])) if paths else Path("."), 0,
+                              "no list could be served: " + ("; ".join(problems) or "no list files found"))
+    return good, problems
+
+
+def _files(paths: list[Path | str]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in LIST_SUFFIXES
+                            and not f.name.startswith((".", "~$")))
+        else:
+            files.append(p)
+    return files
+
+
 def load(paths: list[Path | str]) -> list[ParsedList]:
     """Parse every list file named, or found (sorted) in the folders named.
 
@@ -187,15 +223,8 @@ def load(paths: list[Path | str]) -> list[ParsedList]:
     Raises:
         ListFormatError: from any file, or two files with the same list id.
     """
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.suffix.lower() in LIST_SUFFIXES
-                            and not f.name.startswith((".", "~$")))
-        else:
-            files.append(p)
     lists = []
-    for f in files:
+    for f in _files(paths):
         table = read_table(f)
         lists.append(parse(table.source, table))
     lists.sort(key=lambda p: p.source.list_id)
