@@ -10,14 +10,14 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 # Reinstall only when the project's requirements change.
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "setup: installing dependencies into .venv (first run takes a few minutes)"
     .venv/bin/python -m pip install --quiet --upgrade pip
     # torch first, from the machine's CPU build: anything that pulls torch
     # in later would otherwise fetch a multi-GB CUDA build.
     .venv/bin/python -m pip install --quiet torch==2.13.0
-    .venv/bin/python -m pip install --quiet -e '.[dev]'
+    .venv/bin/python -m pip install --quiet -e '.[dev]' -c constraints.txt
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
