@@ -25,7 +25,26 @@ class Embedder(Protocol):
     def encode(self, texts: list[str], kind: Kind) -> np.ndarray: ...
 
 
-class SentenceTransformerEmbedder:
+class CachedQueries:
+    """``encode`` for a model's ``_encode``: a single question's vector is kept (the same
+    question is encoded again by retrieval, the excerpt and the evidence, and users repeat)."""
+
+    def _encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        if kind == "query" and len(texts) == 1:
+            return self._query(texts[0]).reshape(1, -1)
+        return self._encode(texts, kind)
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one embedder per process; repeated questions are common
+    def _query(self, text: str) -> np.ndarray:
+        vector = self._encode([text], "query")[0]
+        vector.setflags(write=False)
+        return vector
+
+
+class SentenceTransformerEmbedder(CachedQueries):
     """A sentence-transformers model from a local folder, loaded on first use.
 
     Prompts (``query: `` / ``passage: ``) come from the model folder's own
@@ -67,17 +86,6 @@ class SentenceTransformerEmbedder:
     def dim(self) -> int:
         model = self.load()
         return int(model.get_embedding_dimension())  # type: ignore[attr-defined]
-
-    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
-        if kind == "query" and len(texts) == 1:
-            return self._query(texts[0]).reshape(1, -1)
-        return self._encode(texts, kind)
-
-    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one embedder per process; repeated questions are common
-    def _query(self, text: str) -> np.ndarray:
-        vector = self._encode([text], "query")[0]
-        vector.setflags(write=False)
-        return vector
 
     def _encode(self, texts: list[str], kind: Kind) -> np.ndarray:
         model = self.load()

@@ -9,7 +9,6 @@ pooling (mean) and normalisation, and the transformer exported once to ``onnx/``
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import threading
 from pathlib import Path
@@ -17,13 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import ModelUnavailableError
-from assistant.index.embed import Kind
+from assistant.index.embed import CachedQueries, Kind
 from assistant.index.onnx_export import FOLDER, FP32, INT8, exported
 
 PRECISIONS = {"fp32": FP32, "int8": INT8}
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(CachedQueries):
     """``encode(texts, kind)`` like every embedder; loaded on first use."""
 
     def __init__(self, path: Path, *, precision: str = "fp32", batch_size: int = 32, threads: int | None = None,
@@ -100,17 +99,6 @@ class OnnxEmbedder:
     @property
     def dim(self) -> int:
         return self.load()[3]
-
-    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
-        if kind == "query" and len(texts) == 1:
-            return self._query(texts[0]).reshape(1, -1)
-        return self._encode(texts, kind)
-
-    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one embedder per process; repeated questions are common
-    def _query(self, text: str) -> np.ndarray:
-        vector = self._encode([text], "query")[0]
-        vector.setflags(write=False)
-        return vector
 
     def _encode(self, texts: list[str], kind: Kind) -> np.ndarray:
         session, tokenizer, prompts, dim, pad = self.load()
