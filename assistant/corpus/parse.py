@@ -135,6 +135,9 @@ class _Reader:
             raise ListFormatError(path, row.line_no, "序号 is empty")
         if seq in self.seen and self.workbook and row.sheet and len(self.read_sheets) > 1:
             seq = f"{seq}（{row.sheet}）"  # sheets that each number from 1
+        if seq in self.seen and self.workbook:
+            # A workbook repeating a 序号 (a typo, a copied row) is read as published, its row named.
+            seq = f"{seq}（第{row.line_no}行）"
         if seq in self.seen:
             raise ListFormatError(path, row.line_no, f"duplicate 序号 {seq!r} (first on line {self.seen[seq]})")
         self.seen[seq] = row.line_no

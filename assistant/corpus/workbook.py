@@ -196,7 +196,7 @@ def render(sheets: Sequence[Sheet]) -> Rendered:
                 wrote = False
                 for r in range(first, last + 1):
                     value = sheet.rows[r][c] if c < len(sheet.rows[r]) else ""
-                    if not value:
+                    if not value.strip():  # blank: nothing to keep (and none counted)
                         continue
                     non_empty += 1
                     if (r, c) in covered:
