@@ -192,6 +192,19 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                                                          path.name, store.versions())]
         return table, chart, fails, verdict, [str(f) for f in files]
 
+    def hit_test(text: str) -> tuple:
+        """One question through retrieval alone: the ranked items and, for each, its best chunks."""
+        if not (text or "").strip():
+            return [], "请输入一个问题。"
+        try:
+            hits = assistant.retriever.search(text, 10)
+        except ValueError as e:
+            return [], f"无法检索：{e}"
+        rows = [[n, f"{cat.label(cat.items[h.item_key])} {h.seq}".strip(), h.name, round(h.score, 3),
+                 *[round(h.scores[k], 3) if k in h.scores else None for k in ("dense", "lexical")],
+                 h.chunks[0].chunk.field, h.chunks[0].chunk.text[:80]] for n, h in enumerate(hits, start=1)]
+        return rows, f"前 {len(rows)} 个事项（按综合得分）。"
+
     def api_ask(question: str, history: list[dict] | None = None, lists: list[str] | None = None) -> dict:
         """Answer one question; `history` is the conversation as {"role", "content"} messages;
         `lists` (list ids) answers from those lists only."""
@@ -264,6 +277,12 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             chart = gr.BarPlot(x="类别", y="值", color="指标", y_lim=[0, 1], x_label_angle=45,
                                label="各类问题：首位命中率、引文命中率、拒答正确率（0–1）")
             failures = gr.Dataframe(label="未通过的问题")
+            with gr.Accordion("命中测试：一个问题的检索结果", open=False):
+                probe = gr.Textbox(label="问题", elem_id="hit-question", max_lines=2)
+                probe_button = gr.Button("检索", elem_id="hit-run")
+                probe_note = gr.Markdown(elem_id="hit-note")
+                probe_table = gr.Dataframe(headers=["名次", "事项", "名称", "综合得分", "语义 dense", "关键词 lexical",
+                                                    "最佳片段字段", "最佳片段"], interactive=False, elem_id="hit-table")
             downloads = gr.File(label="下载结果（results.jsonl、report.md、report.json、chart.png）",
                                 file_count="multiple", elem_id="eval-downloads")
 
@@ -296,6 +315,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         running = run_button.click(run_eval, upload, [metrics, chart, failures, verdict, downloads],
                                    api_visibility="private")
         stop_button.click(None, None, None, cancels=[running], api_visibility="private")
+        for go in (probe.submit, probe_button.click):
+            go(hit_test, probe, [probe_table, probe_note], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return demo
 

@@ -240,4 +240,10 @@ def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Pat
         downloads = page.locator("#eval-downloads")
         for name in ("results.jsonl", "report.md", "report.json", "chart.png"):
             expect(downloads).to_contain_text(name)
+        # 命中测试: one question through retrieval, its ranked items and best chunks.
+        page.get_by_text("命中测试：一个问题的检索结果").click()
+        page.locator("#hit-question textarea").fill("不让用户实名注册会被怎么罚")
+        page.locator("#hit-run").click()
+        expect(page.locator("#hit-table")).to_contain_text("对未提供实名制身份的处罚", timeout=30_000)
+        expect(page.locator("#hit-note")).to_contain_text("前 10 个事项")
         browser.close()
