@@ -109,19 +109,29 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 answered[key] = answer
             turns.append((message, answer))
         if not turns:
-            return (history, gr.update(), turns, *[gr.update()] * 3)
+            return (history, gr.update(), turns, *[gr.update()] * 3, {"queued": [], "conversation": conversation})
         history = [m for q, a in turns for m in ({"role": "user", "content": escape(q)},
                                                  {"role": "assistant", "content": views.answer_html(a, cat)})]
         last = turns[-1][1]
         chips = [gr.update(value=s, visible=True) for s in last.suggestions[:3]]
         chips += [gr.update(visible=False)] * (3 - len(chips))
-        return (history, views.evidence_html(last, cat), turns, *chips)
+        # Kept in the browser (localStorage): a reload asks the same questions again and gets the chat back.
+        return (history, views.evidence_html(last, cat), turns, *chips,
+                {"queued": [q for q, _ in turns], "conversation": conversation})
 
     def clear() -> tuple:
         """Everything a conversation holds: the chat, what follow-ups refer to, the evidence, the
         chips, the export and what a rating would rate; a new conversation id for feedback."""
+        fresh = uuid.uuid4().hex
         return ([], "", "[]", views.evidence_html(None, cat), [], *[gr.update(visible=False)] * 3, None, "",
-                uuid.uuid4().hex)
+                fresh, {"queued": [], "conversation": fresh})
+
+    def restore(saved: Any) -> tuple:
+        """After a reload: the questions this browser had asked, and its conversation id."""
+        kept = saved if isinstance(saved, dict) else {}
+        questions = [q for q in kept.get("queued") or [] if isinstance(q, str)][:MAX_TURNS]
+        conversation = kept.get("conversation") if isinstance(kept.get("conversation"), str) else ""
+        return json.dumps(questions, ensure_ascii=False), conversation or uuid.uuid4().hex
 
     def rate(turns: list, conversation: str, data: gr.LikeData) -> str:
         """One row per answer: 👍/👎 or a reason; taking the rating back deletes the row."""
@@ -223,6 +233,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         turns = gr.State([])
         conversation = gr.State("")  # one per page (set on load): feedback rows are keyed by it
         queued = gr.Textbox("[]", visible=False, elem_id="queued")  # the questions sent, as typed (JSON)
+        saved = gr.BrowserState({"queued": [], "conversation": ""}, storage_key="qzqd-conversation")
         with gr.Tab("问答"), gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(height=480, elem_id="chat", sanitize_html=True, label="对话",
@@ -286,7 +297,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             downloads = gr.File(label="下载结果（results.jsonl、report.md、report.json、chart.png）",
                                 file_count="multiple", elem_id="eval-downloads")
 
-        outputs = [chatbot, evidence, turns, *chips]
+        outputs = [chatbot, evidence, turns, *chips, saved]
         # "always_last": a question sent while answers are being made triggers one more run after
         # them, which answers everything still queued (a dropped trigger would leave it unanswered).
         answer = {"fn": respond, "inputs": [chatbot, queued, turns, conversation, scope], "outputs": outputs,
@@ -300,10 +311,13 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             button.click(None, [button, chatbot, queued], [question, chatbot, queued], js=QUEUE_JS,
                          api_visibility="private", queue=False).then(**answer)
         for reset in (clear_button.click, chatbot.clear):  # the chat's own 🗑 resets everything too
-            reset(clear, None, [chatbot, question, queued, evidence, turns, *chips, exported, rated, conversation],
-                  js=CLEAR_JS, api_visibility="private")
+            reset(clear, None, [chatbot, question, queued, evidence, turns, *chips, exported, rated, conversation,
+                                saved], js=CLEAR_JS, api_visibility="private")
         chatbot.like(rate, [turns, conversation], rated, api_visibility="private")
-        demo.load(lambda: uuid.uuid4().hex, None, conversation, api_visibility="private")
+        # A reload: the questions kept in this browser are queued again (the page's list too) and answered.
+        demo.load(restore, saved, [queued, conversation], api_visibility="private").then(
+            None, queued, None, js="(q) => { window.qzqdQueued = JSON.parse(q || '[]'); return []; }",
+            api_visibility="private").then(**answer)
         export_button.click(export, turns, exported, api_visibility="private")
         for f in filters:
             f.change(list_items, filters, [table, pick, no_match, shown_keys], api_visibility="private")

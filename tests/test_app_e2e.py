@@ -247,3 +247,35 @@ def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Pat
         expect(page.locator("#hit-table")).to_contain_text("对未提供实名制身份的处罚", timeout=30_000)
         expect(page.locator("#hit-note")).to_contain_text("前 10 个事项")
         browser.close()
+
+
+@needs_browser
+def test_browser_conversation_survives_a_reload(app_url: str) -> None:
+    """A reload brings the conversation back (kept in the browser), and a follow-up still refers to
+    it; 清空 then a reload shows an empty chat."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+        page.goto(app_url)
+        box = page.locator("#question textarea")
+        box.fill("不让用户实名注册会被怎么罚？")
+        page.locator("#send").click()
+        expect(page.locator("#chat mark").first).to_contain_text("罚款", timeout=60_000)
+        page.wait_for_timeout(500)
+        page.reload()
+        bots = page.locator("#chat [data-testid='bot']")
+        expect(bots).to_have_count(1, timeout=60_000)
+        expect(bots.first).to_contain_text("第72项")
+        box.fill("那对直接负责的主管人员呢？")
+        page.locator("#send").click()
+        expect(bots).to_have_count(2, timeout=60_000)
+        expect(bots.nth(1)).to_contain_text("第72项")
+        page.locator("#clear").click()
+        expect(bots).to_have_count(0, timeout=20_000)
+        page.wait_for_timeout(500)
+        page.reload()
+        page.wait_for_timeout(2000)
+        expect(page.locator("#chat [data-testid='user']")).to_have_count(0)
+        browser.close()
