@@ -51,6 +51,15 @@ QUEUE_JS = r"""
 }
 """
 CLEAR_JS = "() => { window.qzqdQueued = []; return []; }"
+# After a reload: the page's list becomes the restored questions, then any sent since it opened.
+RESTORE_JS = r"""
+(q) => {
+  let saved = [];
+  try { saved = JSON.parse(q || "[]"); } catch (e) { saved = []; }
+  window.qzqdQueued = saved.concat(window.qzqdQueued || []);
+  return JSON.stringify(window.qzqdQueued);
+}
+"""
 # The evidence panel scrolls on its own, so reading it never scrolls the chat away.
 CSS = """
 #evidence-panel { max-height: 82vh; overflow-y: auto; }
@@ -97,6 +106,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             questions = []
         questions = questions[:MAX_TURNS]  # a conversation's state is bounded; 清空 starts anew
         turns = list(turns)
+        if [q for q, _ in turns] != questions[:len(turns)]:
+            turns = []  # answered from another order (a reload raced a question): answer all again
         for n, message in enumerate(questions[len(turns):], start=len(turns)):
             key = (conversation, n, message)
             answer = answered.get(key)
@@ -127,7 +138,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 fresh, {"queued": [], "conversation": fresh})
 
     def restore(saved: Any) -> tuple:
-        """After a reload: the questions this browser had asked, and its conversation id."""
+        """After a reload: the questions this browser had asked (RESTORE_JS puts any sent since
+        the page opened after them), and its conversation id."""
         kept = saved if isinstance(saved, dict) else {}
         questions = [q for q in kept.get("queued") or [] if isinstance(q, str)][:MAX_TURNS]
         conversation = kept.get("conversation") if isinstance(kept.get("conversation"), str) else ""
@@ -316,8 +328,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         chatbot.like(rate, [turns, conversation], rated, api_visibility="private")
         # A reload: the questions kept in this browser are queued again (the page's list too) and answered.
         demo.load(restore, saved, [queued, conversation], api_visibility="private").then(
-            None, queued, None, js="(q) => { window.qzqdQueued = JSON.parse(q || '[]'); return []; }",
-            api_visibility="private").then(**answer)
+            None, queued, queued, js=RESTORE_JS, api_visibility="private").then(**answer)
         export_button.click(export, turns, exported, api_visibility="private")
         for f in filters:
             f.change(list_items, filters, [table, pick, no_match, shown_keys], api_visibility="private")
