@@ -230,6 +230,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     def api_ask(question: str, history: list[dict] | None = None, lists: list[str] | None = None) -> dict:
         """Answer one question; `history` is the conversation as {"role", "content"} messages;
         `lists` (list ids) answers from those lists only."""
+        if lists is not None and not (isinstance(lists, list) and all(isinstance(x, str) for x in lists)):
+            return {"error": "lists must be a list of list ids", "lists": list_ids}
         unknown = sorted(set(lists or ()) - set(list_ids))
         if unknown:
             return {"error": f"no such list: {', '.join(unknown)}", "lists": list_ids}

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import paths
-from assistant.corpus.parse import load
+from assistant.corpus.parse import load_lenient
 from assistant.errors import AssistantError, CorruptIndexError, StaleIndexError
 from assistant.index import store
 from assistant.index.prepare import check_digest, is_prepared
@@ -29,10 +29,12 @@ def diagnose(lists: list[Path], model: str | None) -> dict[str, Any]:
         model_info["status"] = f"unavailable: {e}"
     report["model"] = model_info
     try:
-        parsed = load(lists)
+        parsed, problems = load_lenient(lists)
         report["corpus"] = {"lists": [list_report(p) for p in parsed],
                             "items": sum(len(p.items) for p in parsed),
                             "hash": store.corpus_fingerprint(parsed)}
+        if problems:  # served without them, as the app does
+            report["corpus"]["left out"] = problems
     except AssistantError as e:
         report["corpus"] = {"status": f"error: {e}"}
         return report

@@ -279,3 +279,17 @@ def test_browser_conversation_survives_a_reload(app_url: str) -> None:
         page.wait_for_timeout(2000)
         expect(page.locator("#chat [data-testid='user']")).to_have_count(0)
         browser.close()
+
+
+def test_api_takes_hostile_input_without_an_error(app_url: str) -> None:
+    """Through the app's /ask: a history that is a number or a dict, a list filter that is not a
+    list, a megabyte question: each an answer or a clear refusal, never an error. (Lone surrogates
+    cannot leave the client as UTF-8; tests/test_fuzz.py sends them to Assistant.ask, which /ask calls.)"""
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    cases = (("不实名注册怎么罚", 5, None), ("不实名注册怎么罚", {"role": "user"}, None), ("立案", None, 7),
+             ("立案", None, ["nope"]), ("网" * 1_000_000, [{"role": "user", "content": 3}], None))
+    for question, history, lists in cases:
+        got = client.predict(question, history, lists, api_name="/ask")
+        assert isinstance(got, dict) and ("refused" in got or "error" in got), got
