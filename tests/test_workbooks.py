@@ -231,3 +231,21 @@ def test_all_21_city_workbooks_read_with_every_cell_kept() -> None:
         assert parsed.items, parsed.source.path.name
         assert layout["cells"] == layout["cells_kept"], parsed.source.path.name
     assert sum(len(p.items) for p in lists) > 2800
+
+
+def test_a_sheet_of_too_many_rows_is_refused_while_it_streams(tmp_path: Path) -> None:
+    import time
+    import zipfile
+
+    f = tmp_path / "rows.xlsx"
+    _published(f)
+    with zipfile.ZipFile(f, "a", compression=zipfile.ZIP_DEFLATED) as z, \
+            z.open("xl/worksheets/sheet8.xml", "w") as part:
+        part.write(b"<worksheet><sheetData>")
+        for n in range(150_000):
+            part.write(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n))
+        part.write(b"</sheetData></worksheet>")
+    start = time.perf_counter()
+    with pytest.raises(ListFormatError, match=r"sheet8.xml holds [0-9,]+ rows or more; a list has at most 100,000"):
+        load([f])
+    assert time.perf_counter() - start < 2

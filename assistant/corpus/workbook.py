@@ -143,12 +143,32 @@ def _check_package(path: Path, data: bytes) -> None:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile as e:
         raise ListFormatError(path, 0, f"not a readable workbook: {e}") from None
+    book = zipfile.ZipFile(io.BytesIO(data))
     for part in parts:
+        if part.filename.startswith("xl/worksheets/") and part.file_size <= MAX_PART:
+            rows = _count_rows(book, part)
+            if rows > MAX_ROWS:
+                raise ListFormatError(path, 0, f"sheet part {part.filename} holds {rows:,} rows or more; a list "
+                                      f"has at most {MAX_ROWS:,}")
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > MAX_PART or (part.file_size > 1024 * 1024 and ratio > MAX_RATIO):
             raise ListFormatError(path, 0, f"part {part.filename} expands to {part.file_size / 2**20:,.0f} MB "
                                   f"({ratio:,.0f}× its stored size); a list's parts are at most "
                                   f"{MAX_PART // 2**20} MB (ASSISTANT_MAX_PART_MB raises it)")
+
+
+def _count_rows(book: object, part: object) -> int:
+    """Rows of a sheet part, counted while it streams (1 MB at a time; stops past MAX_ROWS), so a
+    sheet of a million small rows is refused before anything builds them."""
+    rows, tail = 0, b""
+    with book.open(part) as f:  # type: ignore[attr-defined]
+        while chunk := f.read(1 << 20):
+            block = tail + chunk
+            rows += block.count(b"<row ") + block.count(b"<row>") - tail.count(b"<row ") - tail.count(b"<row>")
+            tail = block[-5:]
+            if rows > MAX_ROWS:
+                break
+    return rows
 
 
 class _Bytes:
