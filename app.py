@@ -76,7 +76,7 @@ MAX_TURNS = 200  # questions one conversation keeps (its state is bounded)
 MAX_EVAL_QUESTIONS = 2000
 MAX_EVAL_TURNS = 5000  # questions and earlier turns asked by one evaluation run
 MAX_UPLOAD = 1_000_000  # bytes: a question set, not a corpus
-QUEUE_SIZE = 512  # waiting room: at about 60 answers a second (2 workers), 512 queued wait under 10 s
+QUEUE_SIZE = 512  # waiting room: at the 17 answers a second measured with 64 users, 512 wait about 30 s
 CONCURRENCY = 2  # one answer is CPU-bound (~40 ms); two cores
 
 

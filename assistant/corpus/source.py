@@ -8,6 +8,7 @@ Text files (``.txt``/``.tsv`` tab-separated, ``.csv``) are decoded as UTF-8. Wor
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ TEXT_SUFFIXES = (".txt", ".tsv", ".csv")
 WORKBOOK_SUFFIXES = (".xls", ".xlsx", ".xlsm")
 LIST_SUFFIXES = TEXT_SUFFIXES + WORKBOOK_SUFFIXES
 # Larger than any published list by far; reading more would only stall the app.
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = int(float(os.environ.get("ASSISTANT_MAX_LIST_MB", "64")) * 1024 * 1024)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 # Refuse before reading: a published list has at most a few thousand rows; a sheet
 # claiming far more is a damaged or hostile file, and reading it would stall the app.
-MAX_ROWS = 100_000
-MAX_CELL = 100_000
+MAX_ROWS = int(os.environ.get("ASSISTANT_MAX_ROWS", "100000"))
+MAX_CELL = int(os.environ.get("ASSISTANT_MAX_CELL", "100000"))
 # An .xlsx is a zip of XML: refused, before anything is expanded, when a part would expand past
 # this (a sheet of a million rows, a 500 MB cell) or far out of proportion (a zip bomb).
 MAX_PART = int(float(os.environ.get("ASSISTANT_MAX_PART_MB", "64")) * 1024 * 1024)
