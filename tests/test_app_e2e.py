@@ -101,11 +101,7 @@ def test_browser_chat_quote_citation_and_inert_html(app_url: str, tmp_path: Path
         mark = page.locator("#chat mark").first
         expect(mark).to_contain_text("处五万元以上五十万元以下罚款", timeout=60_000)
         rendered_ms = (time.perf_counter() - start) * 1000
-        shot = paths.ROOT / "docs" / "screenshot.png"
-        shot.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(tmp_path / "chat.png"), full_page=False)
-        if os.environ.get("UPDATE_SCREENSHOT"):
-            shutil.copy(tmp_path / "chat.png", shot)
+        page.screenshot(path=str(tmp_path / "chat.png"), full_page=False)  # docs/: scripts/screenshots.py
         page.locator("#chat a[href='#ev-primary']").first.click()
         expect(page.locator("#evidence-panel #ev-primary")).to_contain_text("处五万元以上五十万元以下罚款")
         expect(page.locator("#evidence-panel")).to_contain_text("网络管理科")
