@@ -232,7 +232,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         `lists` (list ids) answers from those lists only."""
         if lists is not None and not (isinstance(lists, list) and all(isinstance(x, str) for x in lists)):
             return {"error": "lists must be a list of list ids", "lists": list_ids}
-        unknown = sorted(set(lists or ()) - set(list_ids))
+        unknown = assistant.unknown_lists(lists or ())
         if unknown:
             return {"error": f"no such list: {', '.join(unknown)}", "lists": list_ids}
         return to_json(assistant.ask(question, history or [], lists or None))

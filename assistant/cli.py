@@ -162,7 +162,7 @@ def _scoped(assistant, only: list[str]):  # type: ignore[no-untyped-def]
     Raises:
         UsageError: a ``--list`` id that no loaded list has.
     """
-    unknown = sorted(set(only) - set(assistant.catalogue.sources))
+    unknown = assistant.unknown_lists(only)
     if unknown:
         loaded = ", ".join(sorted(assistant.catalogue.sources))
         raise UsageError(f"no list {', '.join(unknown)}; loaded: {loaded}")

@@ -11,9 +11,8 @@ import copy
 import html
 import logging
 import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering import compose as answer
@@ -21,7 +20,7 @@ from assistant.answering import intent, rerank, select
 from assistant.answering.clean import clean
 from assistant.answering.evidence import ListWords, gather
 from assistant.answering.policy import FollowUp, RefusalPolicy
-from assistant.answering.query import Query, Understander
+from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
 from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
@@ -77,6 +76,10 @@ class Assistant:
             lists: Sequence[str] | None = None) -> Answer:
         return self.explain(message, history, lists)[0]
 
+    def unknown_lists(self, list_ids: Iterable[str]) -> list[str]:
+        """Those of ``list_ids`` that no served list has, sorted (the edges word the error)."""
+        return sorted(set(list_ids) - set(self.catalogue.sources))
+
     def scoped(self, list_ids: frozenset[str]) -> Assistant:
         """The same assistant answering from the lists ``list_ids`` only (itself for all)."""
         retriever = self.retriever.scoped(list_ids)
@@ -101,13 +104,13 @@ class Assistant:
             text, notices = clean(message)
         except BadQueryError as e:
             return answer.refuse("", [], e.reason), []
-        if lists:
-            unknown = sorted(set(lists) - set(self.catalogue.sources))
-            if unknown:
-                raise ValueError(f"no such list: {', '.join(unknown)} "
-                                 f"(served: {', '.join(sorted(self.catalogue.sources))})")
+        unknown = self.unknown_lists(lists or ())
+        if unknown:
+            raise ValueError(f"no such list: {', '.join(unknown)} "
+                             f"(served: {', '.join(sorted(self.catalogue.sources))})")
         if not self.retriever.scope:
-            scope = frozenset(lists or ()) or self.list_names.named(unicodedata.normalize("NFKC", text))
+            # Office names read like the question is read (全角, 繁体: 網信辦 is 网信办).
+            scope = frozenset(lists or ()) or self.list_names.named(normalise(text)[0])
             narrowed = self.scoped(scope)
             if narrowed is not self:
                 return narrowed.explain(message, history, sorted(scope))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -56,11 +57,15 @@ class Retriever:
         if index.dense is None and mode != "lexical":
             self.warning = "语义检索不可用（模型未加载），当前仅按关键词检索。"
 
+    @functools.cached_property
+    def lists(self) -> frozenset[str]:
+        """The ids of the lists the index holds (read once: every question asks whether it is narrowed)."""
+        return frozenset(key.split("#", 1)[0] for key in self.index.names)
+
     def scoped(self, list_ids: frozenset[str]) -> Retriever:
         """The same retriever searching only the items of ``list_ids`` (itself when empty or all)."""
         ids = frozenset(list_ids)
-        listed = {c.item_key.split("#", 1)[0] for c in self.index.chunks}
-        if not ids or listed <= ids:
+        if not ids or self.lists <= ids:
             return self
         with self._lock:
             found = self._scoped.get(ids)
