@@ -82,3 +82,14 @@ def test_lenient_load_serves_the_good_lists_and_names_the_bad(tmp_path: Path) ->
     assert len(problems) == 2 and "b.tsv: line 7" in problems[0] and "c.tsv: no items" in problems[1]
     with pytest.raises(ListFormatError, match="no list could be served"):
         load_lenient([tmp_path / "b.tsv", tmp_path / "c.tsv"])
+
+
+def test_lenient_load_orders_by_id_and_names_a_clash(tmp_path: Path) -> None:
+    from assistant.corpus.parse import load_lenient
+
+    shutil.copy(DATA / "mini_list.tsv", tmp_path / "b.tsv")
+    shutil.copy(DATA / "mini_list.tsv", tmp_path / "a.tsv")
+    shutil.copy(DATA / "mini_list.tsv", tmp_path / "a.txt")  # the same id as a.tsv
+    good, problems = load_lenient([tmp_path / "b.tsv", tmp_path / "a.tsv", tmp_path / "a.txt"])
+    assert [p.source.list_id for p in good] == ["a", "b"]
+    assert len(problems) == 1 and "list id 'a' also used by" in problems[0]

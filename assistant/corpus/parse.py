@@ -12,7 +12,6 @@ in ``<p>…</p>``; spans are chosen between the tags (and at line breaks) so tha
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from pathlib import Path
 
 from assistant.corpus import clauses, columns, markup, refs
@@ -199,6 +198,8 @@ def load_lenient(paths: list[Path | str]) -> tuple[list[ParsedList], list[str]]:
             problems.append(f"{f}: no items (a header, but no row under it names a 事项)")
             continue
         good.append(parsed)
+    good, clashes = _by_id(good)
+    problems += [str(e) for e in clashes]
     if not good:
         raise ListFormatError(Path(str(paths[0])) if paths else Path("."), 0,
                               "no list could be served: " + ("; ".join(problems) or "no list files found"))
@@ -230,16 +231,23 @@ def load(paths: list[Path | str]) -> list[ParsedList]:
     for f in _files(paths):
         table = read_table(f)
         lists.append(parse(table.source, table))
-    lists.sort(key=lambda p: p.source.list_id)
-    owners: dict[str, Path] = {}
-    for parsed in lists:
-        other = owners.setdefault(parsed.source.list_id, parsed.source.path)
-        if other != parsed.source.path:
-            raise ListFormatError(parsed.source.path, 0,
-                                  f"list id {parsed.source.list_id!r} also used by {other}")
+    lists, clashes = _by_id(lists)
+    if clashes:
+        raise clashes[0]
     return lists
 
 
-def column_counts(lists: list[ParsedList]) -> Counter[str]:
-    """How many items of the lists fill each field (extra fields included)."""
-    return Counter(name for p in lists for i in p.items for name, f in i.fields.items() if f.parts)
+def _by_id(lists: list[ParsedList]) -> tuple[list[ParsedList], list[ListFormatError]]:
+    """The lists in order of their ids, whatever order they were named in (so the index over them
+    is the same), and an error for each file whose id another file already has (left out)."""
+    kept: list[ParsedList] = []
+    clashes: list[ListFormatError] = []
+    owners: dict[str, Path] = {}
+    for parsed in sorted(lists, key=lambda p: p.source.list_id):
+        other = owners.setdefault(parsed.source.list_id, parsed.source.path)
+        if other != parsed.source.path:
+            clashes.append(ListFormatError(parsed.source.path, 0,
+                                           f"list id {parsed.source.list_id!r} also used by {other}"))
+            continue
+        kept.append(parsed)
+    return kept, clashes
