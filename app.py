@@ -9,6 +9,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import argparse
+import functools
 import hmac
 import json
 import sys
@@ -85,11 +86,16 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     choices = views.filter_choices(cat)
 
     list_ids = sorted(cat.sources)
-    # The lists' known defects (lint), shown on each item's page for trainees and maintainers.
-    findings: dict[str, list] = {}
-    for f in lint([ParsedList(src, cat.titles.get(lid, ""), tuple(i for i in cat.order if i.list_id == lid))
-                   for lid, src in cat.sources.items()], assistant.library):
-        findings.setdefault(f"{f.list_id}#{f.item}", []).append(f)
+    @functools.cache
+    def findings(list_id: str) -> dict[str, list]:
+        """A list's known defects (lint) by item, for the item pages: linted when one of its items is
+        first opened, not at start-up."""
+        parsed = ParsedList(cat.sources[list_id], cat.titles.get(list_id, ""),
+                            tuple(i for i in cat.order if i.list_id == list_id))
+        by_item: dict[str, list] = {}
+        for f in lint([parsed], assistant.library):
+            by_item.setdefault(f"{f.list_id}#{f.item}", []).append(f)
+        return by_item
 
     answered: dict[tuple[str, int, str], Answer] = {}  # (conversation, position, question): asked once
 
@@ -185,7 +191,9 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     def show_item(key: str | None) -> str:
         item = cat.items.get(key or "")
-        return views.item_html(item, cat, assistant.library, findings.get(key or "", ())) if item else ""
+        if item is None:
+            return ""
+        return views.item_html(item, cat, assistant.library, findings(item.list_id).get(item.key, ()))
 
     def run_eval(upload: str | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - Gradio's idiom
         path = Path(upload) if upload else paths.ROOT / "eval" / "questions.jsonl"

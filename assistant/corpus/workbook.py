@@ -16,6 +16,7 @@ for both formats, and it returns hidden cells' values as stored).
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import os
 from collections.abc import Iterator, Sequence
@@ -275,9 +276,7 @@ def _groups(sheet: Sheet) -> Iterator[tuple[int, int]]:
 
 def locate(cells: Sequence[CellRef], span: Span) -> CellRef | None:
     """The cell whose text holds all of ``span``, or None when it crosses cells."""
-    import bisect
-
-    i = bisect.bisect_right([c.start for c in cells], span.start) - 1
+    i = bisect.bisect_right(cells, span.start, key=lambda c: c.start) - 1  # no list of starts per quote
     if i >= 0 and cells[i].start <= span.start and span.end <= cells[i].end:
         return cells[i]
     return None
