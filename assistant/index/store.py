@@ -93,7 +93,7 @@ def _weights_digest(path: Path, files: list[Path]) -> str:
     """Names and sizes of the model's files and the content of its JSON files, hashed. Reading
     them (a 17 MB tokenizer.json) costs a cold start most of a second, so the digest is kept
     beside the model with the files' sizes and times, and read back while they are unchanged."""
-    stat = [[f.relative_to(path).as_posix(), f.stat().st_size, f.stat().st_mtime_ns] for f in files]
+    stat = [[f.relative_to(path).as_posix(), st.st_size, st.st_mtime_ns] for f in files for st in [f.stat()]]
     memo = path / _FINGERPRINT
     try:
         kept = json.loads(memo.read_text(encoding="utf-8"))
@@ -102,8 +102,8 @@ def _weights_digest(path: Path, files: list[Path]) -> str:
     except (OSError, ValueError):
         pass
     h = hashlib.sha256()
-    for f in files:
-        h.update(f"{f.relative_to(path)}\0{f.stat().st_size}\0".encode())
+    for f, (name, size, _) in zip(files, stat, strict=True):
+        h.update(f"{name}\0{size}\0".encode())
         if f.suffix == ".json":
             h.update(f.read_bytes())
     digest = h.hexdigest()
