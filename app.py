@@ -265,7 +265,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 with gr.Row():
                     send = gr.Button("发送", variant="primary", elem_id="send", scale=1)
                     clear_button = gr.Button("🗑 清空对话", elem_id="clear", scale=1)
-                scope = gr.Dropdown([("全部清单", ""), *((views.list_label(cat, lid), lid) for lid in list_ids)],
+                scope = gr.Dropdown([("全部清单", ""), *((cat.list_name(lid), lid) for lid in list_ids)],
                                     value="", label="清单", visible=len(list_ids) > 1, elem_id="scope")
                 with gr.Row():
                     chips = [gr.Button(visible=False, size="sm", elem_classes="chip") for _ in range(3)]

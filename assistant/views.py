@@ -144,11 +144,6 @@ def _why(a: Answer) -> str:
             + "".join(rows) + "</table>")
 
 
-def list_label(cat: Catalogue, list_id: str) -> str:
-    """A list as people know it: its office, else its title, else its file name."""
-    return cat.offices.get(list_id) or cat.titles.get(list_id) or list_id
-
-
 def item_choice(cat: Catalogue, item: Item) -> str:
     """An item in a picker: its number and name, and its list when several are served."""
     where = f"{cat.label(item)} · " if cat.label(item) else ""
@@ -162,7 +157,7 @@ def item_html(item: Item, cat: Catalogue, library: Library | None = None,
     its steps, deadlines and head counts in bold, a step where this item's text differs from the
     list's usual text marked; lint ``findings`` on the item are listed. Extra columns follow."""
     src = cat.source(item)
-    where = f"<p class='list-name'>{esc(list_label(cat, item.list_id))}</p>" if cat.label(item) else ""
+    where = f"<p class='list-name'>{esc(cat.list_name(item.list_id))}</p>" if cat.label(item) else ""
     out = [f"<div class='item'>{where}<h3>第{esc(item.seq)}项 · {esc(cat.name(item))}</h3><table class='card'>"]
     for name in (*CARD_FIELDS[1:], "子项名称", "子项地方权力编码", "备注"):
         out.append(f"<tr><th>{esc(name)}</th><td>{esc(item.value(src, name)) or '（空）'}</td></tr>")

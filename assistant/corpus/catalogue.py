@@ -56,13 +56,14 @@ class Catalogue:
                    titles={p.source.list_id: p.title for p in lists},
                    offices={p.source.list_id: p.office for p in lists})
 
+    def list_name(self, list_id: str) -> str:
+        """A list as people know it: its office, else its title, else its file name."""
+        return self.offices.get(list_id) or self.titles.get(list_id) or list_id
+
     def label(self, item: Item) -> str:
-        """Which list an item is from, when several are served (its office, else its title
-        or file name); "" with one list, where it goes without saying."""
-        if len(self.sources) < 2:
-            return ""
-        lid = item.list_id
-        return self.offices.get(lid) or self.titles.get(lid) or lid
+        """Which list an item is from, when several are served; "" with one list, where it goes
+        without saying."""
+        return self.list_name(item.list_id) if len(self.sources) > 1 else ""
 
     def source(self, item: Item) -> Source:
         return self.sources[item.list_id]
