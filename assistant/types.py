@@ -153,10 +153,29 @@ class ParsedList:
 
     @property
     def office(self) -> str:
-        """The office the list belongs to, from its title (…局2024年权责清单 → …局), else ""."""
+        """The office the list belongs to: from its title (…局2024年权责清单 → …局); when the title
+        names none, or names a system rather than an office (住房和城乡建设系统区地县三级), the
+        实施主体 most of its items name, preferring one that holds the title's subject."""
         m = re.match(r"^\s*(?:附件[:：]?)?\s*(?:[0-9]{4}年)?(.+?)(?:[0-9]{4}年(?:度)?)?(?:行政)?"
                      r"(?:权责清单|权力清单|责任清单|权力清单和责任清单).*$", self.title)
-        return m.group(1).strip() if m else ""
+        named = m.group(1).strip() if m else ""
+        if named and not _NOT_AN_OFFICE.search(named):
+            return named
+        subject = _PLACE.sub("", named.split("系统")[0])
+        bodies: dict[str, int] = {}
+        for item in self.items:
+            fv = item.fields.get("实施主体")
+            body = re.sub(r"\s+", "", fv.span.of(self.source.text).split("\n")[0]) if fv else ""
+            if re.sub(r"[（(][^（）()]*[）)]$", "", body).endswith(OFFICE_ENDS):
+                bodies[body] = bodies.get(body, 0) + 1
+        ranked = sorted(bodies, key=lambda b: (subject != "" and subject in b, bodies[b]), reverse=True)
+        return ranked[0] if ranked else named
+
+
+# A title part that names a system or a level of government rather than one office.
+_NOT_AN_OFFICE = re.compile(r"系统|[0-9]{4}|级$")
+_PLACE = re.compile(r"^.{2,6}?[市县区州盟旗]")
+OFFICE_ENDS = ("局", "办", "委", "厅", "室", "队", "院", "所", "站", "中心", "部", "会", "府")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +251,17 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """An office that holds the matter asked about, and the item of its list that says so."""
+
+    list_id: str
+    office: str  # as the list names its office (catalogue), never inferred from elsewhere
+    item_key: str
+    seq: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What the assistant says: quotes and fixed wording only, never its own conclusions."""
 
@@ -252,6 +282,7 @@ class Answer:
     confidence: str | None = None  # "sure" | "likely" for answers; None when refused
     probability: float = 0.0  # the refusal policy's probability that the leading item answers
     evidence: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    routes: tuple[Route, ...] = ()  # a routing answer: the offices holding the matter, first the likeliest
 
     # Typed views of the quotes, so no reader depends on their order.
     @property

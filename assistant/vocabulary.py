@@ -63,6 +63,19 @@ OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "去哪", "电
                      # Office holders, fees and charges: no column of a 权责清单 holds them.
                      "局长是谁", "科长是谁", "负责人是谁", "叫什么名字", "工本费", "手续费", "收费标准", "收多少钱",
                      "交多少钱", "费用是多少")
+# Asking which office holds a matter (归哪个部门管, 找谁, 谁来查处): answered, when the lists of
+# several offices are served, by the offices whose items hold it. Over one office's list the
+# who-cues above ask for its 承办机构 instead.
+ROUTING_CUES = ("哪个部门", "哪些部门", "哪几个部门", "什么部门", "哪个单位", "什么单位", "哪个机关", "什么机关",
+                "哪个机构", "什么机构", "哪家单位", "哪家部门", "哪个局", "哪个口", "哪个衙门", "找谁", "找哪", "归谁",
+                "归哪", "该谁", "谁管", "谁来管", "谁负责", "谁来负责", "谁来查", "谁查", "谁来处理", "谁处理",
+                "谁来罚", "谁罚", "谁处罚", "谁来处罚", "谁审批", "谁来审批", "谁批", "谁来批", "谁监管", "谁来监管",
+                "谁有权", "向哪", "跟谁", "哪里举报", "哪里投诉", "哪儿举报", "哪儿投诉", "哪里反映", "哪儿反映",
+                "去哪举报", "去哪投诉", "主管部门", "监管部门", "管理部门", "职能部门", "执法部门", "归口", "管不管")
+# How a routing question is put (举报, 反映 …) rather than what it is about; and the words by which
+# it points back at a matter the user described before (这种事归谁管, 跟他说了不听找谁).
+ROUTING_FRAME = ("举报", "投诉", "反映", "查处", "管管", "来管", "处理", "打电话")
+ROUTING_BACK = ("这种", "这事", "这件事", "此事", "这类", "他", "她", "这家", "那家", "这样")
 # Predictions, statistics and advice: a list states powers and duties, not outcomes.
 ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
                "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")

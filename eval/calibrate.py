@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="store the fitted policy as the default")
     p.add_argument("--out", help="write the policy here instead of the package default")
     p.add_argument("--fake-embedder", action="store_true", help="hashing embedder (smoke test only)")
+    p.add_argument("--routing-only", action="store_true",
+                   help="fit only the routing constants, keeping the other sections of the calibration")
     args = p.parse_args(argv)
-    sets = load_sets(Path(args.sets), roles=("tuning",))
+    every = load_sets(Path(args.sets), roles=("tuning",))
+    sets = [s for s in every if s.task == "answer"]
     if args.fake_embedder:
         from assistant.index.embed import HashingEmbedder
 
@@ -39,6 +42,16 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.service import make_embedder
 
         embedder = make_embedder()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=paths.ROOT).stdout.strip() or "unknown"
+    target = Path(args.out) if args.out else CALIBRATION if args.write else None
+    routed = fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit)
+    if args.routing_only:
+        if target is not None and routed:
+            data = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
+            target.write_text(json.dumps({**data, **routed}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            print(f"written: {target}")
+        return 0
     ranked = calibration.collect_fusion(sets, embedder)
     fusion_folds = calibration.cross_validate_fusion(ranked, folds=args.folds)
     for n, f in enumerate(fusion_folds, start=1):
@@ -82,17 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     for n, f in enumerate(per_fold, start=1):
         print(f"fold {n}: " + "  ".join(f"{k} {v}" for k, v in f.items()))
     print("cross-validated mean: " + "  ".join(f"{k} {v}" for k, v in calibration.pooled_folds(per_fold).items()))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=paths.ROOT).stdout.strip() or "unknown"
     provenance = (f"eval/calibrate.py --folds {args.folds} on {len(rows)} tuning questions "
                   f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
                   f"{time.strftime('%Y-%m-%d')}")
     policy = calibration.fit(rows, provenance)
     print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))
     print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
-    target = Path(args.out) if args.out else CALIBRATION if args.write else None
     if target is not None:
-        data = {"policy": policy.to_json(), "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
+        data = {**routed, "policy": policy.to_json(), "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
                 "follow_up": {"generic_share": generic_share, "with_marker": with_marker,
                               "without_marker": without_marker, "provenance": provenance, "folds": follow_folds},
                 "rerank": {"features": list(rerank.FEATURES), "weights": list(item_weights),
@@ -103,6 +113,27 @@ def main(argv: list[str] | None = None) -> int:
         target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"written: {target}")
     return 0
+
+
+def fit_routing(sets: list, embedder: object, folds: int, commit: str) -> dict[str, object]:
+    """The routing sections (search weight, split, refusal policy), cross-validated then fitted on
+    all routing tuning questions; {} without a routing tuning set."""
+    from assistant.evaluation import routing_fit
+
+    rows = routing_fit.collect(sets, embedder)
+    if not rows:
+        return {}
+    per_fold = routing_fit.cross_validate(rows, folds=folds)
+    for n, f in enumerate(per_fold, start=1):
+        print(f"routing fold {n}: " + "  ".join(f"{k} {v}" for k, v in f.items()))
+    print("routing cross-validated mean: " + "  ".join(f"{k} {v}" for k, v in routing_fit.mean(per_fold).items()))
+    provenance = (f"eval/calibrate.py --folds {folds} on {len(rows)} routing tuning questions "
+                  f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, {time.strftime('%Y-%m-%d')}")
+    weights, policy = routing_fit.fit(rows, provenance)
+    print("routing fitted on all: " + json.dumps(weights.to_json(), ensure_ascii=False)
+          + "  in-sample: " + json.dumps(routing_fit.figures(rows, weights, policy)))
+    return {"routing": {**weights.to_json(), "folds": per_fold, "cross_validated": routing_fit.mean(per_fold)},
+            "routing_policy": policy.to_json()}
 
 
 if __name__ == "__main__":

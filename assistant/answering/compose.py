@@ -13,7 +13,7 @@ from assistant.corpus import workbook
 from assistant.corpus.catalogue import Catalogue
 from assistant.corpus.numerals import to_chinese
 from assistant.paths import relative
-from assistant.types import Answer, Item, ItemHit, LegalRef, Quote, Span
+from assistant.types import Answer, Item, ItemHit, LegalRef, Quote, Route, Span
 
 CARD_FIELDS = ("事项名称", "权力事项类型", "实施主体", "承办机构", "办事层级", "地方权力编码")
 ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure": "办理程序", "who": "承办机构",
@@ -21,6 +21,7 @@ ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure"
                  "level": "办事层级"}
 NOTICE = "以上为权责清单原文摘录，仅供查阅，不构成法律意见。"
 REFUSAL = "清单中没有找到能回答这个问题的内容。"
+NO_OFFICE = "所列{n}个部门的权责清单都没有这件事：清单中找不到负责它的部门。"
 MAX_OTHERS = 3
 ALTERNATIVES = 2  # further excerpts of the same field, shown after the primary quote
 
@@ -98,6 +99,38 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
                   quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared, shared_total=shared_total,
                   notices=notices, suggestions=tuple(_suggestions(intent)),
                   focus=(top.key,), field=column, warning=warning)
+
+
+def route(cat: Catalogue, query: str, hits: list[ItemHit], chosen: list[tuple[str, ItemHit]],
+          excerpts: list[list[Scored]], intent: Intent, *, warning: str | None = None,
+          notices: tuple[str, ...] = ()) -> Answer:
+    """Which offices hold the matter: for each, its item and the excerpt that gives it the power
+    (the first office's is the primary quote, the others' are ``route`` quotes), then the card of
+    the first office's item. The order of ``hits`` puts each named office's item first."""
+    routes: list[Route] = []
+    quotes: list[Quote] = []
+    for n, ((office, hit), found) in enumerate(zip(chosen, excerpts, strict=True)):
+        item = cat.items[hit.item_key]
+        routes.append(Route(list_id=item.list_id, office=office, item_key=item.key, seq=item.seq,
+                            name=cat.name(item)))
+        if found:
+            quotes.append(quote(cat, item, found[0].field, found[0].span, "primary" if n == 0 else "route"))
+        else:  # no excerpt to choose: the item's name says what power the office holds
+            quotes.append(quote(cat, item, "事项名称", item.fields["事项名称"].span, "primary" if n == 0 else "route"))
+    top = cat.items[chosen[0][1].item_key]
+    src = cat.source(top)
+    for name in CARD_FIELDS:
+        span = top.fields[name].span
+        if len(span):
+            quotes.append(quote(cat, top, name, span, "card"))
+    named = {hit.item_key for _, hit in chosen}
+    ordered = [hit for _, hit in chosen] + [h for h in hits if h.item_key not in named]
+    field = quotes[0].field
+    read_as = interpretation(top, cat.name(top), intent, field, cat.label(top)).rsplit(" · ", 1)[0]
+    return Answer(query=query, refused=False, interpretation=f"{read_as} · 负责部门",
+                  quotes=tuple(quotes), hits=tuple(ordered), card={n: top.value(src, n) for n in CARD_FIELDS},
+                  notices=notices, suggestions=("依据是哪一条", "罚多少", "谁来承办"), focus=(top.key,),
+                  field=field, warning=warning, routes=tuple(routes))
 
 
 def refuse(query: str, hits: list[ItemHit], reason: str = REFUSAL, *, warning: str | None = None,

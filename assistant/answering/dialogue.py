@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering import compose as answer
-from assistant.answering import intent, rerank, select
+from assistant.answering import intent, rerank, routing, select
 from assistant.answering.clean import clean
 from assistant.answering.evidence import ListWords, gather
-from assistant.answering.policy import FollowUp, RefusalPolicy
+from assistant.answering.policy import Evidence, FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
 from assistant.answering.statute_notes import annotate
@@ -52,7 +52,9 @@ class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
                  policy: RefusalPolicy | None = None,
                  excerpt_weights: select.ExcerptWeights | None = None,
-                 item_weights: rerank.ItemWeights | None = None, follow: FollowUp | None = None) -> None:
+                 item_weights: rerank.ItemWeights | None = None, follow: FollowUp | None = None,
+                 routing_weights: routing.RoutingWeights | None = None,
+                 routing_policy: RefusalPolicy | None = None) -> None:
         self.catalogue = catalogue
         self.problems: tuple[str, ...] = ()  # list files left out when loading (bad or empty)
         self.library = library
@@ -62,6 +64,8 @@ class Assistant:
         self.excerpt_weights = excerpt_weights or select.ExcerptWeights.fitted()
         self.item_weights = item_weights or rerank.ItemWeights.fitted()
         self.follow = follow or FollowUp.fitted()
+        self.routing = routing_weights or routing.RoutingWeights.fitted()
+        self.routing_policy = routing_policy or RefusalPolicy.fitted(section="routing_policy")
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         self.words = ListWords(catalogue, retriever)
         names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
@@ -118,6 +122,10 @@ class Assistant:
         notices = (*notices, *query.changes)
         text = query.text
         focus = self._focus(history)
+        if query.intent.asks_office and query.code is None and query.intent.article is None \
+                and len(self.served_offices()) > 1:
+            earlier = _turns(history, "user")[-1:]
+            return self._route(query, focus, notices, normalise(earlier[0][:500])[0] if earlier else ""), []
         turn = self._resolve(query, focus)
         warning = self.retriever.warning
         if turn.refusal is None and not turn.hits:
@@ -162,6 +170,54 @@ class Assistant:
         return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
                        evidence=evidence.values if evidence else {}, probability=p), ranked
 
+    def served_offices(self) -> dict[str, str]:
+        """List id → office, for the lists this assistant answers from."""
+        return {lid: self.catalogue.list_name(lid) for lid in self.retriever.scope or self.retriever.lists}
+
+    def office_of(self, list_id: str) -> str:
+        return self.catalogue.list_name(list_id)
+
+    def route_hits(self, query: Query, focus: tuple[str, ...], earlier: str = "") -> tuple[list[ItemHit], bool]:
+        """The items a routing question leads to, and whether it follows the conversation: a
+        follow-up such as 这事归谁管 names no matter of its own, so the matter is the one the user
+        described before (``earlier``), searched again over every office's list (the item the last
+        answer quoted belongs to one office; a matter split between two needs the other too)."""
+        text, tokens = query.text, list(query.expanded)
+        weight = self.routing.dense_weight
+        if focus and (intent.points_back(text) or self._follows(text, self.words.matter(text), focus)):
+            if not earlier:
+                earlier = self.catalogue.name(self.catalogue.items[focus[0]])
+            return self.reranked(f"{earlier} {text}", tokens, routing.DEPTH, weight), True
+        return self.reranked(text, tokens, routing.DEPTH, weight), False
+
+    def route_evidence(self, query: Query, hits: list[ItemHit]) -> Evidence:
+        """What speaks for the leading item of a routing question (as for any question, its
+        excerpt read from the 实施依据 that gives the office its power)."""
+        ask = replace(query.intent, aspect="basis", column="实施依据", explicit=True)
+        turn = Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None)
+        return gather(self.words, self.retriever, query.text, hits, self.candidates(query, ask, turn))
+
+    def _route(self, query: Query, focus: tuple[str, ...], notices: tuple[str, ...], earlier: str) -> Answer:
+        """Which offices hold the matter: each named with its item and the clause that gives it
+        the power; refused, naming no office, when the evidence says no list holds it."""
+        text, warning = query.text, self.retriever.warning
+        ask = replace(query.intent, aspect="basis", column="实施依据", explicit=True)
+        hits, follows = self.route_hits(query, focus, earlier)
+        nobody = answer.NO_OFFICE.format(n=len(self.served_offices()))
+        if not hits:
+            return answer.refuse(text, [], nobody, warning=warning, notices=notices)
+        evidence = self.route_evidence(query, hits)
+        refuse, confidence, p = self.routing_policy.decide(evidence)
+        if refuse and not follows:  # a follow-up's matter is the one the conversation already found
+            return replace(answer.refuse(text, hits, nobody, warning=warning, notices=notices),
+                           evidence=evidence.values, probability=p)
+        chosen = routing.offices(hits, self.office_of, self.routing)
+        turn = Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None)
+        excerpts = [select.choose(self.candidates(query, ask, replace(turn, hits=[hit])), 1) for _, hit in chosen]
+        result = answer.route(self.catalogue, text, hits, chosen, excerpts, ask, warning=warning, notices=notices)
+        return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
+                       evidence=evidence.values, probability=p)
+
     def candidates(self, query: Query, ask: intent.Intent, turn: Turn) -> list[select.Scored]:
         """Every excerpt candidate of the leading item, scored (best first)."""
         item = self.catalogue.items[turn.hits[0].item_key]
@@ -174,14 +230,16 @@ class Assistant:
         pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
         return select.rank(pool, self.excerpt_weights)
 
-    def item_features(self, text: str, tokens: Sequence[str]) -> tuple[list[ItemHit], list[tuple[float, ...]]]:
-        """The first rerank.DEPTH items as retrieved, with their re-ranking features."""
-        hits = self.retriever.search(text, rerank.DEPTH)
+    def item_features(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
+                      dense_weight: float | None = None) -> tuple[list[ItemHit], list[tuple[float, ...]]]:
+        """The first ``depth`` items as retrieved, with their re-ranking features."""
+        hits = self.retriever.search(text, depth, dense_weight)
         words = {t: self.words.idf(t) for t in tokens if len(t) > 1}
         return hits, rerank.features(text, words, select.pairs_of(text), hits, self._kinds)
 
-    def reranked(self, text: str, tokens: Sequence[str]) -> list[ItemHit]:
-        hits, vectors = self.item_features(text, tokens)
+    def reranked(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
+                 dense_weight: float | None = None) -> list[ItemHit]:
+        hits, vectors = self.item_features(text, tokens, depth, dense_weight)
         return rerank.rerank(hits, vectors, self.item_weights)
 
     def _empty_column(self, turn: Turn) -> str | None:
@@ -225,8 +283,10 @@ class Assistant:
         m = _UNDERSTOOD.search(reply)
         if m is None:
             return ()
-        seq, name = _unescape(m.group(1)), _unescape(m.group(2))
-        found = [i.key for i in self.catalogue.items_by_seq.get(seq, ()) if self.catalogue.name(i) == name]
+        label = _unescape(m.group(1)) if m.group(1) else None
+        seq, name = _unescape(m.group(2)), _unescape(m.group(3))
+        found = [i.key for i in self.catalogue.items_by_seq.get(seq, ()) if self.catalogue.name(i) == name
+                 and (label is None or self.catalogue.label(i) == label)]
         return tuple(found[:1])
 
     def _resolve(self, query: Query, focus: tuple[str, ...]) -> Turn:
@@ -334,7 +394,7 @@ def _retrieved(hits: list[ItemHit]) -> defaultdict[str, int]:
 
 _TITLE = re.compile(r"《([^《》]{2,40})》")
 # The line to_markdown writes first: **理解为**：第72项「name」 · field · aspect
-_UNDERSTOOD = re.compile(r"理解为\*\*：第(.+?)项「(.+?)」 · ")
+_UNDERSTOOD = re.compile(r"理解为\*\*：(?:〔(.+?)〕)?第(.+?)项「(.+?)」 · ")
 _MD_ESCAPE = re.compile(r"\\(.)")
 
 

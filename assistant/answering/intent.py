@@ -24,6 +24,9 @@ from assistant.vocabulary import (
     MONEY_CUES,
     NEW_TOPIC_MARKERS,
     OUT_OF_SCOPE_CUES,
+    ROUTING_BACK,
+    ROUTING_CUES,
+    ROUTING_FRAME,
     SANCTION_CUES,
     STEPS,
     TIME_CUES,
@@ -65,6 +68,7 @@ class Intent:
     asks_article: bool = False  # which article (第几条)
     out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
     advice: bool = False  # asks for a prediction, a statistic or advice
+    asks_office: bool = False  # which office holds the matter (归哪个部门管, 找谁)
 
 
 def articles(text: str) -> list[ArticleAsk]:
@@ -114,7 +118,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_sanction=any(c in text for c in SANCTION_CUES),
                   asks_article=any(c in text for c in ARTICLE_CUES),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES),
-                  advice=any(c in text for c in ADVICE_CUES))
+                  advice=any(c in text for c in ADVICE_CUES),
+                  asks_office=any(c in text for c in ROUTING_CUES))
 
 
 def code(text: str) -> str | None:
@@ -129,6 +134,11 @@ def is_new_topic(text: str) -> bool:
 
 def has_follow_up_marker(text: str) -> bool:
     return any(m in text for m in FOLLOW_UP_MARKERS)
+
+
+def points_back(text: str) -> bool:
+    """A routing question pointing at a matter described before (这种事, 跟他说了)."""
+    return has_follow_up_marker(text) or any(m in text for m in ROUTING_BACK)
 
 
 def matter_words(words: Iterable[str]) -> frozenset[str]:
@@ -153,4 +163,5 @@ def cue_words() -> set[str]:
     words = {c for _, _, cues in ASPECTS for c in cues}
     words |= {c for _, cues in STEPS for c in cues}
     words |= {column for _, column, _ in ASPECTS}
+    words |= set(ROUTING_CUES) | set(ROUTING_FRAME)
     return words | set(FOLLOW_UP_MARKERS) | set(NEW_TOPIC_MARKERS) | set(FRAME_WORDS)

@@ -135,11 +135,15 @@ class RefusalPolicy:
                    str(data.get("provenance", "")))
 
     @classmethod
-    def fitted(cls, path: Path = CALIBRATION) -> RefusalPolicy:
-        """The policy written by eval/calibrate.py (or the never-refusing one when absent)."""
-        section = calibration(path).get("policy")
+    def fitted(cls, path: Path = CALIBRATION, section: str = "policy") -> RefusalPolicy:
+        """The policy written by eval/calibrate.py (or the never-refusing one when absent).
+        ``section``: "policy" for questions about a matter, "routing_policy" for which office
+        holds one (fitted on routing questions over several offices' lists); a missing routing
+        section falls back to the main policy."""
+        data = calibration(path)
+        found = data.get(section) or data.get("policy")
         try:
-            return cls.from_json(section) if isinstance(section, Mapping) else NEVER_REFUSE
+            return cls.from_json(found) if isinstance(found, Mapping) else NEVER_REFUSE
         except (KeyError, ValueError, TypeError):
             return NEVER_REFUSE
 

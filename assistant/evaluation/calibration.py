@@ -127,13 +127,13 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
     return rows
 
 
-def fit(rows: Sequence[Row], provenance: str = "") -> RefusalPolicy:
+def fit(rows: Sequence[Row], provenance: str = "", max_false_refusals: float = MAX_FALSE_REFUSALS) -> RefusalPolicy:
     """``in_scope`` learns answerable vs unanswerable; ``right`` learns, on answerable questions,
     whether the leading item's primary quote holds the answer."""
     in_scope = fit_logistic([r.features for r in rows], [int(r.answerable) for r in rows], l2=L2, balanced=True)
     answerable = [r for r in rows if r.answerable]
     right = fit_logistic([r.features for r in answerable], [int(r.quote_right) for r in answerable], l2=L2)
-    refuse_below = _refuse_below([in_scope(_evidence(r)) for r in answerable])
+    refuse_below = _refuse_below([in_scope(_evidence(r)) for r in answerable], max_false_refusals)
     answered = [r for r in rows if in_scope(_evidence(r)) >= max(refuse_below, SURE_IN_SCOPE)]
     sure_at = _sure_at(answered, [right(_evidence(r)) for r in answered])
     return RefusalPolicy(in_scope, right, refuse_below, sure_at, provenance)
@@ -143,11 +143,11 @@ def _evidence(r: Row) -> Evidence:
     return Evidence(dict(zip(FEATURES, r.features, strict=True)))
 
 
-def _refuse_below(answerable_ps: list[float]) -> float:
-    """The highest cut that refuses at most MAX_FALSE_REFUSALS of the answerable questions,
+def _refuse_below(answerable_ps: list[float], max_false_refusals: float = MAX_FALSE_REFUSALS) -> float:
+    """The highest cut that refuses at most ``max_false_refusals`` of the answerable questions,
     so it refuses as many unanswerable ones as that allows."""
     ps = sorted(answerable_ps)
-    allowed = int(MAX_FALSE_REFUSALS * len(ps))
+    allowed = int(max_false_refusals * len(ps))
     return ps[allowed] if allowed < len(ps) else 0.0
 
 

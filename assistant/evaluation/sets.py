@@ -7,6 +7,7 @@ running every set does not rebuild the app's index or one another's.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class EvalSet:
     list_name: str  # which list the set is about, to pair tuning and report sets
     questions: Path
     lists: tuple[Path, ...]
+    task: str = "answer"  # "answer": questions about a matter; "routing": which office holds one
 
     @property
     def available(self) -> bool:
@@ -56,7 +58,7 @@ def load_sets(path: Path, *, roles: Iterable[str] = ROLES, names: Iterable[str] 
                 raise SetsError(f"{path}: set {n}: role {role!r} is not one of {', '.join(ROLES)}")
             s = EvalSet(name=entry["name"], role=role, list_name=entry.get("list", entry["name"]),
                         questions=paths.ROOT / entry["questions"],
-                        lists=tuple(paths.ROOT / p for p in entry["lists"]))
+                        lists=tuple(paths.ROOT / p for p in entry["lists"]), task=entry.get("task", "answer"))
         except (KeyError, TypeError) as e:
             raise SetsError(f"{path}: set {n}: missing or malformed {e}") from None
         if s.role in wanted_roles and (wanted_names is None or s.name in wanted_names):
@@ -105,7 +107,9 @@ class CellReader:
         key = (loc["file"], loc["sheet"])
         if key not in self._sheets:
             path = Path(loc["file"])
-            book = python_calamine.CalamineWorkbook.from_path(str(path if path.is_absolute() else paths.ROOT / path))
+            data = (path if path.is_absolute() else paths.ROOT / path).read_bytes()
+            # From the bytes: a published .xlsx may be an old .xls inside (the extension says nothing).
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             self._sheets[key] = book.get_sheet_by_name(loc["sheet"]).to_python(skip_empty_area=False)
         rows = self._sheets[key]
         row = rows[loc["row"] - 1] if loc["row"] <= len(rows) else []
@@ -122,7 +126,14 @@ def headline(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> 
 
     def first(q: dict[str, Any]) -> bool:
         r = by_id[q["id"]]
-        return not r["refused"] and r["ranked_items"][:1] != [] and r["ranked_items"][0] in q["gold_items"]
+        return not r["refused"] and ranked(r, q)[:1] != [] and ranked(r, q)[0] in q["gold_items"]
+
+    routing = [q for q in questions if q.get("gold_offices")]
+    split = [q for q in routing if len(q["gold_offices"]) > 1]
+
+    def named(q: dict[str, Any]) -> list[str]:
+        r = by_id[q["id"]]
+        return [] if r["refused"] else [o["list"] for o in r.get("offices", [])]
 
     def quoted(q: dict[str, Any]) -> bool:
         r = by_id[q["id"]]
@@ -146,11 +157,21 @@ def headline(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> 
         "sure_right": share(sure, lambda q: q in right),
         "wrong_marked_sure": share(wrong, lambda q: by_id[q["id"]].get("confidence") == "sure"),
         "sure_share": share(answered, lambda q: by_id[q["id"]].get("confidence") == "sure"),
+        "office_first": share(routing, lambda q: named(q)[:1] != [] and named(q)[0] in q["gold_offices"]),
+        "split_all_named": share(split, lambda q: set(q["gold_offices"]) <= set(named(q))),
     }
 
 
+def ranked(result: dict[str, Any], q: dict[str, Any]) -> list[str]:
+    """The result's items best first, as the question names them: by key (LIST#序号) when its
+    gold items are keys (questions over several lists), else by 序号."""
+    if any("#" in g for g in q["gold_items"]):
+        return [h["key"] for h in result.get("hits", [])]
+    return result["ranked_items"]
+
+
 FIGURES = ("item_first", "quote_holds", "unanswerable_refused", "answerable_refused", "follow_up_item_first",
-           "sure_right", "wrong_marked_sure")
+           "sure_right", "wrong_marked_sure", "office_first", "split_all_named")
 LOWER_IS_BETTER = frozenset(("answerable_refused", "wrong_marked_sure"))
 
 

@@ -114,17 +114,22 @@ class Retriever:
         cos = self.index.dense.cosines(vector[0], rows)
         return {self.index.chunks[r].chunk_id: float(c) for r, c in zip(rows.tolist(), cos.tolist(), strict=True)}
 
-    def search(self, query: str, k: int = 5) -> list[ItemHit]:
-        return self.search_many([query], k)[0]
+    def search(self, query: str, k: int = 5, dense_weight: float | None = None) -> list[ItemHit]:
+        """``dense_weight``: this search's share of the dense signal (else the retriever's own)."""
+        return self.search_many([query], k, dense_weight)[0]
 
-    def search_many(self, queries: Sequence[str], k: int = 5) -> list[list[ItemHit]]:
+    def search_many(self, queries: Sequence[str], k: int = 5,
+                    dense_weight: float | None = None) -> list[list[ItemHit]]:
+        if dense_weight is not None and not 0.0 <= dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be within [0, 1], got {dense_weight}")
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         for q in queries:
             if not q.strip():
                 raise BadQueryError("empty query")
         vectors = self._encode(list(queries))
-        return [self._search_one(q, None if vectors is None else vectors[i], k)
+        weight = self.dense_weight if dense_weight is None else dense_weight
+        return [self._search_one(q, None if vectors is None else vectors[i], k, weight)
                 for i, q in enumerate(queries)]
 
     def _encode(self, queries: list[str]) -> np.ndarray | None:
@@ -180,18 +185,18 @@ class Retriever:
         keep = np.unique(np.concatenate([np.argsort(-s, kind="stable")[:OVERFETCH] for s in scores.values()]))
         return scope[keep], {name: s[keep] for name, s in scores.items()}
 
-    def _search_one(self, query: str, vector: np.ndarray | None, k: int) -> list[ItemHit]:
+    def _search_one(self, query: str, vector: np.ndarray | None, k: int, dense_weight: float) -> list[ItemHit]:
         rows, sub = self._candidates(query, vector)
         if len(rows) == 0:
             return []
-        fused = self._fuse(sub)
+        fused = self._fuse(sub, dense_weight)
         if self.level == "item" and len(sub) > 1:
-            fused = self._fuse_items(rows, sub, fused)
+            fused = self._fuse_items(rows, sub, fused, dense_weight)
         chunk_ranks = {name: fuse.ranks(s, name == "lexical") for name, s in sub.items()}
         return self._items(rows, fused, sub, chunk_ranks, k)
 
-    def _fuse(self, sub: dict[str, np.ndarray]) -> np.ndarray:
-        weights = {"dense": self.dense_weight, "lexical": 1.0 - self.dense_weight}
+    def _fuse(self, sub: dict[str, np.ndarray], dense_weight: float) -> np.ndarray:
+        weights = {"dense": dense_weight, "lexical": 1.0 - dense_weight}
         if len(sub) == 1:
             return next(iter(sub.values())).astype(np.float64)
         if self.fusion == "rrf":
@@ -199,7 +204,7 @@ class Retriever:
         return fuse.minmax(sub, weights)
 
     def _fuse_items(self, rows: np.ndarray, sub: dict[str, np.ndarray],
-                    chunk_fused: np.ndarray) -> np.ndarray:
+                    chunk_fused: np.ndarray, dense_weight: float) -> np.ndarray:
         """Fuse each item's best score per signal; every chunk gets its item's score,
         plus its own chunk-level score scaled down to order chunks within the item."""
         keys = [self.index.chunks[r].item_key for r in rows]
@@ -211,7 +216,7 @@ class Retriever:
             b = np.full(len(order), -np.inf)
             np.maximum.at(b, owner, s)
             best[name] = b
-        item_scores = self._fuse(best)
+        item_scores = self._fuse(best, dense_weight)
         spread = float(chunk_fused.max() - chunk_fused.min()) or 1.0
         return item_scores[owner] + 1e-6 * (chunk_fused - chunk_fused.min()) / spread
 

@@ -44,6 +44,8 @@ def to_markdown(a: Answer) -> str:
         lines += [f"**把握**：{LEVELS['likely']}——检索证据不足以确定，请核对原文，并看下方其他可能相关的事项。", ""]
     elif a.confidence == "sure":
         lines += [f"**把握**：{LEVELS['sure']}", ""]
+    if a.routes:
+        return _routing_markdown(a, lines)
     primary = next((q for q in a.quotes if q.role == "primary"), None)
     if primary is not None:
         lines += [f"> {escape(primary.text)}", "", f"—— {escape(citation(primary))}", ""]
@@ -70,6 +72,30 @@ def to_markdown(a: Answer) -> str:
         lines += [f"- {name}：{escape(value) or '（空）'}" for name, value in a.card.items()]
         lines.append("")
     others = [h for h in a.hits if h.item_key not in a.focus][:MAX_OTHERS]
+    if others:
+        lines += ["**其他可能相关的事项**", ""]
+        lines += [f"- 第{h.seq}项「{escape(h.name)}」：{escape(reason(h))}" for h in others]
+        lines.append("")
+    if a.notices:
+        lines.append(f"*{escape(a.notices[-1])}*")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _routing_markdown(a: Answer, lines: list[str]) -> str:
+    """The offices first (each as its list names it), then each office's item and the verbatim
+    clause that gives it the power."""
+    offices = [r.office for r in a.routes]
+    if len(offices) == 1:
+        lines += [f"**负责部门**：{escape(offices[0])}", ""]
+    else:
+        lines += [f"**此事涉及{len(offices)}个部门**：{'；'.join(escape(o) for o in offices)}", ""]
+    excerpts = [q for q in a.quotes if q.role in ("primary", "route")]
+    for n, (r, q) in enumerate(zip(a.routes, excerpts, strict=False), start=1):
+        head = f"{n}. " if len(offices) > 1 else ""
+        lines += [f"**{head}{escape(r.office)}** · 第{escape(r.seq)}项「{escape(r.name)}」", "",
+                  f"> {escape(q.text)}", "", f"—— {escape(citation(q))}", ""]
+    lines += in_force_lines(a)
+    others = [h for h in a.hits if h.item_key not in {r.item_key for r in a.routes}][:MAX_OTHERS]
     if others:
         lines += ["**其他可能相关的事项**", ""]
         lines += [f"- 第{h.seq}项「{escape(h.name)}」：{escape(reason(h))}" for h in others]
@@ -134,6 +160,8 @@ def to_json(a: Answer) -> dict[str, Any]:
         "confidence_label": LEVELS.get(a.confidence or "", None),
         "probability": round(a.probability, 4),
         "evidence": {k: round(v, 4) for k, v in a.evidence.items()},
+        "offices": [{"office": r.office, "list": r.list_id, "key": r.item_key, "item": r.seq, "name": r.name}
+                    for r in a.routes],
     }
 
 

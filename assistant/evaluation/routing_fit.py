@@ -1,0 +1,165 @@
+"""Fit the routing constants on the routing tuning sets, by k-fold cross-validation.
+
+Three things are fitted, in order: the routing search's dense weight (most questions whose
+first office is right), when a second office is named (``split_ratio`` and ``depth``: most
+questions whose named offices are exactly the gold ones), and the routing refusal policy
+(the same logistic evidence model as for any question, fitted on routing questions, where a
+matter no office holds is the unanswerable case). eval/calibrate.py runs it; report sets are
+never read.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.answering import routing
+from assistant.answering.dialogue import _turns
+from assistant.answering.policy import NEVER_REFUSE, Evidence, RefusalPolicy
+from assistant.answering.query import normalise
+from assistant.evaluation import calibration
+from assistant.evaluation.score import load_questions, replay
+from assistant.evaluation.sets import EvalSet, open_assistant
+
+DENSE_WEIGHTS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+RATIOS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 2.0)
+DEPTHS = (2, 3, 5, 10, 20)
+# Share of held matters the routing policy may refuse on the fitting folds: a refused held matter
+# costs one question, as a named office for a matter nobody holds does.
+MAX_FALSE_REFUSALS = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRow:
+    """One routing tuning question, per dense weight: the offices as ranked (office list id,
+    score relative to the leader, place) and the evidence the refusal policy reads."""
+
+    qid: str
+    gold: frozenset[str]
+    follow_up: bool
+    offices: tuple[tuple[tuple[str, float, int], ...], ...]  # by DENSE_WEIGHTS
+    evidence: tuple[tuple[float, ...], ...]  # by DENSE_WEIGHTS
+
+    @property
+    def held(self) -> bool:
+        return bool(self.gold)
+
+
+def collect(sets: Sequence[EvalSet], embedder: Any) -> list[RouteRow]:
+    rows = []
+    for s in sets:
+        if s.task != "routing" or not s.available:
+            continue
+        assistant = open_assistant(s, embedder, policy=NEVER_REFUSE)
+        assistant.routing_policy = NEVER_REFUSE
+        for q in load_questions(s.questions):
+            history = replay(assistant.ask, q)
+            focus = assistant._focus(history)
+            earlier = _turns(history, "user")[-1:]
+            query = assistant.understander.understand(q["question"])
+            offices, evidence = [], []
+            for w in DENSE_WEIGHTS:
+                assistant.routing = routing.RoutingWeights(2.0, 1, w)
+                hits, _ = assistant.route_hits(query, focus, normalise(earlier[0])[0] if earlier else "")
+                found = routing.ratios(hits, lambda lid: lid)
+                offices.append(tuple((lid, round(r, 4), n) for lid, _, r, n in found))
+                evidence.append(tuple(Evidence(assistant.route_evidence(query, hits).values).vector()))
+            rows.append(RouteRow(f"{s.name}:{q['id']}", frozenset(q.get("gold_offices") or ()),
+                                 bool(q.get("turns")), tuple(offices), tuple(evidence)))
+    return rows
+
+
+def named(row: RouteRow, k: int, ratio: float, depth: int) -> list[str]:
+    found = row.offices[k]
+    return [lid for lid, r, n in found[:1]] + [lid for lid, r, n in found[1:] if n < depth and r >= ratio]
+
+
+def fit_weight(rows: Sequence[RouteRow]) -> int:
+    """Index of the dense weight with most held matters' first office right (ties: nearest 0.7)."""
+    held = [r for r in rows if r.held]
+    counts = [sum(r.offices[k][0][0] in r.gold for r in held if r.offices[k]) for k in range(len(DENSE_WEIGHTS))]
+    return max(range(len(DENSE_WEIGHTS)), key=lambda k: (counts[k], -abs(DENSE_WEIGHTS[k] - 0.7)))
+
+
+# What naming an office that does not hold the matter costs, against naming every one that does:
+# an extra office is shown with its own clause, which the reader can see does not fit; a missing
+# one leaves the reader not knowing that a second office holds part of the matter.
+EXTRA_OFFICE_COST = 0.5
+
+
+def fit_split(rows: Sequence[RouteRow], k: int) -> tuple[float, int]:
+    """(ratio, depth) with the most held matters whose offices are all named, less EXTRA_OFFICE_COST
+    for each office named that does not hold it; ties go to naming fewer."""
+    held = [r for r in rows if r.held]
+
+    def gain(ratio: float, depth: int) -> float:
+        total = 0.0
+        for r in held:
+            names = set(named(r, k, ratio, depth))
+            total += (r.gold <= names) - EXTRA_OFFICE_COST * len(names - r.gold)
+        return total
+
+    return max(((ratio, depth) for ratio in RATIOS for depth in DEPTHS),
+               key=lambda rd: (gain(*rd), rd[0], -rd[1]))
+
+
+def fit_policy(rows: Sequence[RouteRow], k: int, provenance: str = "") -> RefusalPolicy:
+    crows = [calibration.Row("routing", r.qid, r.evidence[k], r.held,
+                             r.held and bool(r.offices[k]) and r.offices[k][0][0] in r.gold,
+                             r.held and bool(r.offices[k]) and r.offices[k][0][0] in r.gold)
+             for r in rows if not r.follow_up]
+    return calibration.fit(crows, provenance, max_false_refusals=MAX_FALSE_REFUSALS)
+
+
+def fit(rows: Sequence[RouteRow], provenance: str = "") -> tuple[routing.RoutingWeights, RefusalPolicy]:
+    k = fit_weight(rows)
+    ratio, depth = fit_split(rows, k)
+    return (routing.RoutingWeights(ratio, depth, DENSE_WEIGHTS[k], provenance),
+            fit_policy(rows, k, provenance))
+
+
+def figures(rows: Sequence[RouteRow], weights: routing.RoutingWeights,
+            policy: RefusalPolicy) -> dict[str, float | None]:
+    k = DENSE_WEIGHTS.index(weights.dense_weight) if weights.dense_weight in DENSE_WEIGHTS else 0
+
+    def refused(r: RouteRow) -> bool:
+        return not r.follow_up and policy.decide(Evidence(dict(zip(calibration.FEATURES, r.evidence[k],
+                                                                   strict=True))))[0]
+
+    held = [r for r in rows if r.held]
+    split = [r for r in held if len(r.gold) > 1]
+    unheld = [r for r in rows if not r.held]
+
+    def share(ok: int, n: int) -> float | None:
+        return round(ok / n, 3) if n else None
+
+    return {"office_first": share(sum(not refused(r) and r.offices[k][0][0] in r.gold for r in held), len(held)),
+            "split_all_named": share(sum(not refused(r) and r.gold <= set(named(r, k, weights.split_ratio,
+                                                                                   weights.depth))
+                                         for r in split), len(split)),
+            "unheld_refused": share(sum(refused(r) for r in unheld), len(unheld)),
+            "held_refused": share(sum(refused(r) for r in held), len(held))}
+
+
+def cross_validate(rows: Sequence[RouteRow], folds: int = 5, seed: int = 13) -> list[dict[str, Any]]:
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    order.sort(key=lambda r: (r.held, len(r.gold)))  # each kind dealt round the folds
+    parts = [order[i::folds] for i in range(folds)]
+    out = []
+    for i, held_out in enumerate(parts):
+        train = [r for j, part in enumerate(parts) if j != i for r in part]
+        weights, policy = fit(train)
+        out.append({"dense_weight": weights.dense_weight, "split_ratio": weights.split_ratio,
+                    "depth": weights.depth, **figures(held_out, weights, policy)})
+    return out
+
+
+def mean(per_fold: list[dict[str, Any]]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for key in ("office_first", "split_all_named", "unheld_refused", "held_refused"):
+        vals = [f[key] for f in per_fold if f.get(key) is not None]
+        out[key] = round(sum(vals) / len(vals), 3) if vals else None
+    return out
