@@ -1,0 +1,169 @@
+"""Which office holds a matter (归哪个部门管, 找谁), over several offices' published workbooks."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import paths
+from assistant.answering import routing
+from assistant.answering.dialogue import Assistant
+from assistant.answering.policy import NEVER_REFUSE, RefusalPolicy
+from assistant.corpus.catalogue import Catalogue
+from assistant.corpus.parse import load
+from assistant.index import store
+from assistant.index.embed import HashingEmbedder
+from assistant.index.retriever import Retriever
+from assistant.present.render import to_json, to_markdown
+from assistant.types import ItemHit
+
+KARAMAY = paths.ROOT.parent / "shared" / "external-lists" / "raw" / "karamay"
+# Small departments' workbooks as published.
+SMALL = ("kmy-dangan-2024.xlsx", "kmy-tongji-2025.xlsx", "kmy-keji-2024.xls", "kmy-jiguan-2024.xls",
+         "kmy-yibao-2024.xls")
+
+
+def _small_lists(folder: Path) -> Path:
+    if not KARAMAY.is_dir():
+        pytest.skip("../shared/external-lists is not here")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SMALL:
+        (folder / name).write_bytes((KARAMAY / name).read_bytes())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def offices(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    lists = load([_small_lists(tmp_path_factory.mktemp("offices"))])
+    embedder = HashingEmbedder(64)
+    built = store.build(tmp_path_factory.mktemp("offices-index"), lists, embedder, progress=False)
+    # The fake embedder's vectors mean nothing: routing searches by keywords here.
+    return Assistant(Catalogue.of(lists), Retriever(built, embedder), policy=NEVER_REFUSE,
+                     routing_weights=routing.RoutingWeights(0.85, 2, 0.0), routing_policy=NEVER_REFUSE)
+
+
+def _hit(key: str, score: float) -> ItemHit:
+    return ItemHit(item_key=key, seq=key.split("#")[1], name=key, score=score, scores={}, ranks={}, chunks=())
+
+
+def test_offices_are_named_by_their_best_item_and_a_close_second_is_named_too() -> None:
+    hits = [_hit("a#1", 1.0), _hit("a#2", 0.97), _hit("b#7", 0.9), _hit("c#3", 0.5)]
+    split = routing.RoutingWeights(split_ratio=0.85, depth=3)
+    assert [(o, h.item_key) for o, h in routing.offices(hits, str.upper, split)] == [("A", "a#1"), ("B", "b#7")]
+    narrow = routing.RoutingWeights(split_ratio=0.95, depth=3)
+    assert [o for o, _ in routing.offices(hits, str.upper, narrow)] == ["A"]
+    shallow = routing.RoutingWeights(split_ratio=0.5, depth=2)  # b's best item is third: too far down
+    assert [o for o, _ in routing.offices(hits, str.upper, shallow)] == ["A"]
+    assert routing.offices([], str.upper, split) == []
+    with pytest.raises(ValueError, match="split_ratio"):
+        routing.RoutingWeights(split_ratio=-1.0)
+    fitted = routing.RoutingWeights.fitted()
+    assert "eval/calibrate.py" in fitted.provenance and fitted.dense_weight is not None
+
+
+def test_a_routing_question_names_the_office_first_with_its_verbatim_clause(offices: Assistant) -> None:
+    a = offices.ask("单位的文书档案没经过鉴定就当废纸卖了，归哪个部门管？", [])
+    assert not a.refused and a.routes and a.routes[0].list_id == "kmy-dangan-2024"
+    assert a.routes[0].office == offices.catalogue.list_name("kmy-dangan-2024") == "克拉玛依市档案局"
+    md = to_markdown(a)
+    assert md.index("**负责部门**") < md.index("> ") and "克拉玛依市档案局" in md.split("> ")[0]
+    data = to_json(a)
+    assert data["offices"][0]["list"] == "kmy-dangan-2024" and data["offices"][0]["key"] == a.routes[0].item_key
+    for q in a.quotes:
+        src = offices.catalogue.sources[q.item_key.split("#")[0]]
+        assert src.text[q.start:q.end] == q.text and q.locator is not None  # verbatim, located in its cell
+
+
+def test_every_named_office_has_an_item_of_its_own_list(offices: Assistant) -> None:
+    for question in ("统计调查拒绝提供资料找谁", "医保基金骗保该向哪里举报", "公车私用向哪个部门反映",
+                     "技术合同登记找哪个局办", "谁来查处档案违法"):
+        a = offices.ask(question, [])
+        assert not a.refused and a.routes, question
+        excerpts = [q for q in a.quotes if q.role in ("primary", "route")]
+        assert len(excerpts) == len(a.routes)
+        for r, q in zip(a.routes, excerpts, strict=True):
+            assert r.item_key.startswith(r.list_id + "#") and q.item_key == r.item_key
+            assert r.office == offices.catalogue.list_name(r.list_id)
+
+
+def test_a_follow_up_routes_the_matter_described_before(offices: Assistant) -> None:
+    first = "我们单位有一批文书档案没经过鉴定就被当废纸卖掉了"
+    history = [{"role": "user", "content": first},
+               {"role": "assistant", "content": to_markdown(offices.ask(first, []))}]
+    a = offices.ask("这种事归哪个部门管？", history)
+    assert a.routes and a.routes[0].list_id == "kmy-dangan-2024"
+
+
+def test_a_matter_no_office_holds_is_refused_naming_none(offices: Assistant) -> None:
+    refusing = RefusalPolicy(NEVER_REFUSE.in_scope, NEVER_REFUSE.right, refuse_below=1.0, sure_at=1.0)
+    strict = Assistant(offices.catalogue, offices.retriever, policy=NEVER_REFUSE, routing_weights=offices.routing,
+                       routing_policy=refusing)
+    a = strict.ask("结婚登记要去哪个部门办？", [])
+    assert a.refused and not a.routes
+    assert a.interpretation == "所列5个部门的权责清单都没有这件事：清单中找不到负责它的部门。"
+    assert not any(o in to_markdown(a) for o in strict.served_offices().values())
+
+
+def test_one_office_is_asked_about_its_own_column_not_routed(hashing_assistant) -> None:
+    a = hashing_assistant.ask("不实名注册归哪个部门管", [])
+    assert not a.refused and not a.routes and "offices" in to_json(a) and to_json(a)["offices"] == []
+
+
+def test_a_title_that_names_a_system_gives_way_to_the_office_its_items_name() -> None:
+    if not KARAMAY.is_dir():
+        pytest.skip("../shared/external-lists is not here")
+    by_id = {p.source.list_id: p for p in load([KARAMAY / "kmy-zhujian-2024.xls", KARAMAY / "kmy-caizheng-2025.xlsx"])}
+    assert by_id["kmy-zhujian-2024"].office == "克拉玛依市住房和城乡建设局"  # title: …建设系统区地县三级
+    assert by_id["kmy-caizheng-2025"].office == "克拉玛依市财政局"  # no office in the title at all
+
+
+def test_calibrate_fits_routing_on_a_tiny_routing_set(tmp_path: Path) -> None:
+    """eval/calibrate.py --routing-only end to end with the fake embedder, so the routing fit cannot rot."""
+    folder = _small_lists(tmp_path / "lists")
+    rows = [
+        {"id": "r1", "question": "档案没经过鉴定就销毁了归哪个部门管", "kind": "routing",
+         "gold_offices": ["kmy-dangan-2024"], "gold_items": [], "gold_field": None, "must_quote": "", "turns": None},
+        {"id": "r2", "question": "拒绝提供统计资料找谁", "kind": "routing", "gold_offices": ["kmy-tongji-2025"],
+         "gold_items": [], "gold_field": None, "must_quote": "", "turns": None},
+        {"id": "r3", "question": "医保骗保向哪里举报", "kind": "routing", "gold_offices": ["kmy-yibao-2024"],
+         "gold_items": [], "gold_field": None, "must_quote": "", "turns": None},
+        {"id": "n1", "question": "结婚登记找哪个部门", "kind": "routing_none", "gold_offices": [], "gold_items": [],
+         "gold_field": None, "must_quote": "", "turns": None},
+        {"id": "n2", "question": "办护照找谁", "kind": "routing_none", "gold_offices": [], "gold_items": [],
+         "gold_field": None, "must_quote": "", "turns": None},
+    ]
+    questions = tmp_path / "routing.jsonl"
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    manifest = tmp_path / "sets.json"
+    manifest.write_text(json.dumps({"sets": [
+        {"name": "tiny-routing", "role": "tuning", "task": "routing", "questions": str(questions),
+         "lists": [str(folder)]},
+    ]}), encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    out.write_text(json.dumps({"kept": 1}), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--sets", str(manifest),
+                           "--folds", "2", "--fake-embedder", "--routing-only", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "routing cross-validated mean" in done.stdout
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["kept"] == 1  # the other sections stay
+    weights = written["routing"]
+    routing.RoutingWeights(weights["split_ratio"], weights["depth"], weights["dense_weight"])
+    RefusalPolicy.from_json(written["routing_policy"])
+
+
+def test_routing_with_the_real_model_end_to_end(tmp_path: Path, real_model_path) -> None:
+    from assistant.index.embed import SentenceTransformerEmbedder
+    from assistant.service import load_assistant
+
+    folder = _small_lists(tmp_path / "lists")
+    a = load_assistant(lists=[folder], index_root=tmp_path / "index",
+                       embedder=SentenceTransformerEmbedder(real_model_path), progress=False)
+    answer = a.ask("有人把医保卡借给别人去医院刷卡看病，这种骗保行为该找哪个部门？", [])
+    assert not answer.refused and answer.routes[0].list_id == "kmy-yibao-2024"
+    assert "**负责部门**" in to_markdown(answer) and answer.confidence in ("sure", "likely")
+    for q in answer.quotes:
+        assert a.catalogue.sources[q.item_key.split("#")[0]].text[q.start:q.end] == q.text
