@@ -119,6 +119,7 @@ def test_a_title_that_names_a_system_gives_way_to_the_office_its_items_name() ->
     assert by_id["kmy-caizheng-2025"].office == "克拉玛依市财政局"  # no office in the title at all
 
 
+@pytest.mark.slow
 def test_calibrate_fits_routing_on_a_tiny_routing_set(tmp_path: Path) -> None:
     """eval/calibrate.py --routing-only end to end with the fake embedder, so the routing fit cannot rot."""
     folder = _small_lists(tmp_path / "lists")
@@ -155,6 +156,7 @@ def test_calibrate_fits_routing_on_a_tiny_routing_set(tmp_path: Path) -> None:
     RefusalPolicy.from_json(written["routing_policy"])
 
 
+@pytest.mark.slow
 def test_routing_with_the_real_model_end_to_end(tmp_path: Path, real_model_path) -> None:
     from assistant.index.embed import SentenceTransformerEmbedder
     from assistant.service import load_assistant
