@@ -178,7 +178,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     def list_items(*values: str | None) -> tuple:
         """The table, the picker's choices and a note, all from the same filters."""
-        items = views.filtered(cat, dict(zip([*views.FILTER_COLUMNS, "法律"], values, strict=True)))
+        items = views.filtered(cat, dict(zip(views.filter_names(cat), values, strict=True)))
         note = "" if items else "没有符合这些条件的事项。请放宽筛选，或点“重置筛选”。"
         return ([views.item_row(cat, i) for i in items],
                 gr.update(choices=[(views.item_choice(cat, i), i.key) for i in items], value=None),
@@ -284,13 +284,13 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         with gr.Tab("事项与程序"):
             with gr.Row():
                 filters = [gr.Dropdown([("全部", ""), *((v, v) for v in choices[c] if v)], label=c, value="",
-                                       elem_classes="filter") for c in [*views.FILTER_COLUMNS, "法律"]]
+                                       elem_classes="filter") for c in views.filter_names(cat)]
             with gr.Row():
                 reset_filters = gr.Button("重置筛选", size="sm", elem_id="reset-filters")
                 no_match = gr.Markdown(elem_id="no-match")
             shown_keys = gr.State([i.key for i in cat.items.values()])
             table = gr.Dataframe([views.item_row(cat, i) for i in cat.items.values()],
-                                 headers=["序号", "事项名称", "权力事项类型", "承办机构", "办事层级"],
+                                 headers=views.item_headers(cat),
                                  interactive=False, elem_id="items-table")
             pick = gr.Dropdown([(views.item_choice(cat, i), i.key) for i in cat.items.values()],
                                label="查看事项（按名称或序号查找；也可点表格中的一行）", value=None, elem_id="pick")

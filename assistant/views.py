@@ -68,15 +68,24 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
         parts.append(f"<p class='confidence {a.confidence}'>把握：{esc(LEVELS[a.confidence])}"
                      + ("（检索证据不足以确定，请核对原文和其他可能相关的事项）" if a.confidence == "likely" else "")
                      + "</p>")
+    if a.routes:
+        parts += _routes_html(a, cat)
     primary = a.primary
     if primary is None:
         # No excerpt answers it (the asked column is empty): say so, show no card as a quote.
         parts.append("<p>该事项没有可摘录的原文，请查看右侧事项信息。</p>")
     else:
         text, around = _context(cat, primary)
+        if len(a.routes) > 1:
+            parts.append(f"<p class='office-head'>1. {esc(a.routes[0].office)}</p>")
         parts.append("<blockquote class='quote'>"
                      + highlighted(text, around, Span(primary.start, primary.end)) + "</blockquote>")
         parts.append(f"<p class='citation'>—— <a href='#ev-primary'>{esc(citation(primary))}</a></p>")
+        for n, (route, q) in enumerate(zip(a.routes[1:], [q for q in a.quotes if q.role == "route"],
+                                           strict=False), start=2):
+            parts.append(f"<p class='office-head'>{n}. {esc(route.office)}</p>"
+                         f"<blockquote class='quote route'>{esc(q.text)}</blockquote>"
+                         f"<p class='citation'>—— {esc(citation(q))}</p>")
         for note in in_force_notes(a):
             parts.append(f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>")
         for q in a.current_law:
@@ -87,6 +96,15 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
     for notice in a.notices:
         parts.append(f"<p class='notice'><em>{esc(notice)}</em></p>")
     return "\n".join(parts)
+
+
+def _routes_html(a: Answer, cat: Catalogue) -> list[str]:
+    """The offices first: one named 负责部门, or each office of a split matter, with the item of its
+    list that holds the matter."""
+    items = "".join(f"<li><strong>{esc(r.office)}</strong> · 第{esc(r.seq)}项「{esc(r.name)}」</li>"
+                    for r in a.routes)
+    head = "负责部门" if len(a.routes) == 1 else f"此事涉及{len(a.routes)}个部门"
+    return [f"<div class='offices'><p class='offices-head'><strong>{head}</strong></p><ul>{items}</ul></div>"]
 
 
 def evidence_html(a: Answer | None, cat: Catalogue) -> str:
@@ -196,6 +214,16 @@ def item_html(item: Item, cat: Catalogue, library: Library | None = None,
 
 
 FILTER_COLUMNS = ("权力事项类型", "实施主体", "承办机构", "办事层级")
+OFFICE = "部门"  # the filter and column naming each item's office, when several offices' lists are served
+
+
+def filter_names(cat: Catalogue) -> list[str]:
+    """The filters the items tab shows, in order: the office first when there are several."""
+    return [*([OFFICE] if len(cat.sources) > 1 else []), *FILTER_COLUMNS, "法律"]
+
+
+def item_headers(cat: Catalogue) -> list[str]:
+    return [*([OFFICE] if len(cat.sources) > 1 else []), "序号", "事项名称", "权力事项类型", "承办机构", "办事层级"]
 
 
 def laws(item: Item) -> list[str]:
@@ -207,6 +235,7 @@ def filter_choices(cat: Catalogue) -> dict[str, list[str]]:
     for column in FILTER_COLUMNS:
         out[column] = sorted({i.value(cat.source(i), column) for i in cat.items.values()})
     out["法律"] = sorted({law for i in cat.items.values() for law in laws(i)})
+    out[OFFICE] = sorted({cat.list_name(lid) for lid in cat.sources})
     return out
 
 
@@ -220,13 +249,16 @@ def filtered(cat: Catalogue, filters: dict[str, str | None]) -> list[Item]:
             continue
         if filters.get("法律") and filters["法律"] not in laws(item):
             continue
+        if filters.get(OFFICE) and cat.list_name(item.list_id) != filters[OFFICE]:
+            continue
         out.append(item)
     return out
 
 
 def item_row(cat: Catalogue, item: Item) -> list[Any]:
     src = cat.source(item)
-    return [f"{cat.label(item)} {item.seq}".strip(), cat.name(item), item.value(src, "权力事项类型"),
+    office = [cat.list_name(item.list_id)] if len(cat.sources) > 1 else []
+    return [*office, item.seq, cat.name(item), item.value(src, "权力事项类型"),
             item.value(src, "承办机构"), item.value(src, "办事层级")]
 
 

@@ -76,6 +76,22 @@ def test_a_routing_question_names_the_office_first_with_its_verbatim_clause(offi
         assert src.text[q.start:q.end] == q.text and q.locator is not None  # verbatim, located in its cell
 
 
+def test_the_chat_bubble_names_the_offices_before_any_quote(offices: Assistant) -> None:
+    from assistant import views
+
+    a = offices.ask("单位的文书档案没经过鉴定就当废纸卖了，归哪个部门管？", [])
+    page = views.answer_html(a, offices.catalogue)
+    assert page.index("负责部门") < page.index("<blockquote") and "克拉玛依市档案局" in page.split("<blockquote")[0]
+    two = Assistant(offices.catalogue, offices.retriever, policy=NEVER_REFUSE, routing_policy=NEVER_REFUSE,
+                    routing_weights=routing.RoutingWeights(0.0, 20, 0.0))  # every office among the hits
+    split = two.ask("档案和统计资料弄虚作假归哪个部门管", [])
+    assert len(split.routes) > 1
+    page = views.answer_html(split, offices.catalogue)
+    assert f"此事涉及{len(split.routes)}个部门" in page
+    assert all(esc_office in page for esc_office in (r.office for r in split.routes))
+    assert page.count("<blockquote class='quote") == len(split.routes)
+
+
 def test_every_named_office_has_an_item_of_its_own_list(offices: Assistant) -> None:
     for question in ("统计调查拒绝提供资料找谁", "医保基金骗保该向哪里举报", "公车私用向哪个部门反映",
                      "技术合同登记找哪个局办", "谁来查处档案违法"):

@@ -60,6 +60,23 @@ def test_item_filters(hashing_assistant) -> None:
     assert len(views.item_rows(cat, {"法律": "中华人民共和国网络安全法"})) == 9
     assert len(views.item_rows(cat, {})) == 14
     assert "互联网新闻信息服务管理规定" in views.filter_choices(cat)["法律"]
+    assert views.filter_names(cat)[0] != views.OFFICE and views.item_headers(cat)[0] == "序号"  # one office
+
+
+def test_several_offices_get_an_office_filter_and_column(tmp_path: Path, seed) -> None:
+    from assistant.corpus.catalogue import Catalogue
+    from assistant.corpus.parse import load
+
+    (tmp_path / "tianshui.txt").write_text(seed.source.text, encoding="utf-8")
+    other = seed.source.text.replace(seed.title, "兰州市互联网信息办公室2024年权责清单", 1)
+    (tmp_path / "lanzhou.txt").write_text(other, encoding="utf-8")
+    cat = Catalogue.of(load([tmp_path]))
+    assert views.filter_names(cat)[0] == views.OFFICE and views.item_headers(cat)[0] == views.OFFICE
+    offices = views.filter_choices(cat)[views.OFFICE]
+    assert offices == sorted(["兰州市互联网信息办公室", cat.list_name("tianshui")])
+    rows = views.item_rows(cat, {views.OFFICE: "兰州市互联网信息办公室"})
+    assert len(rows) == 14 and {r[0] for r in rows} == {"兰州市互联网信息办公室"}
+    assert len(rows[0]) == len(views.item_headers(cat)) and len(views.item_rows(cat, {})) == 28
 
 
 def test_feedback_is_stored(tmp_path: Path) -> None:

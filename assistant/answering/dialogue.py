@@ -18,13 +18,14 @@ from dataclasses import dataclass, replace
 from assistant.answering import compose as answer
 from assistant.answering import intent, rerank, routing, select
 from assistant.answering.clean import clean
-from assistant.answering.evidence import ListWords, gather
+from assistant.answering.evidence import ListWords, best_cosine, gather
 from assistant.answering.policy import Evidence, FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
 from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
 from assistant.errors import BadQueryError
+from assistant.index import probe
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, ItemHit, Span
@@ -195,7 +196,14 @@ class Assistant:
         excerpt read from the 实施依据 that gives the office its power)."""
         ask = replace(query.intent, aspect="basis", column="实施依据", explicit=True)
         turn = Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None)
-        return gather(self.words, self.retriever, query.text, hits, self.candidates(query, ask, turn))
+        found = gather(self.words, self.retriever, query.text, hits, self.candidates(query, ask, turn))
+        if "dense" not in found.values:
+            return found
+        # How close the matter comes to any office's item, not only to the leader's: over a city's
+        # lists, the leader is chosen by both signals and the closest text may be another office's.
+        closest = max(best_cosine(self.retriever, query.text, h) for h in hits[:routing.CLOSEST])
+        place = probe.place(closest, self.retriever.index.manifest.get("probe"))
+        return Evidence({**found.values, "dense": max(found.values["dense"], place)})
 
     def _route(self, query: Query, focus: tuple[str, ...], notices: tuple[str, ...], earlier: str) -> Answer:
         """Which offices hold the matter: each named with its item and the clause that gives it

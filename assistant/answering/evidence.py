@@ -97,8 +97,8 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
     cat = words.catalogue
     # Exact cosines (every chunk of the item, read back from FAISS): a leader found by BM25
     # alone has no dense score from the search.
-    dense = _best_cosine(retriever, text, top)
-    runner_up = _best_cosine(retriever, text, hits[1]) if len(hits) > 1 else dense - 0.05
+    dense = best_cosine(retriever, text, top)
+    runner_up = best_cosine(retriever, text, hits[1]) if len(hits) > 1 else dense - 0.05
     base = retriever.index.manifest.get("probe")
     own = words.matter(text)
     body = words.text(cat.items[top.item_key])
@@ -136,6 +136,6 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
     return Evidence(values)
 
 
-def _best_cosine(retriever: Retriever, text: str, hit: ItemHit) -> float:
+def best_cosine(retriever: Retriever, text: str, hit: ItemHit) -> float:
     exact = retriever.chunk_cosines(text, hit.item_key)
     return max(exact.values()) if exact else float(hit.scores.get("dense", 0.0))

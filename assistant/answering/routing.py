@@ -19,6 +19,7 @@ from assistant.types import ItemHit
 
 DEPTH = 20  # items searched for a routing question: offices beyond the first few items rarely hold it
 MAX_OFFICES = 3
+CLOSEST = 5  # leading items whose texts the refusal evidence reads for the question's closest match
 
 
 @dataclass(frozen=True, slots=True)
