@@ -403,7 +403,10 @@ def main() -> None:
         if login is None:
             parser.error("--allow-remote needs a login: set ASSISTANT_AUTH=user:password")
         print(f"警告：应用将在 {args.host} 上对外提供服务，已启用登录。", file=sys.stderr, flush=True)
+    from starlette.middleware import Middleware
+
     from assistant.errors import AssistantError
+    from assistant.present.zh_locale import ChineseLocale
     from assistant.service import load_assistant
 
     print("正在加载清单与索引（首次运行会构建索引，约需一分钟）…", flush=True)
@@ -417,7 +420,7 @@ def main() -> None:
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY).launch(
         server_name=args.host, server_port=args.port, share=False, ssr_mode=False,
         enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, css=CSS,
-        auth=login, footer_links=["api"])
+        auth=login, footer_links=["api"], app_kwargs={"middleware": [Middleware(ChineseLocale)]})
 
 
 if __name__ == "__main__":

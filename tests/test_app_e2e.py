@@ -180,6 +180,23 @@ def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str
 
 
 @needs_browser
+def test_gradio_labels_are_chinese_for_an_english_browser(app_url: str) -> None:
+    """Gradio's own words (its footer) come in Chinese although the browser asks for English."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        context = browser.new_context(locale="en-US", viewport=VIEWPORTS["desktop"])
+        page = context.new_page()
+        page.goto(app_url)
+        assert page.evaluate("navigator.language") == "zh-CN"
+        expect(page.locator("footer")).to_contain_text("通过 API 使用", timeout=20_000)
+        assert "Use via API" not in page.locator("footer").inner_text()
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        browser.close()
+
+
+@needs_browser
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_browser_items_tab_filters_rows_and_timeline(app_url: str, viewport: str) -> None:
     """事项与程序: a filter narrows the table, a row click opens the item, whose procedure is a
