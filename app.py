@@ -72,6 +72,22 @@ ol.timeline li.step.odd::before { background: #c60; }
 .step-head { display: block; } .differs { color: #c60; font-size: 0.85em; margin-left: 0.3em; }
 @media print { .gradio-container > *:not(#item-page) { display: none; } }
 @media (max-width: 640px) { #evidence-panel { max-height: 60vh; } .card th { white-space: nowrap; } }
+/* On a phone the evidence sits right under the conversation, before the question box: the chat
+   column's parts join the row, which then orders them. */
+@media (max-width: 640px) {
+  #qa-row { flex-wrap: wrap; }
+  #chat-col { display: contents; }
+  #chat-col > * { order: 3; flex: 1 1 100%; }
+  #chat-col > #chat { order: 1; }
+  #evidence-col { order: 2; flex: 1 1 100%; min-width: 0; }
+  .ev-toggle-label { display: block; padding: 6px 10px; border: 1px solid var(--border-color-primary);
+                     border-radius: 6px; cursor: pointer; }
+  .ev-toggle-label::before { content: "▸ "; }
+  .ev-toggle:checked + .ev-toggle-label::before { content: "▾ "; }
+  .ev-toggle:not(:checked) ~ .ev-body { display: none; }
+}
+.ev-toggle { position: absolute; opacity: 0; pointer-events: none; }
+@media (min-width: 641px) { .ev-toggle-label { display: none; } }
 """
 MAX_TURNS = 200  # questions one conversation keeps (its state is bounded)
 MAX_EVAL_QUESTIONS = 2000
@@ -133,14 +149,14 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         chips = [gr.update(value=s, visible=True) for s in last.suggestions[:3]]
         chips += [gr.update(visible=False)] * (3 - len(chips))
         # Kept in the browser (localStorage): a reload asks the same questions again and gets the chat back.
-        return (history, views.evidence_html(last, cat), turns, *chips,
+        return (history, views.evidence_panel(last, cat), turns, *chips,
                 {"queued": [q for q, _ in turns], "conversation": conversation})
 
     def clear() -> tuple:
         """Everything a conversation holds: the chat, what follow-ups refer to, the evidence, the
         chips, the export and what a rating would rate; a new conversation id for feedback."""
         fresh = uuid.uuid4().hex
-        return ([], "", "[]", views.evidence_html(None, cat), [], *[gr.update(visible=False)] * 3, None, "",
+        return ([], "", "[]", views.evidence_panel(None, cat), [], *[gr.update(visible=False)] * 3, None, "",
                 fresh, {"queued": [], "conversation": fresh})
 
     def restore(saved: Any) -> tuple:
@@ -256,8 +272,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         conversation = gr.State("")  # one per page (set on load): feedback rows are keyed by it
         queued = gr.Textbox("[]", visible=False, elem_id="queued")  # the questions sent, as typed (JSON)
         saved = gr.BrowserState({"queued": [], "conversation": ""}, storage_key="qzqd-conversation")
-        with gr.Tab("问答"), gr.Row():
-            with gr.Column(scale=3):
+        with gr.Tab("问答"), gr.Row(elem_id="qa-row"):
+            with gr.Column(scale=3, elem_id="chat-col"):
                 chatbot = gr.Chatbot(height=480, elem_id="chat", sanitize_html=True, label="对话",
                                      buttons=["copy"], feedback_options=("Like", "Dislike", *REASONS))
                 question = gr.Textbox(placeholder="输入问题，例如：不让用户实名注册会被怎么罚？",
@@ -279,8 +295,8 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 with gr.Accordion("导出", open=False):
                     export_button = gr.Button("导出对话（Markdown）")
                     exported = gr.File(label="导出文件")
-            with gr.Column(scale=2):
-                evidence = gr.HTML(views.evidence_html(None, cat), elem_id="evidence-panel")
+            with gr.Column(scale=2, elem_id="evidence-col"):
+                evidence = gr.HTML(views.evidence_panel(None, cat), elem_id="evidence-panel")
         with gr.Tab("事项与程序"):
             with gr.Row():
                 filters = [gr.Dropdown([("全部", ""), *((v, v) for v in choices[c] if v)], label=c, value="",

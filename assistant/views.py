@@ -107,6 +107,15 @@ def _routes_html(a: Answer, cat: Catalogue) -> list[str]:
     return [f"<div class='offices'><p class='offices-head'><strong>{head}</strong></p><ul>{items}</ul></div>"]
 
 
+def evidence_panel(a: Answer | None, cat: Catalogue) -> str:
+    """The evidence as the app shows it: whole beside the chat; on a phone, where it sits right under
+    the conversation, folded to one line (出处与事项信息) until tapped, so the question box stays near.
+    A checkbox and its label fold it (CSS only: each new answer comes folded)."""
+    return ("<input type='checkbox' id='ev-open' class='ev-toggle'>"
+            "<label for='ev-open' class='ev-toggle-label'>出处与事项信息</label>"
+            f"<div class='ev-body'>{evidence_html(a, cat)}</div>")
+
+
 def evidence_html(a: Answer | None, cat: Catalogue) -> str:
     if a is None or a.refused or a.primary is None:
         hits = a.hits if a is not None else ()

@@ -155,11 +155,11 @@ def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str
         for i in range(bots.count()):
             assert bots.nth(i).inner_text().strip(), f"empty answer bubble {i}"
         # Rate the first answer 👍, the second 👎, then change the first to 👎.
-        page.locator("#chat button[aria-label='Like']").nth(0).click()
+        page.locator("#chat button[aria-label='赞']").nth(0).click()
         expect(page.locator("#rated")).to_contain_text("第 1 个回答", timeout=20_000)
-        page.locator("#chat button[aria-label='Dislike']").nth(1).click()
+        page.locator("#chat button[aria-label='踩']").nth(1).click()
         expect(page.locator("#rated")).to_contain_text("第 2 个回答", timeout=20_000)
-        page.locator("#chat button[aria-label='Dislike']").nth(0).click()
+        page.locator("#chat button[aria-label='踩']").nth(0).click()
         expect(page.locator("#rated")).to_contain_text("第 1 个回答", timeout=20_000)
         page.wait_for_timeout(500)
         db = sqlite3.connect(APP_DATA["data"] / "feedback.sqlite3")
@@ -176,6 +176,32 @@ def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str
         page.locator("#send").click()
         expect(page.locator("#chat [data-testid='bot']")).to_have_count(1, timeout=60_000)
         assert "第72项" not in page.locator("#chat [data-testid='bot']").first.inner_text()
+        browser.close()
+
+
+@needs_browser
+def test_on_a_phone_the_evidence_is_folded_right_under_the_answer(app_url: str) -> None:
+    """390 px: the evidence sits between the conversation and the question box, folded to one line
+    that opens it; the question box stays in the first screen."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport=VIEWPORTS["phone"])
+        page.goto(app_url)
+        box = page.locator("#question textarea")
+        box.fill("不让用户实名注册会被怎么罚？")
+        page.locator("#send").click()
+        expect(page.locator("#chat mark").first).to_contain_text("罚款", timeout=60_000)
+        chat, panel, question = (page.locator(s).bounding_box() for s in ("#chat", "#evidence-panel", "#question"))
+        assert chat and panel and question
+        assert 0 <= panel["y"] - (chat["y"] + chat["height"]) < 40 and panel["y"] < question["y"]
+        assert question["y"] + question["height"] < VIEWPORTS["phone"]["height"] + 200
+        body = page.locator("#evidence-panel .ev-body")
+        expect(body).to_be_hidden()
+        page.locator("#evidence-panel .ev-toggle-label").click()
+        expect(body).to_be_visible()
+        expect(body).to_contain_text("网络管理科")
         browser.close()
 
 
