@@ -61,6 +61,28 @@ RESTORE_JS = r"""
   return JSON.stringify(window.qzqdQueued);
 }
 """
+# "问这一步" on an item page asks about that step in the chat: the 问答 tab is shown, the step's
+# question goes into the box and is sent as if typed (the same queue and path as any question).
+STEP_JS = r"""
+() => {
+  if (window.qzqdAskStep) return;
+  window.qzqdAskStep = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest ? event.target.closest(".ask-step") : null;
+    if (!link) return;
+    event.preventDefault();
+    const tab = [...document.querySelectorAll("button[role='tab']")].find((b) => b.textContent.trim() === "问答");
+    if (tab) tab.click();
+    setTimeout(() => {
+      const box = document.querySelector("#question textarea");
+      if (!box) return;
+      box.value = link.dataset.question;
+      box.dispatchEvent(new Event("input", {bubbles: true}));
+      setTimeout(() => document.querySelector("#send")?.click(), 50);
+    }, 100);
+  });
+}
+"""
 # The evidence panel scrolls on its own, so reading it never scrolls the chat away.
 CSS = """
 #evidence-panel { max-height: 82vh; overflow-y: auto; }
@@ -70,6 +92,9 @@ ol.timeline li.step::before { content: ""; position: absolute; left: -1.55em; to
   height: 0.8em; border-radius: 50%; background: #357; }
 ol.timeline li.step.odd::before { background: #c60; }
 .step-head { display: block; } .differs { color: #c60; font-size: 0.85em; margin-left: 0.3em; }
+.ask-step { margin-left: 8px; font-size: 0.85em; padding: 1px 8px; border: 1px solid var(--border-color-primary);
+            border-radius: 10px; background: var(--background-fill-secondary); cursor: pointer; }
+@media print { .ask-step { display: none; } }
 @media print { .gradio-container > *:not(#item-page) { display: none; } }
 @media (max-width: 640px) { #evidence-panel { max-height: 60vh; } .card th { white-space: nowrap; } }
 /* On a phone the evidence sits right under the conversation, before the question box: the chat
@@ -355,6 +380,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         # A reload: the questions kept in this browser are queued again (the page's list too) and answered.
         demo.load(restore, saved, [queued, conversation], api_visibility="private").then(
             None, queued, queued, js=RESTORE_JS, api_visibility="private").then(**answer)
+        demo.load(None, None, None, js=STEP_JS, api_visibility="private")
         export_button.click(export, turns, exported, api_visibility="private")
         for f in filters:
             f.change(list_items, filters, [table, pick, no_match, shown_keys], api_visibility="private")

@@ -177,6 +177,20 @@ def item_choice(cat: Catalogue, item: Item) -> str:
     return f"{where}{item.seq} {cat.name(item)}"
 
 
+_STEP_NUMBER = re.compile(r"^[（(]?[0-9一二三四五六七八九十]+[）)、.．]?\s*")
+
+
+def step_question(cat: Catalogue, item: Item, head: str) -> str:
+    """What "问这一步" asks in the chat about one step of an item's procedure: the step as the list
+    names it (4.听证责任 → 听证), with the item's name, and its office when several are served (a
+    name alone may be another office's item too)."""
+    step = _STEP_NUMBER.sub("", head).removesuffix("责任").strip().removesuffix("的")
+    if not step:
+        return ""
+    office = cat.list_name(item.list_id) if cat.label(item) else ""
+    return f"{office}「{cat.name(item)}」的“{step}”这一步要做什么？"
+
+
 def item_html(item: Item, cat: Catalogue, library: Library | None = None,
               findings: Sequence[Finding] = ()) -> str:
     """The item page; with the statute library, each cited article amended, renumbered or repealed
@@ -204,9 +218,12 @@ def item_html(item: Item, cat: Catalogue, library: Library | None = None,
         odd = [f for f in findings if f.field == "责任事项" and c.span.start <= f.span.start < c.span.end]
         mark = (f"<span class='differs' title='{esc(odd[0].message)}'>与清单中多数事项的写法不同</span>"
                 if odd else "")
+        ask = step_question(cat, item, head)
+        link = (f"<button type='button' class='ask-step' data-question='{esc(ask)}' title='{esc(ask)}'>"
+                "问这一步</button>" if ask else "")
         out.append(f"<li class='step{' odd' if odd else ''}'>"
                    + (f"<strong class='step-head'>{esc(head)}</strong>" if head else "")
-                   + f"{mark}<div class='step-body'>{figures(rest)}</div></li>")
+                   + f"{mark}{link}<div class='step-body'>{figures(rest)}</div></li>")
     out.append("</ol>")
     mine = [f for f in findings if f.field != "责任事项"]
     if mine:

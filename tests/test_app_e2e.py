@@ -243,6 +243,12 @@ def test_browser_items_tab_filters_rows_and_timeline(app_url: str, viewport: str
         expect(item.locator("ol.timeline li.step")).to_have_count(7)
         for deadline in ("三日内", "七日内"):
             expect(item.locator("strong.figure", has_text=deadline).first).to_be_visible()
+        # 问这一步 asks about that step in the chat, about this item.
+        item.locator("li.step", has_text="听证").locator(".ask-step").first.click()
+        user = page.locator("#chat [data-testid='user']").last
+        expect(user).to_contain_text("对未提供实名制身份的处罚", timeout=20_000)
+        expect(user).to_contain_text("听证”这一步")
+        expect(page.locator("#chat [data-testid='bot']").last).to_contain_text("第72项", timeout=60_000)
         page.get_by_role("tab", name="问答").click()
         box = page.locator("#question textarea")
         box.fill("不让用户实名注册会被怎么罚？")

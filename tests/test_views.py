@@ -155,3 +155,17 @@ def test_feedback_store_keeps_the_newest_rows(tmp_path: Path, monkeypatch: pytes
     for n in range(12):
         store.add(rating="up", question=f"q{n}", answer="a", citations=[], conversation="c", turn=n)
     assert [r["question"] for r in store.all()] == [f"q{n}" for n in range(7, 12)]
+
+
+def test_each_step_of_the_timeline_can_be_asked_about_in_the_chat(hashing_assistant) -> None:
+    cat = hashing_assistant.catalogue
+    item = cat.items["72"] if "72" in cat.items else next(i for i in cat.items.values() if i.seq == "72")
+    page = views.item_html(item, cat)
+    steps = page.count("<li class='step")
+    assert steps == 7 and page.count("class='ask-step'") == page.count("class='step-head'") >= 6
+    asked = views.step_question(cat, item, "3. 组织开展约谈、听证的责任")
+    assert asked == "「对未提供实名制身份的处罚」的“组织开展约谈、听证”这一步要做什么？"
+    assert f"data-question='{views.esc(asked)}'" in page
+    assert views.step_question(cat, item, "") == ""
+    a = hashing_assistant.ask(asked, [])
+    assert not a.refused and a.hits[0].seq == "72" and a.field == "责任事项"
