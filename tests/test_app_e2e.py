@@ -261,7 +261,8 @@ def test_browser_items_tab_filters_rows_and_timeline(app_url: str, viewport: str
 
 
 @needs_browser
-def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Path, viewport: str) -> None:
     """An evaluator uploads a set, sees the verdict and the Chinese metric names, and gets the
     results as files (per-question JSONL, report.md, report.json, chart)."""
     from playwright.sync_api import expect, sync_playwright
@@ -274,7 +275,7 @@ def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Pat
     f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     with sync_playwright() as p:
         browser = _browser(p)
-        page = browser.new_page(viewport=VIEWPORTS["desktop"])
+        page = browser.new_page(viewport=VIEWPORTS[viewport], accept_downloads=True)
         page.goto(app_url)
         page.get_by_role("tab", name="评测").click()
         page.locator("input[type='file']").first.set_input_files(str(f))
@@ -285,6 +286,10 @@ def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Pat
         downloads = page.locator("#eval-downloads")
         for name in ("results.jsonl", "report.md", "report.json", "chart.png"):
             expect(downloads).to_contain_text(name)
+        with page.expect_download() as got:
+            downloads.locator("a[download='report.md']").first.click()
+        report = Path(got.value.path()).read_text(encoding="utf-8")
+        assert "recall@1" in report and "立案以后要做什么" in report  # the downloaded report names the failure
         # 命中测试: one question through retrieval, its ranked items and best chunks.
         page.get_by_text("命中测试：一个问题的检索结果").click()
         page.locator("#hit-question textarea").fill("不让用户实名注册会被怎么罚")
@@ -295,14 +300,15 @@ def test_browser_evaluation_tab_runs_an_uploaded_set(app_url: str, tmp_path: Pat
 
 
 @needs_browser
-def test_browser_conversation_survives_a_reload(app_url: str) -> None:
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_browser_conversation_survives_a_reload(app_url: str, viewport: str) -> None:
     """A reload brings the conversation back (kept in the browser), and a follow-up still refers to
     it; 清空 then a reload shows an empty chat."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = _browser(p)
-        page = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+        page = browser.new_context(viewport=VIEWPORTS[viewport]).new_page()
         page.goto(app_url)
         box = page.locator("#question textarea")
         box.fill("不让用户实名注册会被怎么罚？")
