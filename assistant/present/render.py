@@ -71,7 +71,12 @@ def to_markdown(a: Answer) -> str:
         lines += ["**事项信息**", ""]
         lines += [f"- {name}：{escape(value) or '（空）'}" for name, value in a.card.items()]
         lines.append("")
-    others = [h for h in a.hits if h.item_key not in a.focus][:MAX_OTHERS]
+    return _closing(a, lines, set(a.focus))
+
+
+def _closing(a: Answer, lines: list[str], shown: set[str]) -> str:
+    """The other items worth a look (those not already shown), then the closing notice."""
+    others = [h for h in a.hits if h.item_key not in shown][:MAX_OTHERS]
     if others:
         lines += ["**其他可能相关的事项**", ""]
         lines += [f"- 第{h.seq}项「{escape(h.name)}」：{escape(reason(h))}" for h in others]
@@ -95,14 +100,7 @@ def _routing_markdown(a: Answer, lines: list[str]) -> str:
         lines += [f"**{head}{escape(r.office)}** · 第{escape(r.seq)}项「{escape(r.name)}」", "",
                   f"> {escape(q.text)}", "", f"—— {escape(citation(q))}", ""]
     lines += in_force_lines(a)
-    others = [h for h in a.hits if h.item_key not in {r.item_key for r in a.routes}][:MAX_OTHERS]
-    if others:
-        lines += ["**其他可能相关的事项**", ""]
-        lines += [f"- 第{h.seq}项「{escape(h.name)}」：{escape(reason(h))}" for h in others]
-        lines.append("")
-    if a.notices:
-        lines.append(f"*{escape(a.notices[-1])}*")
-    return "\n".join(lines).rstrip() + "\n"
+    return _closing(a, lines, {r.item_key for r in a.routes})
 
 
 def in_force_notes(a: Answer) -> list[str]:
