@@ -62,6 +62,9 @@ def shoot(url: str, out: Path) -> None:
             expect(page.locator("#chat mark").first).to_contain_text("罚款", timeout=60_000)
             page.wait_for_timeout(500)
             page.screenshot(path=str(out / f"chat-{size}.png"))
+            toggle = page.locator("#evidence-panel .ev-toggle-label")
+            if toggle.is_visible():  # a phone folds the evidence to one line: open it
+                toggle.click()
             page.locator("#evidence-panel").scroll_into_view_if_needed()
             page.locator("#evidence-panel").screenshot(path=str(out / f"evidence-{size}.png"))
             page.get_by_role("tab", name="事项与程序").click()
