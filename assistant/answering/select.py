@@ -25,7 +25,7 @@ from assistant.types import COLUMNS, Chunk, Item, Source, Span
 from assistant.vocabulary import STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
-            "heading", "length", "short")
+            "heading", "length", "short", "kind_after")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -58,7 +58,7 @@ class ExcerptWeights(LinearWeights):
 
 
 # Before calibration: the question's words and the column it names lead.
-DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0), "uncalibrated")
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0), "uncalibrated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,23 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) ->
         step = float(intent.step in head or any(w in head for w in words))
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
-            float(name in SHORT_FIELDS))
+            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx))
+
+
+def _kind_after(s: str, name: str, c: Candidate, ctx: Context) -> float:
+    """The kind of answer asked for, stated in the sentence where the question's strongest words
+    last occur or after it: a provision names the conduct, then its consequence (…放映广告的，由…
+    给予警告；情节严重的，处一万元以上…罚款), so a window that stops before the consequence, or whose
+    sum belongs to an earlier conduct, does not answer. 0 when none of those words is in it."""
+    if not ctx.words:
+        return 0.0
+    top = max(ctx.words.values())
+    strong = [t for t, w in ctx.words.items() if w >= 0.5 * top and t in s]
+    if not strong:
+        return 0.0
+    last = max(s.rfind(t) for t in strong)
+    start = max(s.rfind(mark, 0, last) for mark in ("。", "；", ";")) + 1
+    return _kind(s[start:], name, c, ctx)
 
 
 def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
