@@ -85,3 +85,22 @@ def test_asked_for_a_sanction_the_sentence_stating_it_ranks_first(hashing_assist
     sanctions = [t for t, k in scored.items() if k == 1.0]
     assert sanctions and all("处分" in t or "追究" in t or "处理" in t or "责令" in t for t in sanctions)
     assert any(k == 0.5 for k in scored.values())
+
+
+def test_kind_after_wants_the_consequence_of_the_conduct_asked_about() -> None:
+    """A sum in the window counts only in or after the sentence naming the conduct asked about."""
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    ctx = select.Context(intent=recognise("放映广告罚多少"), words={"放映": 2.0, "广告": 3.0, "罚多少": 0.5},
+                         pairs=frozenset(), cosines={})
+    stops_short = "甲违反规定的，处五万元以上五十万元以下罚款。电影院放映广告的，由主管部门给予警告，责令改正；"
+    answers = "电影院放映广告的，由主管部门给予警告，责令改正；情节严重的，处一万元以上五万元以下的罚款。"
+    unrelated = "甲违反规定的，处五万元以上五十万元以下罚款。"
+
+    def feature(s: str) -> float:
+        return select._kind_after(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+
+    assert feature(answers) == 1.0
+    assert feature(stops_short) == 0.0  # its only sum is an earlier conduct's
+    assert feature(unrelated) == 0.0  # the conduct asked about is not in it at all
