@@ -221,18 +221,20 @@ def run_sets(sets: list[EvalSet], embedder: Any, *, log: Callable[[str], None] =
 
 def summary(sets: list[EvalSet], per_set: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]
             ) -> dict[str, dict[str, Any]]:
-    """One row per set, then pooled tuning and report rows and their gap (report − tuning)."""
+    """One row per set, then pooled tuning and report rows and their gap (report − tuning), for the
+    questions about a matter and, apart, for the routing questions (which office holds one)."""
     rows: dict[str, dict[str, Any]] = {}
     for s in sets:
         if s.name in per_set:
             rows[s.name] = {"role": s.role, **headline(*per_set[s.name])}
-    for role in ROLES:
-        names = [s.name for s in sets if s.role == role and s.name in per_set]
-        if names:
-            rows[f"all {role}"] = {"role": role, **pooled(per_set, names)}
-    if "all tuning" in rows and "all report" in rows:
-        t, r = rows["all tuning"], rows["all report"]
-        rows["gap (report−tuning)"] = {"role": "", "n": r["n"], **{
-            f: round(r[f] - t[f], 3) if r.get(f) is not None and t.get(f) is not None else None
-            for f in FIGURES}}
+    for task, suffix in (("answer", ""), ("routing", " routing")):
+        for role in ROLES:
+            names = [s.name for s in sets if s.role == role and s.task == task and s.name in per_set]
+            if names:
+                rows[f"all {role}{suffix}"] = {"role": role, **pooled(per_set, names)}
+        if f"all tuning{suffix}" in rows and f"all report{suffix}" in rows:
+            t, r = rows[f"all tuning{suffix}"], rows[f"all report{suffix}"]
+            rows[f"gap (report−tuning){suffix}"] = {"role": "", "n": r["n"], **{
+                f: round(r[f] - t[f], 3) if r.get(f) is not None and t.get(f) is not None else None
+                for f in FIGURES}}
     return rows
