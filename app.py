@@ -151,6 +151,11 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             questions = [q for q in json.loads(queued or "[]") if isinstance(q, str)]
         except ValueError:
             questions = []
+        if not questions:
+            # Nothing asked in this call's snapshot (the page's load, restoring nothing): change nothing.
+            # Its snapshot may be older than the conversation by now (it waited behind the questions
+            # sent since), so echoing it back would wipe the chat and what 👍/👎 refer to.
+            return tuple(gr.skip() for _ in outputs)
         questions = questions[:MAX_TURNS]  # a conversation's state is bounded; 清空 starts anew
         turns = list(turns)
         if [q for q, _ in turns] != questions[:len(turns)]:

@@ -24,6 +24,10 @@ def test_common_words_and_list_words_are_never_repaired() -> None:
     # 攻击 is a common word: a list's own slip 攻机 must not rewrite it; 信息 is a list word.
     speller = Speller({"攻机": 3, "信息": 9})
     assert speller.repair("网络攻击信息")[0] == "网络攻击信息"
+    # 废纸 is a rarer word (under the frequency cut-off) but the text holds it whole: not a slip for
+    # the list's 废止, which sounds the same.
+    assert Speller({"废止": 5}).repair("档案当废纸卖了")[0] == "档案当废纸卖了"
+    assert Speller({"废止": 5}).repair("档案被废纸了")[0] == "档案被废纸了"
 
 
 def test_understander_builds_one_query(hashing_assistant) -> None:

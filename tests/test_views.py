@@ -105,6 +105,19 @@ def test_demo_builds(hashing_assistant, tmp_path: Path) -> None:
     assert len(api["named_endpoints"]) == 1  # UI events are private
 
 
+def test_a_late_call_with_nothing_asked_changes_nothing(hashing_assistant, tmp_path: Path) -> None:
+    """The page's load asks the restored questions, which may be none; queued behind questions sent
+    since, its snapshot is stale by the time it runs: it must leave the chat and the turns alone."""
+    import app
+
+    demo = app.build_demo(hashing_assistant, FeedbackStore(tmp_path / "fb.sqlite3"))
+    respond = next(f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "respond")
+    asked = respond([], '["不让用户实名注册会被怎么罚？"]', [], "c1")
+    assert len(asked[0]) == 2 and len(asked[2]) == 1  # one question, one answer
+    late = respond([], "[]", [], "c1")
+    assert len(late) == len(asked) and all(out == {"__type__": "update"} for out in late)
+
+
 def test_one_feedback_row_per_answer(tmp_path: Path) -> None:
     store = FeedbackStore(tmp_path / "fb.sqlite3")
     for rating, reason in (("up", None), ("down", "引用错误"), ("down", None)):

@@ -125,23 +125,27 @@ class Speller:
                 i += len(typed)
         return "".join(out), tuple(fixes)
 
-    def _locked(self, text: str) -> tuple[set[int], set[int]]:
-        """Offsets no window may touch (article numbers), and cut points inside known words."""
+    def _locked(self, text: str) -> tuple[set[int], set[int], set[tuple[int, int]]]:
+        """Offsets no window may touch (article numbers), cut points inside known words, and where
+        the text holds a word of the general dictionary whole (废纸 in 当废纸卖了)."""
         import jieba
 
         touched: set[int] = set()
         for m in _ARTICLE_REF.finditer(text):
             touched.update(range(m.start(), m.end()))
         inside: set[int] = set()
+        general: set[tuple[int, int]] = set()
         at = 0
         for token in jieba.lcut(text, HMM=False):
             if len(token) > 1 and token in self.words:
                 inside.update(range(at + 1, at + len(token)))
+            elif len(token) > 1 and _frequency(token) > 0:
+                general.add((at, at + len(token)))
             at += len(token)
-        return touched, inside
+        return touched, inside, general
 
-    def _at(self, s: str, at: int, locked: tuple[set[int], set[int]]) -> tuple[str, str] | None:
-        touched, inside = locked
+    def _at(self, s: str, at: int, locked: tuple[set[int], set[int], set[tuple[int, int]]]) -> tuple[str, str] | None:
+        touched, inside, general = locked
         for n in REPAIR_WINDOWS:
             w = s[:n]
             # Windows already inside a list word (个人信 in 个人信息) are not typos.
@@ -149,6 +153,8 @@ class Speller:
                 continue
             if touched & set(range(at, at + n)) or at in inside or at + n in inside:
                 continue
+            if (at, at + n) in general:
+                continue  # a whole word of the language, segmented as such: what the user meant
             if _frequency(w) >= COMMON_WORD:
                 continue  # a common word is what the user meant (攻击 is not a typo of a list's 攻机)
             found = []
