@@ -185,3 +185,16 @@ def test_routing_with_the_real_model_end_to_end(tmp_path: Path, real_model_path)
     assert "**负责部门**" in to_markdown(answer) and answer.confidence in ("sure", "likely")
     for q in answer.quotes:
         assert a.catalogue.sources[q.item_key.split("#")[0]].text[q.start:q.end] == q.text
+
+
+@pytest.mark.parametrize("question", ["<script>alert(1)</script>归哪个部门管", "找谁" * 20_000, "\x00\x1b找谁？",
+                                      "归哪个部门管", "这种事找谁", "哪个部门 第九条", "哪个部门管 110000000000000000"])
+def test_routing_takes_hostile_and_empty_matters_without_an_error(offices: Assistant, question: str) -> None:
+    history = [{"role": "user", "content": None}, {"role": "assistant", "content": 5}, "x",
+               {"role": "user", "content": "<b>档案</b>" * 1000}]
+    for h in (None, history, []):
+        a = offices.ask(question, h)
+        md = to_markdown(a)
+        assert "<script>" not in md and "<b>" not in md
+        for r in a.routes:
+            assert r.list_id in offices.served_offices()
