@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,27 +29,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory, real_model_path):
+def serve(tmp_path_factory: pytest.TempPathFactory, data: Path, *args: str) -> Iterator[str]:
+    """The app started on a free local port with its own index and data folders (``args`` added to
+    its command line); yields its URL, and stops it."""
     port = _free_port()
-    APP_DATA["data"] = tmp_path_factory.mktemp("app-data")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX": str(tmp_path_factory.mktemp("app-index")),
-           "ASSISTANT_DATA": str(APP_DATA["data"])}
+           "ASSISTANT_DATA": str(data)}
     log = tmp_path_factory.mktemp("app-log") / "app.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=paths.ROOT, env=env,
+        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), *args], cwd=paths.ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.time() + 300
         while "Running on local URL" not in log.read_text():
             assert proc.poll() is None, log.read_text()
             assert time.time() < deadline, "app did not start:\n" + log.read_text()
             time.sleep(1)
-        yield url
+        yield f"http://127.0.0.1:{port}/"
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, real_model_path):
+    APP_DATA["data"] = tmp_path_factory.mktemp("app-data")
+    yield from serve(tmp_path_factory, APP_DATA["data"])
 
 
 def test_api_ask_returns_the_cli_json(app_url: str, real_assistant) -> None:

@@ -1,16 +1,11 @@
 """The app over several offices' published workbooks: routing answers name the office first,
 and 事项与程序 has an office filter and column. Started on a free local port by the test."""
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from assistant import paths
-from tests.test_app_e2e import VIEWPORTS, _browser, _free_port, needs_browser
+from tests.test_app_e2e import VIEWPORTS, _browser, needs_browser, serve
 from tests.test_routing import _small_lists
 
 pytestmark = pytest.mark.slow
@@ -19,23 +14,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def offices_url(tmp_path_factory: pytest.TempPathFactory, real_model_path):
     folder = _small_lists(tmp_path_factory.mktemp("office-lists"))
-    port = _free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX": str(tmp_path_factory.mktemp("offices-index")),
-           "ASSISTANT_DATA": str(tmp_path_factory.mktemp("offices-data"))}
-    log = tmp_path_factory.mktemp("offices-log") / "app.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--lists", str(folder)],
-                                cwd=paths.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 300
-        while "Running on local URL" not in log.read_text():
-            assert proc.poll() is None, log.read_text()
-            assert time.time() < deadline, "app did not start:\n" + log.read_text()
-            time.sleep(1)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    yield from serve(tmp_path_factory, tmp_path_factory.mktemp("offices-data"), "--lists", str(folder))
 
 
 @needs_browser
