@@ -113,10 +113,9 @@ def route(cat: Catalogue, query: str, hits: list[ItemHit], chosen: list[tuple[st
         item = cat.items[hit.item_key]
         routes.append(Route(list_id=item.list_id, office=office, item_key=item.key, seq=item.seq,
                             name=cat.name(item)))
-        if found:
-            quotes.append(quote(cat, item, found[0].field, found[0].span, "primary" if n == 0 else "route"))
-        else:  # no excerpt to choose: the item's name says what power the office holds
-            quotes.append(quote(cat, item, "事项名称", item.fields["事项名称"].span, "primary" if n == 0 else "route"))
+        # With no excerpt to choose, the item's name says what power the office holds.
+        column, span = (found[0].field, found[0].span) if found else ("事项名称", item.fields["事项名称"].span)
+        quotes.append(quote(cat, item, column, span, "primary" if n == 0 else "route"))
     top = cat.items[chosen[0][1].item_key]
     src = cat.source(top)
     for name in CARD_FIELDS:

@@ -125,8 +125,7 @@ class Assistant:
         focus = self._focus(history)
         if query.intent.asks_office and query.code is None and query.intent.article is None \
                 and len(self.served_offices()) > 1:
-            earlier = _turns(history, "user")[-1:]
-            return self._route(query, focus, notices, normalise(earlier[0][:500])[0] if earlier else ""), []
+            return self._route(query, focus, notices, earlier_matter(history)), []
         turn = self._resolve(query, focus)
         warning = self.retriever.warning
         if turn.refusal is None and not turn.hits:
@@ -175,9 +174,6 @@ class Assistant:
         """List id → office, for the lists this assistant answers from."""
         return {lid: self.catalogue.list_name(lid) for lid in self.retriever.scope or self.retriever.lists}
 
-    def office_of(self, list_id: str) -> str:
-        return self.catalogue.list_name(list_id)
-
     def route_hits(self, query: Query, focus: tuple[str, ...], earlier: str = "") -> tuple[list[ItemHit], bool]:
         """The items a routing question leads to, and whether it follows the conversation: a
         follow-up such as 这事归谁管 names no matter of its own, so the matter is the one the user
@@ -191,42 +187,43 @@ class Assistant:
             return self.reranked(f"{earlier} {text}", tokens, routing.DEPTH, weight), True
         return self.reranked(text, tokens, routing.DEPTH, weight), False
 
-    def route_evidence(self, query: Query, hits: list[ItemHit]) -> Evidence:
+    def route_evidence(self, query: Query, hits: list[ItemHit]) -> tuple[Evidence, list[select.Scored]]:
         """What speaks for the leading item of a routing question (as for any question, its
-        excerpt read from the 实施依据 that gives the office its power)."""
-        ask = replace(query.intent, aspect="basis", column="实施依据", explicit=True)
-        turn = Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None)
-        found = gather(self.words, self.retriever, query.text, hits, self.candidates(query, ask, turn))
+        excerpt read from the 实施依据 that gives the office its power), and that item's excerpt
+        candidates, scored."""
+        ask = _as_basis(query.intent)
+        ranked = self.candidates(query, ask, Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None))
+        found = gather(self.words, self.retriever, query.text, hits, ranked)
         if "dense" not in found.values:
-            return found
+            return found, ranked
         # How close the matter comes to any office's item, not only to the leader's: over a city's
         # lists, the leader is chosen by both signals and the closest text may be another office's.
         closest = max(best_cosine(self.retriever, query.text, h) for h in hits[:routing.CLOSEST])
         place = probe.place(closest, self.retriever.index.manifest.get("probe"))
-        return Evidence({**found.values, "dense": max(found.values["dense"], place)})
+        return Evidence({**found.values, "dense": max(found.values["dense"], place)}), ranked
 
     def _route(self, query: Query, focus: tuple[str, ...], notices: tuple[str, ...], earlier: str) -> Answer:
         """Which offices hold the matter: each named with its item and the clause that gives it
         the power; refused, naming no office, when the evidence says no list holds it."""
         text, warning = query.text, self.retriever.warning
-        ask = replace(query.intent, aspect="basis", column="实施依据", explicit=True)
         hits, follows = self.route_hits(query, focus, earlier)
         nobody = answer.NO_OFFICE.format(n=len(self.served_offices()))
         if not hits:
             return answer.refuse(text, [], nobody, warning=warning, notices=notices)
-        evidence = self.route_evidence(query, hits)
-        refuse, confidence, p = self.routing_policy.decide(evidence)
+        evidence, leading = self.route_evidence(query, hits)
+        refuse, _, p = self.routing_policy.decide(evidence)
         if refuse and not follows:  # a follow-up's matter is the one the conversation already found
             return replace(answer.refuse(text, hits, nobody, warning=warning, notices=notices),
                            evidence=evidence.values, probability=p)
+        ask = _as_basis(query.intent)
+        chosen = routing.offices(hits, self.catalogue.list_name, self.routing)
+        # The leading item's candidates are scored already; each other office's item is scored here.
+        excerpts = [select.choose(leading if hit is hits[0] else self.candidates(
+            query, ask, Turn([hit], (hit.item_key,), ask, list(query.expanded), None, None)), 1) for _, hit in chosen]
+        result = answer.route(self.catalogue, text, hits, chosen, excerpts, ask, warning=warning, notices=notices)
         # Never called sure: on the routing tuning sets the evidence told a right office from a wrong
         # one too poorly (answers it called sure were right 0.29–0.75 of the time).
-        confidence = "likely"
-        chosen = routing.offices(hits, self.office_of, self.routing)
-        turn = Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None)
-        excerpts = [select.choose(self.candidates(query, ask, replace(turn, hits=[hit])), 1) for _, hit in chosen]
-        result = answer.route(self.catalogue, text, hits, chosen, excerpts, ask, warning=warning, notices=notices)
-        return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
+        return replace(result, notices=(*result.notices, answer.NOTICE), confidence="likely",
                        evidence=evidence.values, probability=p)
 
     def candidates(self, query: Query, ask: intent.Intent, turn: Turn) -> list[select.Scored]:
@@ -396,6 +393,20 @@ class Assistant:
                            for k in missing if k not in by_key})
         head = [by_key[k] for k in first]
         return head + [h for h in hits if h.item_key not in first]
+
+
+def _as_basis(ask: intent.Intent) -> intent.Intent:
+    """A routing question read as asking for the 实施依据 that gives an office its power."""
+    return replace(ask, aspect="basis", column="实施依据", explicit=True)
+
+
+EARLIER_CHARS = 500  # of the user's previous turn, read as the matter a routing follow-up points back to
+
+
+def earlier_matter(history: Sequence[dict] | None) -> str:
+    """The user's previous turn, read as a question is read (a routing follow-up's matter)."""
+    earlier = _turns(history, "user")[-1:]
+    return normalise(earlier[0][:EARLIER_CHARS])[0] if earlier else ""
 
 
 def _retrieved(hits: list[ItemHit]) -> defaultdict[str, int]:

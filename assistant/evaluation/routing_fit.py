@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answering import routing
-from assistant.answering.dialogue import _turns
+from assistant.answering.dialogue import earlier_matter
 from assistant.answering.policy import NEVER_REFUSE, Evidence, RefusalPolicy
-from assistant.answering.query import normalise
 from assistant.evaluation import calibration
 from assistant.evaluation.score import load_questions, replay
 from assistant.evaluation.sets import EvalSet, open_assistant
@@ -60,15 +59,15 @@ def collect(sets: Sequence[EvalSet], embedder: Any) -> list[RouteRow]:
         for q in load_questions(s.questions):
             history = replay(assistant.ask, q)
             focus = assistant._focus(history)
-            earlier = _turns(history, "user")[-1:]
+            earlier = earlier_matter(history)
             query = assistant.understander.understand(q["question"])
             offices, evidence = [], []
             for w in DENSE_WEIGHTS:
                 assistant.routing = routing.RoutingWeights(2.0, 1, w)
-                hits, _ = assistant.route_hits(query, focus, normalise(earlier[0])[0] if earlier else "")
+                hits, _ = assistant.route_hits(query, focus, earlier)
                 found = routing.ratios(hits, lambda lid: lid)
                 offices.append(tuple((lid, round(r, 4), n) for lid, _, r, n in found))
-                evidence.append(tuple(Evidence(assistant.route_evidence(query, hits).values).vector()))
+                evidence.append(tuple(assistant.route_evidence(query, hits)[0].vector()))
             rows.append(RouteRow(f"{s.name}:{q['id']}", frozenset(q.get("gold_offices") or ()),
                                  bool(q.get("turns")), tuple(offices), tuple(evidence)))
     return rows
