@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -25,10 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-def _rss_mb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def _now_mb() -> int:
@@ -55,29 +50,19 @@ def main() -> None:
     from assistant import paths
     from assistant.answering.dialogue import Assistant
     from assistant.corpus.catalogue import Catalogue
-    from assistant.corpus.parse import load
     from assistant.evaluation.score import load_questions
-    from assistant.index import store
     from assistant.index.retriever import Retriever
     from assistant.service import make_embedder
     from assistant.statutes.library import Library
+    from benchmarks.list_builds import build_step, write_rows
 
     embedder = make_embedder(None)
     embedder.encode(["预热"], "query")  # the model load is not a build's cost
     rows = []
 
     def build(name: str, files: list[Path], root: Path) -> tuple:
-        start = time.perf_counter()
-        lists = load(files)
-        built, status = store.open_index(root, lists, embedder, progress=False)
-        m = built.manifest
-        dense = m.get("dense") or {}
-        row = {"step": name, "status": status, "lists": len(lists), "items": m["items"], "chunks": m["chunks"],
-               "distinct_texts": dense.get("distinct_vectors"), "embedded": dense.get("embedded"),
-               "reused": dense.get("reused"), "total_s": round(time.perf_counter() - start, 1),
-               "peak_rss_mb": _rss_mb()}
+        row, lists, built = build_step(name, files, root, embedder)
         rows.append(row)
-        print(json.dumps(row, ensure_ascii=False), flush=True)
         return lists, built
 
     root = work / "index"
@@ -115,8 +100,7 @@ def main() -> None:
            "rss_before_assistants_mb": before, "rss_serving_both_mb": serving}
     rows.append(row)
     print(json.dumps(row, ensure_ascii=False), flush=True)
-    if args.out:
-        Path(args.out).write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_rows(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,6 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="list-builds-"))
     os.environ["ASSISTANT_VECTOR_CACHE"] = str(work / "vectors.sqlite3")  # nothing embedded before
 
-    from assistant.corpus.parse import load
-    from assistant.index import store
     from assistant.service import make_embedder
 
     embedder = make_embedder(None)
@@ -47,25 +45,37 @@ def main() -> None:
     rows = []
     root = work / "index"
     for name, files in steps:
-        start = time.perf_counter()
-        lists = load(files)
-        parsed = time.perf_counter() - start
-        built, status = store.open_index(root, lists, embedder, progress=False)
-        took = time.perf_counter() - start
-        m = built.manifest
-        dense = m.get("dense") or {}
-        fresh = status != "loaded"
-        row = {"step": name, "status": status, "items": m["items"], "chunks": m["chunks"],
-               "distinct_texts": dense.get("distinct_vectors"),
-               "embedded": dense.get("embedded") if fresh else 0,
-               "reused": dense.get("reused") if fresh else dense.get("distinct_vectors"),
-               "parse_s": round(parsed, 1), "total_s": round(took, 1),
-               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
-        rows.append(row)
-        print(json.dumps(row, ensure_ascii=False), flush=True)
-    if args.out:
-        Path(args.out).write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        rows.append(build_step(name, files, root, embedder)[0])
+    write_rows(rows, args.out)
 
+
+def build_step(name: str, files: list[Path], root: Path, embedder: object) -> tuple[dict, list, object]:
+    """Parse ``files`` and open (build if needed) their index under ``root``; print and return the
+    step's row, with the lists and the index."""
+    from assistant.corpus.parse import load
+    from assistant.index import store
+
+    start = time.perf_counter()
+    lists = load(files)
+    parsed = time.perf_counter() - start
+    built, status = store.open_index(root, lists, embedder, progress=False)
+    took = time.perf_counter() - start
+    m = built.manifest
+    dense = m.get("dense") or {}
+    fresh = status != "loaded"
+    row = {"step": name, "status": status, "lists": len(lists), "items": m["items"], "chunks": m["chunks"],
+           "distinct_texts": dense.get("distinct_vectors"),
+           "embedded": dense.get("embedded") if fresh else 0,
+           "reused": dense.get("reused") if fresh else dense.get("distinct_vectors"),
+           "parse_s": round(parsed, 1), "total_s": round(took, 1),
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+    print(json.dumps(row, ensure_ascii=False), flush=True)
+    return row, lists, built
+
+
+def write_rows(rows: list[dict], out: str | None) -> None:
+    if out:
+        Path(out).write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 if __name__ == "__main__":
     main()
