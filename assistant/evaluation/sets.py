@@ -126,7 +126,8 @@ def headline(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> 
 
     def first(q: dict[str, Any]) -> bool:
         r = by_id[q["id"]]
-        return not r["refused"] and ranked(r, q)[:1] != [] and ranked(r, q)[0] in q["gold_items"]
+        top = ranked(r, q)[:1]
+        return not r["refused"] and top != [] and top[0] in q["gold_items"]
 
     routing = [q for q in questions if q.get("gold_offices")]
     split = [q for q in routing if len(q["gold_offices"]) > 1]
