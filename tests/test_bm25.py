@@ -66,6 +66,20 @@ def test_groups_list_rows_in_group_order_up_to_a_limit() -> None:
     assert g.rows(np.array([1, 2])).tolist() == [0, 2, 5, 3]
     assert g.rows(np.array([1, 0]), limit=4).tolist() == [0, 2, 5, 1]
     assert g.rows(np.array([], dtype=np.int64)).tolist() == []
+    assert g.rows(np.array([], dtype=np.int64), limit=3).tolist() == []
+    assert g.rows(np.array([2, 1]), limit=2).tolist() == [3, 0]
+
+
+def test_groups_rows_match_a_group_by_group_listing() -> None:
+    rng = np.random.default_rng(7)
+    owner = rng.integers(0, 40, size=300)
+    g = groups.Groups(owner)
+    for _ in range(50):
+        ids = rng.choice(40, size=int(rng.integers(0, 15)), replace=False)
+        limit = int(rng.integers(1, 40))
+        listed = [r for i in ids for r in np.flatnonzero(owner == i).tolist()]
+        assert g.rows(ids).tolist() == listed
+        assert g.rows(ids, limit=limit).tolist() == listed[:limit]
 
 
 def test_lexical_index_round_trips(tmp_path: Path) -> None:

@@ -147,6 +147,26 @@ def test_dense_rows_of_shared_vectors_come_in_rank_order() -> None:
     assert dense.size == 5 and dense.distinct == 3
 
 
+def test_exact_search_over_faiss_memory_matches_faiss_own_search(tmp_path: Path) -> None:
+    from assistant.index import dense as dense_index
+
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(500, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = dense_index.DenseIndex.build(vectors, np.arange(500))
+    exact.save(tmp_path / "dense.faiss")
+    loaded = dense_index.DenseIndex.load(tmp_path / "dense.faiss")
+    for q in vectors[:20] + 0.1 * rng.normal(size=(20, 16)).astype(np.float32):
+        want_scores, want_ids = exact.index.search(q.reshape(1, -1), 30)  # type: ignore[attr-defined]
+        for index in (exact, loaded):
+            ids, scores = index.search_vectors(q, 30)
+            assert ids.tolist() == want_ids[0].tolist()
+            assert scores == pytest.approx(want_scores[0], abs=1e-5)
+    rows = np.array([7, 3, 7, 499])
+    assert exact.cosines(vectors[7], rows) == pytest.approx(vectors[[7, 3, 7, 499]] @ vectors[7], abs=1e-5)
+    assert len(exact.search_vectors(vectors[0], 10_000)[0]) == 500
+
+
 def test_approximate_index_saves_loads_and_finds_what_exact_finds(tmp_path: Path) -> None:
     from assistant.index import dense as dense_index
 

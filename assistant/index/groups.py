@@ -21,17 +21,20 @@ class Groups:
     def rows(self, ids: np.ndarray, limit: int | None = None) -> np.ndarray:
         """Rows of each group in ``ids``, group by group in that order (rows ascending within a
         group); with ``limit``, stop once that many rows are listed."""
-        out: list[np.ndarray] = []
-        total = 0
-        for i in ids:
-            rows = self._order[self._bounds[i]:self._bounds[i + 1]]
-            out.append(rows)
-            total += len(rows)
-            if limit is not None and total >= limit:
-                break
-        rows = np.concatenate(out) if out else np.zeros(0, np.int64)
+        ids = np.asarray(ids, dtype=np.int64)
+        starts = self._bounds[ids]
+        counts = self._bounds[ids + 1] - starts
+        if limit is not None:
+            # Groups after the one that reaches the limit are not listed at all.
+            reach = np.searchsorted(np.cumsum(counts), limit)
+            starts, counts = starts[:reach + 1], counts[:reach + 1]
+        total = int(counts.sum())
+        if not total:
+            return np.zeros(0, np.int64)
+        # Each output position's offset within its group, added to its group's start.
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = self._order[np.repeat(starts, counts) + within]
         return rows if limit is None else rows[:limit]
-
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:
     """Ids of the ``k`` highest positive scores, best first (ties in id order)."""

@@ -62,6 +62,14 @@ class Retriever:
         """The ids of the lists the index holds (read once: every question asks whether it is narrowed)."""
         return frozenset(key.split("#", 1)[0] for key in self.index.names)
 
+    @functools.cached_property
+    def _item_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Each chunk row's item as a number, numbered in item-key order, and the keys: per-query
+        work groups candidates by item with array operations instead of a loop over chunks."""
+        keys = sorted({c.item_key for c in self.index.chunks})
+        where = {key: i for i, key in enumerate(keys)}
+        return np.array([where[c.item_key] for c in self.index.chunks], dtype=np.int64), keys
+
     def scoped(self, list_ids: frozenset[str]) -> Retriever:
         """The same retriever searching only the items of ``list_ids`` (itself when empty or all)."""
         ids = frozenset(list_ids)
@@ -207,10 +215,7 @@ class Retriever:
                     chunk_fused: np.ndarray, dense_weight: float) -> np.ndarray:
         """Fuse each item's best score per signal; every chunk gets its item's score,
         plus its own chunk-level score scaled down to order chunks within the item."""
-        keys = [self.index.chunks[r].item_key for r in rows]
-        order = sorted(set(keys))
-        where = {key: i for i, key in enumerate(order)}
-        owner = np.array([where[k] for k in keys])
+        order, owner = np.unique(self._item_codes[0][rows], return_inverse=True)
         best = {}
         for name, s in sub.items():
             b = np.full(len(order), -np.inf)
@@ -223,31 +228,39 @@ class Retriever:
     def _items(self, rows: np.ndarray, fused: np.ndarray, sub: dict[str, np.ndarray],
                chunk_ranks: dict[str, np.ndarray], k: int) -> list[ItemHit]:
         chunks = self.index.chunks
-        by_item: dict[str, list[int]] = {}
-        for j in np.argsort(-fused, kind="stable"):
-            by_item.setdefault(chunks[rows[j]].item_key, []).append(int(j))
-        best = {name: {key: max(float(s[j]) for j in js) for key, js in by_item.items()}
-                for name, s in sub.items()}
-        item_ranks = {name: {key: r + 1 for r, key in enumerate(sorted(b, key=lambda x: -b[x]))}
-                      for name, b in best.items()}
-        order = sorted(by_item, key=lambda key: -float(fused[by_item[key][0]]))
+        codes, keys = self._item_codes
+        by_fused = np.argsort(-fused, kind="stable")
+        # Items in the order of their best fused chunk (an item's first appearance), and for
+        # every candidate in fused order the slot of its item.
+        present, first, slot = np.unique(codes[rows[by_fused]], return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        best: dict[str, np.ndarray] = {}
+        rank_of: dict[str, np.ndarray] = {}
+        for name, s in sub.items():
+            b = np.full(len(present), -np.inf)
+            np.maximum.at(b, slot, s[by_fused].astype(np.float64))
+            best[name] = b
+            # Ties keep the order of first appearance, as a stable sort over that order does.
+            ranked = order[np.argsort(-b[order], kind="stable")]
+            rank_of[name] = np.empty(len(present), np.int64)
+            rank_of[name][ranked] = np.arange(1, len(present) + 1)
         hits = []
-        for key in order[:k]:
-            js = by_item[key]
+        for item in order[:k].tolist():
+            js = by_fused[slot == item].tolist()
+            key = keys[int(present[item])]
             chunk_hits = tuple(ChunkHit(
                 chunk=chunks[rows[j]], score=float(fused[j]),
                 scores={name: float(s[j]) for name, s in sub.items()},
                 ranks={name: int(r[j]) for name, r in chunk_ranks.items() if r[j] > 0},
             ) for j in js[:5])
-            scores = {name: b[key] for name, b in best.items()}
+            scores = {name: float(b[item]) for name, b in best.items()}
             scores["fused"] = float(fused[js[0]])
-            ranks = {name: item_ranks[name][key] for name in best
-                     if name != "lexical" or best[name][key] > 0}
+            ranks = {name: int(rank_of[name][item]) for name in best
+                     if name != "lexical" or best[name][item] > 0}
             hits.append(ItemHit(item_key=key, seq=chunks[rows[js[0]]].seq,
                                 name=self.index.names[key], score=float(fused[js[0]]),
                                 scores=scores, ranks=ranks, chunks=chunk_hits))
         return hits
-
 
 def _looked_up(ids: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """The score of each id in ``wanted`` (-1 for ids FAISS did not return): work in the
