@@ -20,6 +20,12 @@ def test_sound_alike_typos_become_list_words(typed: str, meant: str) -> None:
     assert speller.repair(typed)[0] == meant
 
 
+def test_a_word_read_with_a_characters_other_reading_is_still_matched() -> None:
+    # 行 reads hang in 银行, xing alone: windows are skipped by their characters' readings, so
+    # every reading of a character must count, not only the first.
+    assert Speller({"银行": 5}).repair("到银航柜台办理") == ("到银行柜台办理", (("银航", "银行"),))
+
+
 def test_common_words_and_list_words_are_never_repaired() -> None:
     # 攻击 is a common word: a list's own slip 攻机 must not rewrite it; 信息 is a list word.
     speller = Speller({"攻机": 3, "信息": 9})

@@ -10,6 +10,7 @@ Nothing here searches or answers.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -79,6 +80,15 @@ def _pinyin(word: str, tones: bool) -> tuple[str, ...]:
     if tones:
         return tuple(syllables)
     return tuple(_FUZZY.sub(lambda m: m.group(1) or "", s) for s in syllables)
+
+
+@functools.lru_cache(maxsize=16384)
+def _readings(char: str) -> tuple[str, ...]:
+    """Every fuzzy syllable ``char`` can be read as (行: xing, hang, heng)."""
+    from pypinyin import Style, pinyin
+
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return tuple(dict.fromkeys(_FUZZY.sub(lambda m: m.group(1) or "", s) for s in found[0])) if found else ()
 
 
 class Speller:
@@ -157,6 +167,8 @@ class Speller:
                 continue  # a whole word of the language, segmented as such: what the user meant
             if _frequency(w) >= COMMON_WORD:
                 continue  # a common word is what the user meant (攻击 is not a typo of a list's 攻机)
+            if not self._may_sound_like_a_word(w):
+                continue
             found = []
             for v in self._index().get(_pinyin(w, False), ()):
                 diff = sum(a != b for a, b in zip(w, v, strict=True))
@@ -166,6 +178,16 @@ class Speller:
             if found:
                 return w, max(found)[2]
         return None
+
+    def _may_sound_like_a_word(self, w: str) -> bool:
+        """False when no reading of its characters sounds like a list word: the window's own
+        reading (in context, 银行 is yin hang) is one of them, and reading a window in context
+        costs about 30 times a lookup, for most windows of a question."""
+        readings = [_readings(c) for c in w]
+        if not all(readings):
+            return True  # a character without a reading: let the reading in context decide
+        index = self._index()
+        return any(key in index for key in itertools.product(*readings))
 
     def _pieces(self) -> frozenset[str]:
         if self._inside is None:

@@ -9,9 +9,9 @@ import numpy as np
 from assistant.index.groups import Groups
 
 # A flat scan costs about 0.15 ms per thousand vectors on one core (15 ms at 100k);
-# HNSW answers in 1-3 ms at any size here. See docs/benchmarks.md. Below this size the scan is a
-# numpy product over FAISS's own vectors: FAISS scans one query on one thread, BLAS on all cores
-# (25k vectors: 0.8 ms against 1.4 ms on this machine).
+# HNSW answers in 1-3 ms at any size here. See docs/benchmarks.md. (A BLAS product over the same
+# vectors scans on two threads, twice as fast alone, but while the query encoder's threads spin the
+# two contend and an answer took 1.7 times as long.)
 APPROXIMATE_ABOVE = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -70,11 +70,6 @@ class DenseIndex:
         k = min(k, self.distinct)
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        if self._flat is not None:
-            scores = self._flat @ np.asarray(query, np.float32).reshape(-1)
-            ids = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-            ids = ids[np.lexsort((ids, -scores[ids]))]  # best first, ties by id
-            return ids.astype(np.int64), scores[ids]
         scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), np.float32), k)  # type: ignore[attr-defined]
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
@@ -107,8 +102,9 @@ class DenseIndex:
 
 
 def _flat_view(index: object) -> np.ndarray | None:
-    """The vectors of an exact index as an array over FAISS's memory (no copy), else None.
-    The index is never added to after this, so the memory stays where it is."""
+    """The vectors of an exact index as an array over FAISS's memory (no copy), else None:
+    cosines with a few chunks read them directly. The index is never added to after this, so
+    the memory stays where it is."""
     import faiss
 
     if not isinstance(index, faiss.IndexFlat) or not index.ntotal:
