@@ -8,6 +8,11 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+if __name__ == "__main__":  # a start, not a test importing build_demo
+    from assistant.service import start_model
+
+    start_model()  # the model loads while Gradio is imported (its import is most of a cold start)
+
 import argparse
 import functools
 import hmac

@@ -51,6 +51,21 @@ def make_embedder(model: str | None = None, backend: str | None = None,
     return SentenceTransformerEmbedder(path, threads=2, device=device)
 
 
+_started: list[Embedder] = []  # the default model, begun by start_model before anything else loads
+
+
+def start_model() -> None:
+    """Begin loading the default model in the background, now: the app calls this before it
+    imports Gradio, whose import (about 2 s of Python) then overlaps the ONNX session's build,
+    which runs without the GIL. ``load_assistant`` takes this model instead of making another."""
+    if not _started:
+        embedder = make_embedder()
+        prefetch = getattr(embedder, "prefetch", None)
+        if prefetch is not None:
+            prefetch()
+        _started.append(embedder)
+
+
 def _warm_text_tools() -> None:
     """Load the dictionaries the first question needs (jieba's words and tags, pinyin) while the
     index loads, instead of after: a cold start's first answer waits for them otherwise."""
@@ -80,6 +95,8 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
         ListFormatError: a list file cannot be read (with ``lenient``: no list can).
         StaleIndexError, CorruptIndexError: only with ``rebuild=False``.
     """
+    if embedder is None and model is None and _started:
+        embedder = _started[0]
     embedder = embedder or make_embedder(model)
     prefetch = getattr(embedder, "prefetch", None)
     if prefetch is not None:
