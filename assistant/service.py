@@ -109,7 +109,8 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
         parsed = load(lists or [paths.lists_dir()])
     retriever = open_retriever(parsed, embedder, index_root=index_root, mode=mode,
                                rebuild=rebuild, progress=progress)
-    assistant = Assistant(Catalogue.of(parsed), retriever, library=Library.load(paths.laws_dir()), policy=policy,
+    library = Library.load(paths.laws_dir(), moves_file=(index_root or paths.index_dir()) / "statute-moves.json")
+    assistant = Assistant(Catalogue.of(parsed), retriever, library=library, policy=policy,
                           excerpt_weights=excerpt_weights, item_weights=item_weights)
     assistant.problems = tuple(problems)
     return assistant

@@ -117,3 +117,24 @@ def test_regulation_without_official_text_says_so(hashing_assistant) -> None:
     assert a.quotes[0].item == "79"
     assert any("官方全文不在本地语料中" in n for n in a.statute_notes)
     assert not [q for q in a.quotes if q.role.startswith("statute")]
+
+
+def test_alignments_are_kept_between_runs_and_recomputed_when_unreadable(tmp_path, monkeypatch) -> None:
+    from assistant.statutes import versions
+
+    kept = tmp_path / "idx" / "statute-moves.json"
+    first = Library.load(LAWS, today="2026-11-28", moves_file=kept)
+    old, new = first.cited(CSL, "2016年11月7日"), first.current(CSL)
+    assert old is not None and new is not None and old is not new
+    aligned = first.moves(old, new)
+    assert kept.is_file() and len(aligned) >= 70
+    # The next run reads them back instead of aligning again.
+    monkeypatch.setattr(versions, "moves", lambda *a: pytest.fail("aligned again"))
+    assert Library.load(LAWS, today="2026-11-28", moves_file=kept).moves(old, new) == aligned
+    monkeypatch.undo()
+    kept.write_text("{not json", encoding="utf-8")
+    assert Library.load(LAWS, today="2026-11-28", moves_file=kept).moves(old, new) == aligned
+    assert kept.read_text(encoding="utf-8").startswith("{\"")  # written anew
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")  # where the folder should be: nothing can be written
+    assert Library.load(LAWS, today="2026-11-28", moves_file=blocked / "m.json").moves(old, new) == aligned

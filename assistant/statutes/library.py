@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import os
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -31,17 +35,24 @@ class Difference:
     law_context: str
 
 
+# Bump when versions.moves aligns differently: stored alignments are then computed again.
+MOVES_VERSION = 1
+
+
 class Library:
-    def __init__(self, statutes: list[Statute], today: str | None = None) -> None:
+    def __init__(self, statutes: list[Statute], today: str | None = None, moves_file: Path | None = None) -> None:
+        """``moves_file``: where article alignments are kept between runs (they depend only on the
+        texts, and aligning two versions of a law costs a cold start about 0.1 s)."""
         self.statutes = statutes
         self.today = today or datetime.date.today().isoformat()
+        self.moves_file = moves_file
         # Alignments and comparisons depend only on the texts: computed once per process.
         self._moves: dict[tuple[Path, Path], dict[int, versions.Move]] = {}
         self._compared: dict[tuple[str, Path], list[Difference]] = {}
 
     @classmethod
-    def load(cls, folder: Path, today: str | None = None) -> Library:
-        return cls(load_statutes(folder) if Path(folder).is_dir() else [], today)
+    def load(cls, folder: Path, today: str | None = None, moves_file: Path | None = None) -> Library:
+        return cls(load_statutes(folder) if Path(folder).is_dir() else [], today, moves_file)
 
     def cited(self, title: str, note: str) -> Statute | None:
         return versions.cited_version(self.statutes, title, note)
@@ -55,8 +66,46 @@ class Library:
     def moves(self, old: Statute, new: Statute) -> dict[int, versions.Move]:
         key = (old.path, new.path)
         if key not in self._moves:
-            self._moves[key] = versions.moves(old, new, self.decision(old, new))
+            decision = self.decision(old, new)
+            digest = hashlib.sha256("\0".join((str(MOVES_VERSION), old.text, new.text,
+                                                decision.text if decision else "")).encode()).hexdigest()
+            stored = self._stored_moves().get(digest)
+            if stored is None:
+                found = versions.moves(old, new, decision)
+                self._store_moves(digest, found)
+            else:
+                found = {int(o): versions.Move(int(o), tuple(n), kind, tuple(w)) for o, (n, kind, w) in stored.items()}
+            self._moves[key] = found
         return self._moves[key]
+
+    def _stored_moves(self) -> dict[str, dict]:
+        if self.moves_file is None:
+            return {}
+        try:
+            found = json.loads(self.moves_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # none yet, or unreadable: aligned again and written anew
+        return found if isinstance(found, dict) else {}
+
+    def _store_moves(self, digest: str, found: dict[int, versions.Move]) -> None:
+        """Kept for the next run; a folder that cannot be written only costs the next run the work."""
+        if self.moves_file is None:
+            return
+        kept = self._stored_moves()
+        kept[digest] = {str(m.old): [list(m.new), m.kind, list(m.with_old)] for m in found.values()}
+        tmp = None
+        try:
+            self.moves_file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.moves_file.parent, prefix=".moves-")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(kept, out, ensure_ascii=False)
+            os.replace(tmp, self.moves_file)
+            tmp = None
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
 
     def differences(self, list_text: str, item: Item, statute: Statute, refs: list[LegalRef]) -> list[Difference]:
         """Where the item's quotation of ``refs`` differs from ``statute`` (see ``compare``)."""
