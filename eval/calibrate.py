@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rerank weights on all {len(items)} questions whose gold item is in the first {rerank.DEPTH}: "
           + ", ".join(f"{k} {v}" for k, v in zip(rerank.FEATURES, item_weights, strict=True)))
     reranker = rerank.ItemWeights(item_weights, provenance="calibrating")
-    choices = calibration.collect_excerpts(sets, embedder, dense_weight, reranker)
+    fields, field_section = fit_fields(sets, embedder, args.folds, commit)
+    choices = calibration.collect_excerpts(sets, embedder, dense_weight, reranker, field_model=fields)
     excerpt_folds = calibration.cross_validate_excerpt(choices, DEFAULT.weights, folds=args.folds)
     for n, f in enumerate(excerpt_folds, start=1):
         print(f"excerpt fold {n}: quote holds the answer {f['quote_holds']} (unfitted weights {f['start_weights']})")
@@ -79,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"excerpt weights on all {len(choices)} questions whose leading item is right: "
           + ", ".join(f"{k} {v}" for k, v in zip(FEATURES, weights, strict=True)))
     excerpt = ExcerptWeights(weights, provenance="calibrating")
-    follow_rows = calibration.collect_follow_ups(sets, embedder, excerpt_weights=excerpt, item_weights=reranker)
+    follow_rows = calibration.collect_follow_ups(sets, embedder, excerpt_weights=excerpt, item_weights=reranker,
+                                                 field_model=fields)
     follow_folds = calibration.cross_validate_follow_up(follow_rows, folds=args.folds)
     for n, f in enumerate(follow_folds, start=1):
         print(f"follow-up fold {n}: setting {f['setting']} → item first {f['follow_up_first']} "
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     generic_share, with_marker, without_marker = calibration.fit_follow_up(follow_rows)
     print(f"follow-up on all {len(follow_rows)} answerable follow-ups: generic share {generic_share}, "
           f"with a marker {with_marker}, without {without_marker}")
-    rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker)
+    rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker, field_model=fields)
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
@@ -102,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))
     print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
     if target is not None:
-        data = {**routed, "policy": policy.to_json(), "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
+        data = {**routed, **field_section, "policy": policy.to_json(),
+                "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
                 "follow_up": {"generic_share": generic_share, "with_marker": with_marker,
                               "without_marker": without_marker, "provenance": provenance, "folds": follow_folds},
                 "rerank": {"features": list(rerank.FEATURES), "weights": list(item_weights),
@@ -113,6 +116,28 @@ def main(argv: list[str] | None = None) -> int:
         target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"written: {target}")
     return 0
+
+
+def fit_fields(sets: list, embedder: object, folds: int, commit: str) -> tuple[object, dict[str, object]]:
+    """The field model, cross-validated then fitted on all tuning questions with a gold field, and
+    the stand-in the later stages are fitted with (each question read out of fold)."""
+    from assistant.answering import field_model
+
+    rows = calibration.collect_fields(sets, embedder)
+    if len({r.field for r in rows}) < 2:
+        return None, {}
+    per_fold, c, by_text = calibration.cross_validate_fields(rows, embedder.name, folds=folds)
+    for n, f in enumerate(per_fold, start=1):
+        print(f"field fold {n}: field model {f['field_model']} (cue words {f['cue_words']})")
+    mean = {k: round(sum(f[k] for f in per_fold) / len(per_fold), 3) for k in per_fold[0]}
+    provenance = (f"eval/calibrate.py --folds {folds} on {len(rows)} tuning questions with a gold field, C={c}, "
+                  f"commit {commit}, {time.strftime('%Y-%m-%d')}")
+    fitted = field_model.fit([r.vector for r in rows], [r.field for r in rows], embedder.name, c=c,
+                             provenance=provenance)
+    print(f"field model on all {len(rows)} (C={c}): cross-validated accuracy {mean['field_model']}, "
+          f"cue words {mean['cue_words']}")
+    return (field_model.PerQuestion(by_text, fitted),
+            {"field_model": {**fitted.to_json(), "folds": per_fold, "cross_validated": mean}})
 
 
 def fit_routing(sets: list, embedder: object, folds: int, commit: str) -> dict[str, object]:

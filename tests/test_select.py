@@ -33,7 +33,7 @@ def test_kind_feature_marks_amounts_for_how_much_questions(hashing_assistant, se
     kind = select.FEATURES.index("kind")
     with_amount = [s for s in pool if s.features[kind] == 1.0]
     assert with_amount and all("元" in s.span.of(seed.source.text) for s in with_amount)
-    ranked = select.rank(pool, select.ExcerptWeights((0, 0, 0, 0, 0, 5.0, 0, 0, 0, -0.1, 0, 0)))
+    ranked = select.rank(pool, select.ExcerptWeights((0, 0, 0, 0, 0, 5.0, 0, 0, 0, -0.1, 0, 0, 0)))
     assert "五万元以上五十万元以下罚款" in ranked[0].span.of(seed.source.text)
 
 

@@ -19,6 +19,7 @@ from assistant.answering import compose as answer
 from assistant.answering import intent, rerank, routing, select
 from assistant.answering.clean import clean
 from assistant.answering.evidence import ListWords, best_cosine, gather
+from assistant.answering.field_model import FieldModel
 from assistant.answering.policy import Evidence, FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
@@ -67,6 +68,9 @@ class Assistant:
         self.follow = follow or FollowUp.fitted()
         self.routing = routing_weights or routing.RoutingWeights.fitted()
         self.routing_policy = routing_policy or RefusalPolicy.fitted(section="routing_policy")
+        embedder = retriever.embedder
+        # Read only with the vectors of the model it was fitted for (see answering/field_model.py).
+        self.field_model: FieldModel | None = FieldModel.fitted(embedder.name) if embedder is not None else None
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         self.words = ListWords(catalogue, retriever)
         names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
@@ -232,11 +236,18 @@ class Assistant:
         words = {t: self.words.idf(t) for t in query.expanded if len(t) > 1}
         ctx = select.Context(
             intent=ask, words=words, pairs=select.pairs_of(query.text),
-            cosines=self.retriever.chunk_cosines(query.text, item.key),
+            cosines=self.retriever.chunk_cosines(query.text, item.key), fields=self.field_probs(query.text),
             chunks=tuple(self.retriever.chunks_of(item.key)),
             cited=tuple(r.span for r in item.refs if r.role == "cited"))
         pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
         return select.rank(pool, self.excerpt_weights)
+
+    def field_probs(self, text: str) -> dict[str, float]:
+        """The field model's probability of each field being asked ({} without it or a model)."""
+        if self.field_model is None or self.retriever.embedder is None:
+            return {}
+        vectors = self.retriever.query_vectors([text])
+        return {} if vectors is None else self.field_model.probs(vectors[0], text)
 
     def item_features(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
                       dense_weight: float | None = None) -> tuple[list[ItemHit], list[tuple[float, ...]]]:

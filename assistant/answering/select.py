@@ -12,6 +12,7 @@ Nothing here is keyed to one list's wording.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from assistant.types import COLUMNS, Chunk, Item, Source, Span
 from assistant.vocabulary import STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
-            "heading", "length", "short", "kind_after")
+            "heading", "length", "short", "kind_after", "field_prob")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -58,7 +59,7 @@ class ExcerptWeights(LinearWeights):
 
 
 # Before calibration: the question's words and the column it names lead.
-DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0), "uncalibrated")
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0), "uncalibrated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ class Context:
     cosines: Mapping[str, float]  # chunk id → dense cosine, for the item's chunks
     chunks: tuple[Chunk, ...] = ()  # the item's chunks (their spans place a candidate in a clause)
     cited: tuple[Span, ...] = ()  # where the cited articles begin: a quote may start there
+    # Field → the probability that the question asks for it (answering/field_model.py).
+    fields: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
 def pairs_of(text: str) -> frozenset[str]:
@@ -153,7 +156,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) ->
         step = float(intent.step in head or any(w in head for w in words))
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
-            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx))
+            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx), ctx.fields.get(name, 0.0))
 
 
 def _kind_after(s: str, name: str, c: Candidate, ctx: Context) -> float:

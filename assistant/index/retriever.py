@@ -140,6 +140,11 @@ class Retriever:
         return [self._search_one(q, None if vectors is None else vectors[i], k, weight)
                 for i, q in enumerate(queries)]
 
+    def query_vectors(self, queries: list[str]) -> np.ndarray | None:
+        """The queries' vectors as searches use them (cached by the embedder), or None when
+        searches are lexical."""
+        return self._encode(queries)
+
     def _encode(self, queries: list[str]) -> np.ndarray | None:
         if self.mode == "lexical" or self.index.dense is None or self.embedder is None:
             return None
