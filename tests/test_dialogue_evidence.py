@@ -19,6 +19,18 @@ def test_follow_up_takes_the_item_of_the_assistants_last_answer(hashing_assistan
     assert follow.primary is not None and "主管人员" in follow.primary.text
 
 
+def test_a_follow_up_asking_for_a_column_stays_on_the_item(hashing_assistant) -> None:
+    # 权力 is a word of one item's text (第83项 其他行政权力) and of two column names: asking for a
+    # column (权力编码, 什么类型的权力) names no matter of its own.
+    assert "权力" in hashing_assistant.words.field_words
+    first = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    history = [{"role": "user", "content": "网络运营者未要求用户提供真实身份信息罚多少"},
+               {"role": "assistant", "content": to_markdown(first)}]
+    for question in ("那这项的权力编码是多少", "那这个在清单里算什么类型的权力？"):
+        follow = hashing_assistant.ask(question, history)
+        assert follow.focus == ("tianshui-cac-power-list#72",), question
+
+
 def test_without_an_answer_the_user_turns_set_the_focus(hashing_assistant) -> None:
     history = [{"role": "user", "content": "网络运营者未要求用户提供真实身份信息罚多少"}]
     assert hashing_assistant.ask("那对直接负责的主管人员呢", history).focus == ("tianshui-cac-power-list#72",)

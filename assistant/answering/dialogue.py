@@ -351,9 +351,10 @@ class Assistant:
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
         """A follow-up names no matter of its own. Only words the lists use and few items
         share can name one (第几条, 的话, 最多 are how a question is put; 情节严重, 罚款 are
-        everywhere). With none, it follows; with some, it stays on the focus item when that
-        item holds them: half of their weight after 那/这个/呢, nearly all without."""
-        specific = [t for t in matter if t in self.words.vocab
+        everywhere; 权力, 类型 name a column). With none, it follows; with some, it stays on the
+        focus item when that item holds them: half of their weight after 那/这个/呢, nearly all
+        without."""
+        specific = [t for t in matter if t in self.words.vocab and t not in self.words.field_words
                     and not self.words.generic(t, self.follow.generic_share)]
         if not specific:
             return True

@@ -16,7 +16,7 @@ from assistant.corpus.catalogue import Catalogue
 from assistant.index import probe
 from assistant.index.lexical import document_counts
 from assistant.index.retriever import Retriever
-from assistant.types import Item, ItemHit
+from assistant.types import COLUMNS, Item, ItemHit
 from assistant.vocabulary import SERVICE_CUES, all_words
 
 SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
@@ -34,6 +34,9 @@ class ListWords:
         self._cues = sorted(intent.cue_words(), key=len, reverse=True)
         self._shares: dict[str, float] = {}
         self._sample: list[str] | None = None
+        # Words of the columns' names (权力 of 地方权力编码, 类型 of 权力事项类型): they ask for a field.
+        headers = set(COLUMNS) | {name for item in catalogue.items.values() for name in item.fields}
+        self.field_words = frozenset(t for name in headers for t in self.tokenize(name) if len(t) > 1)
 
     def known(self, word: str) -> bool:
         """A word of the domain (cue, step, colloquial): known on any list, however small."""
