@@ -72,11 +72,12 @@ def _warm_text_tools() -> None:
     import logging as _logging
 
     import jieba
-    import jieba.posseg
+
+    from assistant.answering import tags
 
     jieba.setLogLevel(_logging.WARNING)
     jieba.dt.check_initialized()
-    jieba.posseg.lcut("预热")
+    tags.cut("预热")
     from pypinyin import lazy_pinyin
 
     lazy_pinyin("预热")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from assistant.answering import intent, select
+from assistant.answering import intent, select, tags
 from assistant.answering.policy import Evidence
 from assistant.corpus.catalogue import Catalogue
 from assistant.index import probe
@@ -64,9 +64,7 @@ class ListWords:
     def only_unknown_nouns(self, text: str) -> bool:
         """True when the question has nouns (jieba's part-of-speech tags) and the list uses
         none of them: a question about 行政复议 or 所得税 is about something it does not hold."""
-        import jieba.posseg
-
-        nouns = [w for w, flag in jieba.posseg.lcut(text)
+        nouns = [w for w, flag in tags.cut(text)
                  if flag in _NOUN_TAGS and len(w) > 1 and not any(w in c for c in self._cues)]
         return bool(nouns) and not any(w.lower() in self.vocab or self.known(w) for w in nouns)
 
