@@ -80,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"excerpt weights on all {len(choices)} questions whose leading item is right: "
           + ", ".join(f"{k} {v}" for k, v in zip(FEATURES, weights, strict=True)))
     excerpt = ExcerptWeights(weights, provenance="calibrating")
+    overrule, overrule_section = fit_overrule(sets, embedder, dense_weight, excerpt, reranker, fields, args.folds,
+                                              commit)
     follow_rows = calibration.collect_follow_ups(sets, embedder, excerpt_weights=excerpt, item_weights=reranker,
-                                                 field_model=fields)
+                                                 field_model=fields, overrule=overrule)
     follow_folds = calibration.cross_validate_follow_up(follow_rows, folds=args.folds)
     for n, f in enumerate(follow_folds, start=1):
         print(f"follow-up fold {n}: setting {f['setting']} → item first {f['follow_up_first']} "
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     generic_share, with_marker, without_marker = calibration.fit_follow_up(follow_rows)
     print(f"follow-up on all {len(follow_rows)} answerable follow-ups: generic share {generic_share}, "
           f"with a marker {with_marker}, without {without_marker}")
-    rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker, field_model=fields)
+    rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker, field_model=fields, overrule=overrule)
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))
     print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
     if target is not None:
-        data = {**routed, **field_section, "policy": policy.to_json(),
+        data = {**routed, **field_section, **overrule_section, "policy": policy.to_json(),
                 "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
                 "follow_up": {"generic_share": generic_share, "with_marker": with_marker,
                               "without_marker": without_marker, "provenance": provenance, "folds": follow_folds},
@@ -138,6 +140,27 @@ def fit_fields(sets: list, embedder: object, folds: int, commit: str) -> tuple[o
           f"cue words {mean['cue_words']}")
     return (field_model.PerQuestion(by_text, fitted),
             {"field_model": {**fitted.to_json(), "folds": per_fold, "cross_validated": mean}})
+
+
+def fit_overrule(sets: list, embedder: object, dense_weight: float, excerpt: object, reranker: object,
+                 fields: object, folds: int, commit: str) -> tuple[object, dict[str, object]]:
+    """When the field model's column replaces the cue words' (see field_model.Overrule)."""
+    from assistant.answering.field_model import Overrule
+
+    if fields is None:
+        return None, {}
+    rows = calibration.collect_overrules(sets, embedder, dense_weight=dense_weight, excerpt_weights=excerpt,
+                                         item_weights=reranker, field_model=fields)
+    per_fold = calibration.cross_validate_overrule(rows, folds=folds)
+    for n, f in enumerate(per_fold, start=1):
+        print(f"overrule fold {n}: setting {f['setting']} → quote holds {f['quote_holds']} of {f['questions']} "
+              f"(never overruling: {f['never']})")
+    sure, unlikely = calibration.fit_overrule(rows)
+    provenance = (f"eval/calibrate.py --folds {folds} on {len(rows)} tuning questions the field model could "
+                  f"overrule, commit {commit}, {time.strftime('%Y-%m-%d')}")
+    print(f"overrule on all {len(rows)}: sure {sure}, unlikely {unlikely}")
+    fitted = Overrule(sure, unlikely, provenance)
+    return fitted, {"field_overrule": {**fitted.to_json(), "folds": per_fold}}
 
 
 def fit_routing(sets: list, embedder: object, folds: int, commit: str) -> dict[str, object]:

@@ -68,3 +68,25 @@ def test_the_excerpt_choice_reads_the_field_probability(seed) -> None:
     assert best.field == "追责情形" and best.features[-1] == pytest.approx(0.9)
     assert all(s.features[-1] == 0.0 for s in pool if s.field not in ("追责情形", "实施依据"))
     assert isinstance(best.span, Span)
+
+
+def test_the_field_model_overrules_the_cue_words_only_when_sure_and_they_are_unlikely() -> None:
+    rule = field_model.Overrule(sure=0.9, unlikely=0.05)
+    assert rule.applies({"追责情形": 0.96, "责任事项": 0.03}, "责任事项") == "追责情形"
+    assert rule.applies({"追责情形": 0.85, "责任事项": 0.03}, "责任事项") is None  # not sure enough
+    assert rule.applies({"追责情形": 0.92, "责任事项": 0.07}, "责任事项") is None  # theirs is not unlikely
+    assert rule.applies({"实施依据": 0.99, "责任事项": 0.0}, "责任事项") is None  # 实施依据 names no one aspect
+    assert rule.applies({"责任事项": 0.99}, "责任事项") is None and rule.applies({}, "责任事项") is None
+    assert field_model.Overrule(sure=1.01, unlikely=1.0).applies({"追责情形": 1.0}, "责任事项") is None
+
+
+def test_the_overrule_setting_is_fitted_on_what_it_changes() -> None:
+    from assistant.evaluation.calibration import OverruleRow, cross_validate_overrule, fit_overrule
+
+    # Overruling helps when the model is very sure (0.97) and hurts when it is only fairly sure (0.75).
+    rows = [OverruleRow(f"a{i}", 0.97, 0.01, (False, True)) for i in range(6)]
+    rows += [OverruleRow(f"b{i}", 0.75, 0.01, (True, False)) for i in range(6)]
+    sure, unlikely = fit_overrule(rows)
+    assert 0.75 < sure <= 0.97 and unlikely >= 0.01
+    folds = cross_validate_overrule(rows, folds=3)
+    assert sum(f["quote_holds"] for f in folds) == 12 and sum(f["never"] for f in folds) == 6

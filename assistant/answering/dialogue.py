@@ -19,7 +19,7 @@ from assistant.answering import compose as answer
 from assistant.answering import intent, rerank, routing, select
 from assistant.answering.clean import clean
 from assistant.answering.evidence import ListWords, best_cosine, gather
-from assistant.answering.field_model import FieldModel
+from assistant.answering.field_model import FIELD_ASPECTS, FieldModel, Overrule
 from assistant.answering.policy import Evidence, FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
@@ -71,6 +71,7 @@ class Assistant:
         embedder = retriever.embedder
         # Read only with the vectors of the model it was fitted for (see answering/field_model.py).
         self.field_model: FieldModel | None = FieldModel.fitted(embedder.name) if embedder is not None else None
+        self.overrule = Overrule.fitted()
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         self.words = ListWords(catalogue, retriever)
         names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
@@ -138,12 +139,7 @@ class Assistant:
             unknown = self._uncited_law(query.laws)
             if unknown is not None:
                 turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
-        ask = turn.intent
-        if not ask.explicit and turn.article_span is None and turn.hits and turn.hits[0].chunks:
-            # No cue names a field: answer from the field where the question matched best.
-            where = turn.hits[0].chunks[0].chunk.field
-            if where in ("责任事项", "追责情形"):
-                ask = replace(ask, aspect="procedure" if where == "责任事项" else "accountability", column=where)
+        ask = self._field_read(self.asked(turn), query.text)
         ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
         evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
@@ -241,6 +237,29 @@ class Assistant:
             cited=tuple(r.span for r in item.refs if r.role == "cited"))
         pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
         return select.rank(pool, self.excerpt_weights)
+
+    @staticmethod
+    def asked(turn: Turn) -> intent.Intent:
+        """The field the cue words ask for; with none, the field where the question matched best."""
+        ask = turn.intent
+        if not ask.explicit and turn.article_span is None and turn.hits and turn.hits[0].chunks:
+            where = turn.hits[0].chunks[0].chunk.field
+            if where in ("责任事项", "追责情形"):
+                ask = replace(ask, aspect="procedure" if where == "责任事项" else "accountability", column=where)
+        return ask
+
+    def _field_read(self, ask: intent.Intent, text: str) -> intent.Intent:
+        """The column the field model reads from the question's meaning, instead of the one its
+        cue words name, when the model is sure of its own and gives theirs almost no chance
+        (执法人员 cues a procedure; 执法人员通风报信要担什么责任 asks what the official risks)."""
+        if ask.article is not None or self.field_model is None:
+            return ask
+        field = self.overrule.applies(self.field_probs(text), ask.column)
+        if field is None:
+            return ask
+        aspect = FIELD_ASPECTS[field]
+        return replace(ask, aspect=aspect, column=field, explicit=True,
+                       step=ask.step if aspect == "procedure" else None)
 
     def field_probs(self, text: str) -> dict[str, float]:
         """The field model's probability of each field being asked ({} without it or a model)."""

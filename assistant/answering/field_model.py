@@ -73,6 +73,42 @@ class FieldModel:
         return found if found.model == model else None
 
 
+# Which aspect the excerpt choice reads for a field the model overrules the cue words with. 实施依据
+# has none: a fine and a basis share it.
+FIELD_ASPECTS = {"追责情形": "accountability", "责任事项": "procedure", "承办机构": "who", "实施主体": "who",
+                 "权力事项类型": "type", "办事层级": "level", "地方权力编码": "code"}
+
+
+@dataclass(frozen=True, slots=True)
+class Overrule:
+    """The field model's column replaces the cue words' when it gives its own at least ``sure`` and
+    theirs at most ``unlikely``; fitted by eval/calibrate.py (``sure`` above 1: never)."""
+
+    sure: float = 0.9
+    unlikely: float = 0.05
+    provenance: str = "uncalibrated"
+
+    def applies(self, probs: Mapping[str, float], column: str) -> str | None:
+        """The field that replaces ``column``, or None."""
+        if not probs:
+            return None
+        field, p = max(probs.items(), key=lambda fp: fp[1])
+        if field == column or field not in FIELD_ASPECTS or p < self.sure or probs.get(column, 0.0) > self.unlikely:
+            return None
+        return field
+
+    @classmethod
+    def fitted(cls, path: Path = CALIBRATION) -> Overrule:
+        try:
+            data = calibration(path)["field_overrule"]
+            return cls(float(data["sure"]), float(data["unlikely"]), str(data.get("provenance", "")))
+        except (KeyError, ValueError, TypeError):
+            return cls()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sure": self.sure, "unlikely": self.unlikely, "provenance": self.provenance}
+
+
 def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 5) for v in values]
 

@@ -77,6 +77,7 @@ def _each(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = N
     from assistant.evaluation.score import load_questions
 
     fields = options.pop("field_model", None)
+    overrule = options.pop("overrule", None)
     for s in sets:
         if not s.available:
             continue
@@ -85,6 +86,8 @@ def _each(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = N
             assistant.retriever.dense_weight = dense_weight
         if fields is not None:
             assistant.field_model = fields
+        if overrule is not None:
+            assistant.overrule = overrule
         yield s, assistant, load_questions(s.questions)
 
 
@@ -114,11 +117,12 @@ def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13
 
 
 def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None,
-            excerpt_weights: Any = None, item_weights: Any = None, field_model: Any = None) -> list[Row]:
+            excerpt_weights: Any = None, item_weights: Any = None, field_model: Any = None,
+            overrule: Any = None) -> list[Row]:
     """Rows for the questions the policy decides (found by search, not refused by a rule)."""
     rows = []
     for s, assistant, questions in _each(sets, embedder, dense_weight, excerpt_weights=excerpt_weights,
-                                         item_weights=item_weights, field_model=field_model):
+                                         item_weights=item_weights, field_model=field_model, overrule=overrule):
         for q in questions:
             history = replay(assistant.ask, q)
             a = assistant.ask(q["question"], history)
@@ -438,3 +442,69 @@ def cross_validate_fields(rows: Sequence[FieldRow], model_name: str, folds: int 
            for m, held in zip(models, parts, strict=True)]
     by_text = {r.text: m for m, held in zip(models, parts, strict=True) for r in held}
     return out, best, by_text
+
+
+@dataclass(frozen=True)
+class OverruleRow:
+    """An answerable tuning question the field model could overrule the cue words on: its
+    probability of its own field and of the cue words' one, and whether the primary quote holds
+    the answer without the overrule and with it."""
+
+    qid: str
+    top: float
+    theirs: float
+    held: tuple[bool, bool]
+
+
+OVERRULE_SURE = (0.7, 0.8, 0.9, 0.95, 1.01)  # 1.01: never
+OVERRULE_UNLIKELY = (0.02, 0.05, 0.1, 0.2)
+
+
+def collect_overrules(sets: Sequence[EvalSet], embedder: Any, **options: Any) -> list[OverruleRow]:
+    """Each answerable tuning question answered twice where the loosest setting would overrule
+    (``options`` as for the assistant, ``field_model`` the out-of-fold stand-in)."""
+    from assistant.answering.field_model import Overrule
+
+    never, always = Overrule(1.01, 0.0), Overrule(0.0, 1.0)
+    loosest = Overrule(min(OVERRULE_SURE), max(OVERRULE_UNLIKELY))
+    out = []
+    for s, assistant, questions in _each(sets, embedder, **options):
+        for q in questions:
+            if not q["gold_items"]:
+                continue
+            history = replay(assistant.ask, q)
+            query = assistant.understander.understand(q["question"])
+            probs = assistant.field_probs(query.text)
+            column = assistant.asked(assistant._resolve(query, assistant._focus(history))).column
+            if not probs or loosest.applies(probs, column) is None:
+                continue
+            held = []
+            for setting in (never, always):
+                assistant.overrule = setting
+                a = assistant.ask(q["question"], history)
+                held.append(bool(a.hits) and a.hits[0].seq in q["gold_items"] and a.primary is not None
+                            and q["must_quote"] in a.primary.text)
+            out.append(OverruleRow(f"{s.name}:{q['id']}", max(probs.values()), probs.get(column, 0.0),
+                                   (held[0], held[1])))
+    return out
+
+
+def _overrule_gain(rows: Sequence[OverruleRow], sure: float, unlikely: float) -> int:
+    return sum(r.held[1 if r.top >= sure and r.theirs <= unlikely else 0] for r in rows)
+
+
+def fit_overrule(rows: Sequence[OverruleRow]) -> tuple[float, float]:
+    """The setting with most quotes holding the answer (ties: the stricter one)."""
+    return max(((s, u) for s in OVERRULE_SURE for u in OVERRULE_UNLIKELY),
+               key=lambda su: (_overrule_gain(rows, *su), su[0], -su[1]))
+
+
+def cross_validate_overrule(rows: Sequence[OverruleRow], folds: int = 5, seed: int = 13) -> list[dict[str, Any]]:
+    parts = _folds(rows, folds, seed)
+    out = []
+    for i, held in enumerate(parts):
+        train = [r for j, part in enumerate(parts) if j != i for r in part]
+        setting = fit_overrule(train)
+        out.append({"setting": setting, "quote_holds": _overrule_gain(held, *setting),
+                    "never": _overrule_gain(held, 1.01, 0.0), "questions": len(held)})
+    return out
