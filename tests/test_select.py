@@ -99,7 +99,7 @@ def test_kind_after_wants_the_consequence_of_the_conduct_asked_about() -> None:
     unrelated = "甲违反规定的，处五万元以上五十万元以下罚款。"
 
     def feature(s: str) -> float:
-        return select._kind_after(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+        return select._kind_after(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx))
 
     assert feature(answers) == 1.0
     assert feature(stops_short) == 0.0  # its only sum is an earlier conduct's

@@ -96,6 +96,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     """Every candidate of the item with its features. ``must_contain`` keeps only the
     実施依据 candidates covering that span (an article asked for by number)."""
     text = source.text
+    terms = _Terms.of(ctx)
     out: list[Scored] = []
     for name in (*LONG_FIELDS, *(n for n in item.fields if n not in COLUMNS)):
         fv = item.fields.get(name)
@@ -107,7 +108,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
             if must_contain is not None and not (name == "实施依据" and c.span.start <= must_contain.start
                                                  and must_contain.end <= c.span.end):
                 continue
-            out.append(Scored(name, c, _features(text, name, c, ctx, dense(c.span))))
+            out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span))))
     if must_contain is not None:
         return out
     for name in SHORT_FIELDS:
@@ -115,7 +116,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         if fv is None or not len(fv.span) or len(fv.span) > QUOTE_LIMIT:
             continue
         c = Candidate(fv.span, None)
-        out.append(Scored(name, c, _features(text, name, c, ctx, _dense(name, ctx)(fv.span))))
+        out.append(Scored(name, c, _features(text, name, c, ctx, terms, _dense(name, ctx)(fv.span))))
     return out
 
 
@@ -136,12 +137,28 @@ def _dense(name: str, ctx: Context) -> Callable[[Span], float]:
     return relative
 
 
-def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) -> tuple[float, ...]:
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """What every candidate's features read of the question, computed once per question."""
+
+    words: tuple[tuple[str, float], ...]
+    total: float
+    strong: tuple[str, ...]  # words weighing at least half the heaviest (see _kind_after)
+    pairs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, ctx: Context) -> _Terms:
+        top = max(ctx.words.values(), default=0.0)
+        return cls(tuple(ctx.words.items()), sum(ctx.words.values()),
+                   tuple(t for t, w in ctx.words.items() if w >= 0.5 * top), tuple(ctx.pairs))
+
+
+def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, dense: float) -> tuple[float, ...]:
     s = c.span.of(text)
     intent = ctx.intent
-    total = sum(ctx.words.values())
-    overlap = sum(w for t, w in ctx.words.items() if t in s) / total if total else 0.0
-    bigrams = sum(1 for p in ctx.pairs if p in s) / len(ctx.pairs) if ctx.pairs else 0.0
+    total = terms.total
+    overlap = sum(w for t, w in terms.words if t in s) / total if total else 0.0
+    bigrams = sum(1 for p in terms.pairs if p in s) / len(terms.pairs) if terms.pairs else 0.0
     asked = float(intent.explicit and name == intent.column)
     default = float(not intent.explicit and name == "实施依据")
     kind = _kind(s, name, c, ctx)
@@ -156,18 +173,15 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, dense: float) ->
         step = float(intent.step in head or any(w in head for w in words))
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
-            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx), ctx.fields.get(name, 0.0))
+            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms), ctx.fields.get(name, 0.0))
 
 
-def _kind_after(s: str, name: str, c: Candidate, ctx: Context) -> float:
+def _kind_after(s: str, name: str, c: Candidate, ctx: Context, terms: _Terms) -> float:
     """The kind of answer asked for, stated in the sentence where the question's strongest words
     last occur or after it: a provision names the conduct, then its consequence (…放映广告的，由…
     给予警告；情节严重的，处一万元以上…罚款), so a window that stops before the consequence, or whose
     sum belongs to an earlier conduct, does not answer. 0 when none of those words is in it."""
-    if not ctx.words:
-        return 0.0
-    top = max(ctx.words.values())
-    strong = [t for t, w in ctx.words.items() if w >= 0.5 * top and t in s]
+    strong = [t for t in terms.strong if t in s]
     if not strong:
         return 0.0
     last = max(s.rfind(t) for t in strong)
