@@ -97,6 +97,12 @@ def _folds(rows: Sequence[Any], folds: int, seed: int) -> list[list[Any]]:
     return [order[i::folds] for i in range(folds)]
 
 
+def splits(parts: Sequence[Sequence[Any]]) -> Iterator[tuple[list[Any], Sequence[Any]]]:
+    """(fitting rows, held-out rows) for each fold of ``parts``."""
+    for i, held in enumerate(parts):
+        yield [r for j, part in enumerate(parts) if j != i for r in part], held
+
+
 def fit_fusion(rows: Sequence[Ranked]) -> float:
     """The dense weight with most gold items first (ties: the one nearest 0.5)."""
     counts = [sum(r.first[i] for r in rows) for i in range(len(DENSE_WEIGHTS))]
@@ -105,10 +111,8 @@ def fit_fusion(rows: Sequence[Ranked]) -> float:
 
 
 def cross_validate_fusion(rows: Sequence[Ranked], folds: int = 5, seed: int = 13) -> list[dict[str, float]]:
-    parts = _folds(rows, folds, seed)
     out = []
-    for i, held in enumerate(parts):
-        train = [r for j, part in enumerate(parts) if j != i for r in part]
+    for train, held in splits(_folds(rows, folds, seed)):
         w = fit_fusion(train)
         k = DENSE_WEIGHTS.index(w)
         out.append({"dense_weight": w, "item_first": round(sum(r.first[k] for r in held) / max(1, len(held)), 3),
@@ -226,8 +230,7 @@ def cross_validate(rows: Sequence[Row], folds: int = 5, seed: int = 13) -> list[
     order.sort(key=lambda r: r.answerable)  # stable: shuffled within each group, dealt round the folds
     parts: list[list[Row]] = [order[i::folds] for i in range(folds)]
     out = []
-    for i, held in enumerate(parts):
-        train = [r for j, part in enumerate(parts) if j != i for r in part]
+    for train, held in splits(parts):
         if not held or not any(r.item_right for r in train) or all(r.item_right for r in train):
             continue
         out.append(figures(held, fit(train)))
@@ -307,10 +310,8 @@ def fit_excerpt(choices: Sequence[Choice], start: Sequence[float], rounds: int =
 
 def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], folds: int = 5,
                            seed: int = 13, label: str = "quote_holds") -> list[dict[str, float]]:
-    parts = _folds(choices, folds, seed)
     out = []
-    for i, held in enumerate(parts):
-        train = [c for j, part in enumerate(parts) if j != i for c in part]
+    for train, held in splits(_folds(choices, folds, seed)):
         w = fit_excerpt(train, start)
         n = max(1, len(held))
         out.append({label: round(excerpt_hits(held, w) / n, 3),
@@ -367,11 +368,9 @@ def fit_follow_up(rows: Sequence[tuple[str, tuple[bool, ...]]]) -> tuple[float, 
 
 def cross_validate_follow_up(rows: Sequence[tuple[str, tuple[bool, ...]]], folds: int = 5,
                              seed: int = 13) -> list[dict[str, Any]]:
-    parts = _folds(rows, folds, seed)
     default = FOLLOW_GRID.index((0.1, 0.5, 0.8))
     out = []
-    for i, held in enumerate(parts):
-        train = [r for j, part in enumerate(parts) if j != i for r in part]
+    for train, held in splits(_folds(rows, folds, seed)):
         k = FOLLOW_GRID.index(fit_follow_up(train))
         n = max(1, len(held))
         out.append({"setting": FOLLOW_GRID[k], "follow_up_first": round(sum(r[1][k] for r in held) / n, 3),
@@ -426,9 +425,8 @@ def cross_validate_fields(rows: Sequence[FieldRow], model_name: str, folds: int 
     parts = _folds(rows, folds, seed)
 
     def fold_models(c: float) -> list[Any]:
-        return [fit([r.vector for j, p in enumerate(parts) if j != i for r in p],
-                    [r.field for j, p in enumerate(parts) if j != i for r in p], model_name, c=c)
-                for i in range(len(parts))]
+        return [fit([r.vector for r in train], [r.field for r in train], model_name, c=c)
+                for train, _ in splits(parts)]
 
     scored = {}
     for c in FIELD_C:
@@ -500,10 +498,8 @@ def fit_overrule(rows: Sequence[OverruleRow]) -> tuple[float, float]:
 
 
 def cross_validate_overrule(rows: Sequence[OverruleRow], folds: int = 5, seed: int = 13) -> list[dict[str, Any]]:
-    parts = _folds(rows, folds, seed)
     out = []
-    for i, held in enumerate(parts):
-        train = [r for j, part in enumerate(parts) if j != i for r in part]
+    for train, held in splits(_folds(rows, folds, seed)):
         setting = fit_overrule(train)
         out.append({"setting": setting, "quote_holds": _overrule_gain(held, *setting),
                     "never": _overrule_gain(held, 1.01, 0.0), "questions": len(held)})

@@ -157,8 +157,7 @@ def cross_validate(rows: Sequence[RouteRow], folds: int = 5, seed: int = 13) -> 
     order.sort(key=lambda r: (r.held, len(r.gold)))  # each kind dealt round the folds
     parts = [order[i::folds] for i in range(folds)]
     out = []
-    for i, held_out in enumerate(parts):
-        train = [r for j, part in enumerate(parts) if j != i for r in part]
+    for train, held_out in calibration.splits(parts):
         weights, policy = fit(train)
         out.append({"dense_weight": weights.dense_weight, "split_ratio": weights.split_ratio,
                     "depth": weights.depth, **figures(held_out, weights, policy)})
