@@ -69,14 +69,10 @@ def start_model() -> None:
 def _warm_text_tools() -> None:
     """Load the dictionaries the first question needs (jieba's words and tags, pinyin) while the
     index loads, instead of after: a cold start's first answer waits for them otherwise."""
-    import logging as _logging
-
-    import jieba
-
     from assistant.answering import tags
+    from assistant.index.lexical import general_dictionary
 
-    jieba.setLogLevel(_logging.WARNING)
-    jieba.dt.check_initialized()
+    general_dictionary()
     tags.cut("预热")
     from pypinyin import lazy_pinyin
 

@@ -94,3 +94,19 @@ def test_lexical_index_round_trips(tmp_path: Path) -> None:
 
     assert np.array_equal(rows(again), rows(index))
     assert rows(index)[0] > rows(index)[1] > 0 == rows(index)[2]
+
+
+def test_jiebas_dictionary_cache_is_kept_in_the_projects_cache_folder(tmp_path) -> None:
+    """Not in the system's temporary folder, which a reboot empties (a fresh process: jieba is global)."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant import paths
+
+    code = ("from assistant.index.lexical import general_dictionary; d = general_dictionary(); "
+            "print(d.tmp_dir, len(d.FREQ) > 100000)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ASSISTANT_CACHE": str(tmp_path / "cache")}, check=True)
+    assert done.stdout.split() == [str(tmp_path / "cache"), "True"]
+    assert (tmp_path / "cache" / "jieba.cache").is_file()

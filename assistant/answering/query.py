@@ -138,7 +138,7 @@ class Speller:
     def _locked(self, text: str) -> tuple[set[int], set[int], set[tuple[int, int]]]:
         """Offsets no window may touch (article numbers), cut points inside known words, and where
         the text holds a word of the general dictionary whole (废纸 in 当废纸卖了)."""
-        import jieba
+        from assistant.index.lexical import general_dictionary
 
         touched: set[int] = set()
         for m in _ARTICLE_REF.finditer(text):
@@ -146,7 +146,7 @@ class Speller:
         inside: set[int] = set()
         general: set[tuple[int, int]] = set()
         at = 0
-        for token in jieba.lcut(text, HMM=False):
+        for token in general_dictionary().lcut(text, HMM=False):
             if len(token) > 1 and token in self.words:
                 inside.update(range(at + 1, at + len(token)))
             elif len(token) > 1 and _frequency(token) > 0:
@@ -199,10 +199,9 @@ class Speller:
 @functools.lru_cache(maxsize=4096)
 def _frequency(word: str) -> int:
     """How common ``word`` is in general Chinese (jieba's dictionary frequency; 0 if unknown)."""
-    import jieba
+    from assistant.index.lexical import general_dictionary
 
-    jieba.dt.check_initialized()
-    return int(jieba.dt.FREQ.get(word, 0) or 0)
+    return int(general_dictionary().FREQ.get(word, 0) or 0)
 
 
 def named_laws(text: str) -> tuple[str, ...]:

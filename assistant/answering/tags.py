@@ -49,4 +49,7 @@ def posseg() -> types.ModuleType:
 
 def cut(text: str) -> list[tuple[str, str]]:
     """(word, tag) pairs of ``text``."""
+    from assistant.index.lexical import general_dictionary
+
+    general_dictionary()  # the words it tags with, loaded (and cached) where the project keeps them
     return [(p.word, p.flag) for p in posseg().lcut(text)]

@@ -12,9 +12,11 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from assistant import paths
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
 from assistant.index.bm25 import BM25
 from assistant.index.groups import Groups
@@ -43,6 +45,24 @@ STOPWORDS = frozenset([
 Tokenize = Callable[[str], list[str]]
 
 
+def general_dictionary() -> Any:
+    """jieba's default tokenizer (its general dictionary), initialised once. Its prefix-dictionary
+    cache is kept in the project's cache folder: jieba's default, the system's temporary folder, is
+    emptied by a reboot, and rebuilding the cache costs the next start about a second."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    if not jieba.dt.initialized:
+        folder = paths.cache_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            jieba.dt.tmp_dir = str(folder)
+        except OSError:
+            pass  # an unwritable cache folder: jieba's own default serves
+    jieba.dt.check_initialized()
+    return jieba.dt
+
+
 def make_tokenizer(terms: list[str]) -> Tokenize:
     return _tokenizer(tuple(terms))
 
@@ -52,12 +72,11 @@ def _tokenizer(terms: tuple[str, ...]) -> Tokenize:
     """One jieba instance per dictionary: loading jieba's own costs about a second."""
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)
     # The general dictionary is loaded once, by jieba's default tokenizer (the typo check and
     # part-of-speech tags use it too), and copied here: loading it again costs most of a second.
-    jieba.dt.check_initialized()
+    general = general_dictionary()
     tk = jieba.Tokenizer()
-    tk.FREQ, tk.total, tk.initialized = dict(jieba.dt.FREQ), jieba.dt.total, True
+    tk.FREQ, tk.total, tk.initialized = dict(general.FREQ), general.total, True
     for term in terms:
         tk.add_word(term, freq=None)
 

@@ -34,11 +34,10 @@ def titles(texts: Iterable[str]) -> set[str]:
 
 def word_boundaries(doc: str) -> set[int]:
     """Offsets where jieba's general dictionary puts a word boundary."""
-    import jieba
+    from assistant.index.lexical import general_dictionary
 
-    jieba.setLogLevel(60)
     bounds, pos = {0}, 0
-    for word in jieba.cut(doc, HMM=False):
+    for word in general_dictionary().cut(doc, HMM=False):
         pos += len(word)
         bounds.add(pos)
     return bounds
