@@ -32,3 +32,15 @@ def test_build_search_ask_doctor(real_model_path) -> None:
     doctor = json.loads(_run("doctor", "--json"))
     assert doctor["model"]["dimension"] == 384 and doctor["index"]["status"] == "ok"
     assert doctor["corpus"]["items"] == 14
+
+
+def test_a_process_that_ends_while_the_model_loads_exits_cleanly(real_model_path) -> None:
+    """The model begins loading in the background; a command that never needs it (a lexical search)
+    can end first. Killed mid-build at exit, ONNX Runtime aborted the process (exit 134) in about a
+    quarter of such exits; twelve exits at different moments of the build catch it almost surely."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    for wait in (0.6, 0.9, 1.2, 1.5) * 3:
+        code = ("import time\nfrom assistant.service import make_embedder\n"
+                f"make_embedder().prefetch()\ntime.sleep({wait})")
+        done = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, env=env, capture_output=True, timeout=300)
+        assert done.returncode == 0, (wait, done.stderr[-500:])

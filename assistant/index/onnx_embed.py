@@ -48,7 +48,9 @@ class OnnxEmbedder(CachedQueries):
             with contextlib.suppress(ModelUnavailableError):
                 self.load()
 
-        threading.Thread(target=run, name="onnx-prefetch", daemon=True).start()
+        # Not a daemon: a process that ends while ONNX Runtime builds the session (a command that never
+        # needed the model) waits for it; killed mid-build at exit, the runtime aborted the process.
+        threading.Thread(target=run, name="onnx-prefetch", daemon=False).start()
 
     def load(self) -> tuple:
         with self._lock:
