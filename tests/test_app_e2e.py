@@ -121,6 +121,12 @@ def test_browser_chat_quote_citation_and_inert_html(app_url: str, tmp_path: Path
     print(f"browser: question to rendered answer {rendered_ms:.0f} ms")
 
 
+def _send(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    """Type a question into the box and press 发送."""
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+
+
 def _browser(p):  # type: ignore[no-untyped-def]
     assert CHROMIUM, "chromium is required here"
     return p.chromium.launch(executable_path=CHROMIUM, args=[
@@ -143,8 +149,7 @@ def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str
         page = browser.new_page(viewport=VIEWPORTS[viewport])
         page.goto(app_url)
         box = page.locator("#question textarea")
-        box.fill("不让用户实名注册会被怎么罚？")
-        page.locator("#send").click()
+        _send(page, "不让用户实名注册会被怎么罚？")
         expect(page.locator("#chat mark").first).to_contain_text("处五万元以上五十万元以下罚款", timeout=60_000)
         quick = ["立案以后要做什么", "数据存到国外了怎么处理", "网络安全法第六十一条", "听证要在几天内提出",
                  "木马程序怎么罚"]
@@ -178,8 +183,7 @@ def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str
         page.locator("#clear").click()
         expect(page.locator("#chat [data-testid='user']")).to_have_count(0, timeout=20_000)
         expect(page.locator("#evidence-panel")).not_to_contain_text("网络管理科")
-        box.fill("那对直接负责的主管人员呢？")
-        page.locator("#send").click()
+        _send(page, "那对直接负责的主管人员呢？")
         expect(page.locator("#chat [data-testid='bot']")).to_have_count(1, timeout=60_000)
         assert "第72项" not in page.locator("#chat [data-testid='bot']").first.inner_text()
         browser.close()
@@ -195,9 +199,7 @@ def test_on_a_phone_the_evidence_is_folded_right_under_the_answer(app_url: str) 
         browser = _browser(p)
         page = browser.new_page(viewport=VIEWPORTS["phone"])
         page.goto(app_url)
-        box = page.locator("#question textarea")
-        box.fill("不让用户实名注册会被怎么罚？")
-        page.locator("#send").click()
+        _send(page, "不让用户实名注册会被怎么罚？")
         expect(page.locator("#chat mark").first).to_contain_text("罚款", timeout=60_000)
         chat, panel, question = (page.locator(s).bounding_box() for s in ("#chat", "#evidence-panel", "#question"))
         assert chat and panel and question
@@ -256,9 +258,7 @@ def test_browser_items_tab_filters_rows_and_timeline(app_url: str, viewport: str
         expect(user).to_contain_text("听证”这一步")
         expect(page.locator("#chat [data-testid='bot']").last).to_contain_text("第72项", timeout=60_000)
         page.get_by_role("tab", name="问答").click()
-        box = page.locator("#question textarea")
-        box.fill("不让用户实名注册会被怎么罚？")
-        page.locator("#send").click()
+        _send(page, "不让用户实名注册会被怎么罚？")
         expect(page.locator("#chat mark").first).to_contain_text("罚款", timeout=60_000)
         details = page.locator("#evidence-panel details.retrieval")
         expect(details).to_have_count(1)
@@ -316,17 +316,14 @@ def test_browser_conversation_survives_a_reload(app_url: str, viewport: str) -> 
         browser = _browser(p)
         page = browser.new_context(viewport=VIEWPORTS[viewport]).new_page()
         page.goto(app_url)
-        box = page.locator("#question textarea")
-        box.fill("不让用户实名注册会被怎么罚？")
-        page.locator("#send").click()
+        _send(page, "不让用户实名注册会被怎么罚？")
         expect(page.locator("#chat mark").first).to_contain_text("罚款", timeout=60_000)
         page.wait_for_timeout(500)
         page.reload()
         bots = page.locator("#chat [data-testid='bot']")
         expect(bots).to_have_count(1, timeout=60_000)
         expect(bots.first).to_contain_text("第72项")
-        box.fill("那对直接负责的主管人员呢？")
-        page.locator("#send").click()
+        _send(page, "那对直接负责的主管人员呢？")
         expect(bots).to_have_count(2, timeout=60_000)
         expect(bots.nth(1)).to_contain_text("第72项")
         page.locator("#clear").click()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_app_e2e import VIEWPORTS, _browser, needs_browser, serve
+from tests.test_app_e2e import VIEWPORTS, _browser, _send, needs_browser, serve
 from tests.test_routing import _small_lists
 
 pytestmark = pytest.mark.slow
@@ -27,9 +27,7 @@ def test_routing_answer_shows_the_office_first_and_items_filter_by_office(office
         browser = _browser(p)
         page = browser.new_page(viewport=VIEWPORTS[viewport])
         page.goto(offices_url)
-        box = page.locator("#question textarea")
-        box.fill("有人把医保卡借给别人去医院刷卡看病，这种骗保行为该找哪个部门？")
-        page.locator("#send").click()
+        _send(page, "有人把医保卡借给别人去医院刷卡看病，这种骗保行为该找哪个部门？")
         bot = page.locator("#chat [data-testid='bot']").first
         expect(bot).to_contain_text("负责部门", timeout=60_000)
         text = bot.inner_text()
