@@ -59,11 +59,15 @@ def start_model() -> None:
     imports Gradio, whose import (about 2 s of Python) then overlaps the ONNX session's build,
     which runs without the GIL. ``load_assistant`` takes this model instead of making another."""
     if not _started:
-        embedder = make_embedder()
-        prefetch = getattr(embedder, "prefetch", None)
-        if prefetch is not None:
-            prefetch()
-        _started.append(embedder)
+        _started.append(_prefetched(make_embedder()))
+
+
+def _prefetched(embedder: Embedder) -> Embedder:
+    """``embedder``, its loading begun in the background when it can load that way."""
+    prefetch = getattr(embedder, "prefetch", None)
+    if prefetch is not None:
+        prefetch()  # the model loads while the lists are parsed and the index is read
+    return embedder
 
 
 def _warm_text_tools() -> None:
@@ -94,10 +98,7 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
     """
     if embedder is None and model is None and _started:
         embedder = _started[0]
-    embedder = embedder or make_embedder(model)
-    prefetch = getattr(embedder, "prefetch", None)
-    if prefetch is not None:
-        prefetch()  # the model loads while the lists are parsed and the index is read
+    embedder = _prefetched(embedder or make_embedder(model))
     threading.Thread(target=_warm_text_tools, name="warm-text-tools", daemon=True).start()
     problems: list[str] = []
     if lenient:

@@ -263,7 +263,7 @@ class Assistant:
 
     def field_probs(self, text: str) -> dict[str, float]:
         """The field model's probability of each field being asked ({} without it or a model)."""
-        if self.field_model is None or self.retriever.embedder is None:
+        if self.field_model is None:
             return {}
         vectors = self.retriever.query_vectors([text])
         return {} if vectors is None else self.field_model.probs(vectors[0], text)

@@ -79,7 +79,11 @@ def _pinyin(word: str, tones: bool) -> tuple[str, ...]:
     syllables = lazy_pinyin(word, style=Style.TONE3 if tones else Style.NORMAL, errors="ignore")
     if tones:
         return tuple(syllables)
-    return tuple(_FUZZY.sub(lambda m: m.group(1) or "", s) for s in syllables)
+    return tuple(_fuzzy(s) for s in syllables)
+
+
+def _fuzzy(syllable: str) -> str:
+    return _FUZZY.sub(lambda m: m.group(1) or "", syllable)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -88,7 +92,7 @@ def _readings(char: str) -> tuple[str, ...]:
     from pypinyin import Style, pinyin
 
     found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return tuple(dict.fromkeys(_FUZZY.sub(lambda m: m.group(1) or "", s) for s in found[0])) if found else ()
+    return tuple(dict.fromkeys(_fuzzy(s) for s in found[0])) if found else ()
 
 
 class Speller:

@@ -148,7 +148,7 @@ def fit(rows: Sequence[Row], provenance: str = "", max_false_refusals: float = M
     without it), which are as sure as a new question's: a model's probabilities on its own fitting
     rows are surer, and cuts chosen on them called wrong answers sure on new questions."""
     in_scope, right = _models(rows)
-    oof_in, oof_right = _out_of_fold(rows, inner_folds)
+    oof_in, oof_right = _out_of_fold(rows, inner_folds, (in_scope, right))
     answerable = [i for i, r in enumerate(rows) if r.answerable]
     refuse_below = _refuse_below([oof_in[i] for i in answerable], max_false_refusals)
     answered = [i for i, r in enumerate(rows) if oof_in[i] >= max(refuse_below, SURE_IN_SCOPE)]
@@ -163,13 +163,14 @@ def _models(rows: Sequence[Row]) -> tuple[Logistic, Logistic]:
     return in_scope, right
 
 
-def _out_of_fold(rows: Sequence[Row], folds: int) -> tuple[list[float], list[float]]:
+def _out_of_fold(rows: Sequence[Row], folds: int, everything: tuple[Logistic, Logistic]
+                 ) -> tuple[list[float], list[float]]:
     """Each row's in-scope and right probabilities from models fitted on the other folds (stratified
-    by answerability; a fold whose training rows lack a class is scored by the models of all rows)."""
+    by answerability; a fold whose training rows lack a class is scored by ``everything``, the
+    models of all rows)."""
     order = sorted(range(len(rows)), key=lambda i: (rows[i].answerable, random.Random(i + 7).random()))
     fold_of = {i: n % folds for n, i in enumerate(order)}
     p_in, p_right = [0.0] * len(rows), [0.0] * len(rows)
-    everything = _models(rows)
     for k in range(folds):
         train = [r for i, r in enumerate(rows) if fold_of[i] != k]
         usable = (len({r.answerable for r in train}) == 2

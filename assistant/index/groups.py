@@ -36,6 +36,7 @@ class Groups:
         rows = self._order[np.repeat(starts, counts) + within]
         return rows if limit is None else rows[:limit]
 
+
 def top(scores: np.ndarray, k: int) -> np.ndarray:
     """Ids of the ``k`` highest positive scores, best first (ties in id order)."""
     positive = np.flatnonzero(scores > 0)

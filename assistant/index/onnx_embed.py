@@ -39,10 +39,15 @@ class OnnxEmbedder(CachedQueries):
         self.device = device
         self._loaded: tuple | None = None
         self._lock = threading.Lock()
+        self._prefetching = False
 
     def prefetch(self) -> None:
         """Start loading in the background (a cold start parses lists and loads the index
-        meanwhile); ``load`` waits for it. A failure is reported by ``load``, not here."""
+        meanwhile); ``load`` waits for it. A failure is reported by ``load``, not here. Once is
+        enough: a second call (the app began the load before the assistant asks for it) does nothing."""
+        if self._prefetching or self._loaded is not None:
+            return
+        self._prefetching = True
 
         def run() -> None:
             with contextlib.suppress(ModelUnavailableError):

@@ -267,6 +267,7 @@ class Retriever:
                                 scores=scores, ranks=ranks, chunks=chunk_hits))
         return hits
 
+
 def _looked_up(ids: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """The score of each id in ``wanted`` (-1 for ids FAISS did not return): work in the
     candidates, not in the number of vectors."""
