@@ -192,7 +192,7 @@ class Assistant:
         excerpt read from the 实施依据 that gives the office its power), and that item's excerpt
         candidates, scored."""
         ask = _as_basis(query.intent)
-        ranked = self.candidates(query, ask, Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None))
+        ranked = self.candidates_of(query, ask, hits)
         found = gather(self.words, self.retriever, query.text, hits, ranked)
         if "dense" not in found.values:
             return found, ranked
@@ -218,13 +218,17 @@ class Assistant:
         ask = _as_basis(query.intent)
         chosen = routing.offices(hits, self.catalogue.list_name, self.routing)
         # The leading item's candidates are scored already; each other office's item is scored here.
-        excerpts = [select.choose(leading if hit is hits[0] else self.candidates(
-            query, ask, Turn([hit], (hit.item_key,), ask, list(query.expanded), None, None)), 1) for _, hit in chosen]
+        excerpts = [select.choose(leading if hit is hits[0] else self.candidates_of(query, ask, [hit]), 1)
+                    for _, hit in chosen]
         result = answer.route(self.catalogue, text, hits, chosen, excerpts, ask, warning=warning, notices=notices)
         # Never called sure: on the routing tuning sets the evidence told a right office from a wrong
         # one too poorly (answers it called sure were right 0.29–0.75 of the time).
         return replace(result, notices=(*result.notices, answer.NOTICE), confidence="likely",
                        evidence=evidence.values, probability=p)
+
+    def candidates_of(self, query: Query, ask: intent.Intent, hits: list[ItemHit]) -> list[select.Scored]:
+        """``candidates`` for the first of ``hits``, found by search (no article named)."""
+        return self.candidates(query, ask, Turn(hits, (hits[0].item_key,), ask, list(query.expanded), None, None))
 
     def candidates(self, query: Query, ask: intent.Intent, turn: Turn) -> list[select.Scored]:
         """Every excerpt candidate of the leading item, scored (best first)."""
