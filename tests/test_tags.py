@@ -43,3 +43,40 @@ def test_tables_from_the_pickles_equal_jiebas_own_and_tag_alike() -> None:
     assert fast["tables"] == [[True, True]] * 4  # each table seeded from its pickle, equal to the module's
     assert fast["tags"] == plain
     assert any(flag.startswith("n") for pairs in plain for _, flag in pairs)
+
+
+MID_IMPORT = """
+import importlib.util, sys, threading, time
+from assistant.answering import tags
+import jieba
+
+spec = importlib.util.find_spec("jieba.posseg")
+own_exec = spec.loader.exec_module
+go = threading.Event()
+
+def held_exec(module):  # the module sits in sys.modules, half-imported, until go is set
+    go.wait(30)
+    own_exec(module)
+
+spec.loader.exec_module = held_exec
+importer = threading.Thread(target=lambda: importlib.import_module("jieba.posseg"))
+importer.start()
+while "jieba.posseg" not in sys.modules:
+    time.sleep(0.01)
+got = []
+asker = threading.Thread(target=lambda: got.append(hasattr(tags.posseg(), "lcut")))
+asker.start()
+asker.join(1.0)
+go.set()
+asker.join(30)
+importer.join(30)
+print(got[0])
+"""
+
+
+def test_a_question_during_the_warm_up_import_waits_for_the_tagger() -> None:
+    # The start-up warm-up imports jieba.posseg in a thread; a first question arriving meanwhile
+    # once got the half-imported module and failed with "has no attribute 'lcut'".
+    done = subprocess.run([sys.executable, "-c", MID_IMPORT], cwd=paths.ROOT, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "True"

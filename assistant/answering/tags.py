@@ -17,34 +17,42 @@ from pathlib import Path
 
 TABLES = ("char_state_tab", "prob_start", "prob_trans", "prob_emit")
 _lock = threading.Lock()
+_loaded: list[types.ModuleType] = []  # set once jieba.posseg has finished importing
 
 
 def posseg() -> types.ModuleType:
     """``jieba.posseg``, its tables read from jieba's pickles when this is its first import."""
-    found = sys.modules.get("jieba.posseg")
-    if found is not None:
-        return found
+    if _loaded:
+        return _loaded[0]
+    # Not sys.modules: another thread (the start-up warm-up) may be half-way through importing it,
+    # and a module found there mid-import has no lcut yet. The import statement waits for it.
     with _lock:
-        import jieba
+        if not _loaded:
+            if "jieba.posseg" not in sys.modules:
+                _seed_tables()
+            import jieba.posseg
 
-        folder = Path(jieba.__file__).parent / "posseg"
-        seeded = {}
-        for name in TABLES:
-            try:
-                with (folder / f"{name}.p").open("rb") as f:
-                    table = pickle.load(f)  # jieba's own file, installed with it
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                seeded = {}  # anything amiss: jieba imports its own modules, as it always does
-                break
-            module = types.ModuleType(f"jieba.posseg.{name}")
-            module.P = table  # type: ignore[attr-defined]
-            module.__file__ = str(folder / f"{name}.p")
-            seeded[module.__name__] = module
-        for qualified, module in seeded.items():
-            sys.modules.setdefault(qualified, module)
-        import jieba.posseg
+            _loaded.append(jieba.posseg)
+    return _loaded[0]
 
-        return jieba.posseg
+
+def _seed_tables() -> None:
+    import jieba
+
+    folder = Path(jieba.__file__).parent / "posseg"
+    seeded = {}
+    for name in TABLES:
+        try:
+            with (folder / f"{name}.p").open("rb") as f:
+                table = pickle.load(f)  # jieba's own file, installed with it
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return  # anything amiss: jieba imports its own modules, as it always does
+        module = types.ModuleType(f"jieba.posseg.{name}")
+        module.P = table  # type: ignore[attr-defined]
+        module.__file__ = str(folder / f"{name}.p")
+        seeded[module.__name__] = module
+    for qualified, module in seeded.items():
+        sys.modules.setdefault(qualified, module)
 
 
 def cut(text: str) -> list[tuple[str, str]]:
