@@ -249,3 +249,44 @@ def test_a_sheet_of_too_many_rows_is_refused_while_it_streams(tmp_path: Path) ->
     with pytest.raises(ListFormatError, match=r"sheet8.xml holds [0-9,]+ rows or more; a list has at most 100,000"):
         load([f])
     assert time.perf_counter() - start < 2
+
+
+def _repeated_rows(path: Path) -> None:
+    """One item over two merged rows that repeat its type and name two offices."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append([1, "对甲行为的处罚", "行政处罚", "《甲法》第一条：处一万元以下罚款。", "某市某局", "执法科",
+                  "负责甲", "1.立案责任：及时立案。", "1.玩忽职守的；", None])
+    sheet.append([None, None, "行政处罚", "《甲法》第二条：情节严重的，处五万元以下罚款。", None, "法规科",
+                  None, None, None, None])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    book.save(path)
+
+
+def test_a_card_over_merged_rows_quotes_a_repeated_value_once(tmp_path: Path) -> None:
+    from assistant.answering.dialogue import Assistant
+    from assistant.answering.policy import NEVER_REFUSE
+    from assistant.corpus.catalogue import Catalogue
+    from assistant.evaluation.sets import verbatim_failures
+    from assistant.index import store
+    from assistant.index.embed import HashingEmbedder
+    from assistant.index.retriever import Retriever
+    from assistant.present.render import to_json
+
+    f = tmp_path / "mouju-2024.xlsx"
+    _repeated_rows(f)
+    lists = load([f])
+    embedder = HashingEmbedder(64)
+    built = store.build(tmp_path / "index", lists, embedder, progress=False)
+    assistant = Assistant(Catalogue.of(lists), Retriever(built, embedder), policy=NEVER_REFUSE)
+    answer = to_json(assistant.ask("甲行为罚多少"))
+    cards = {q["field"]: q for q in answer["quotes"] if q["role"] == "card"}
+    assert cards["权力事项类型"]["text"] == "行政处罚" and cards["权力事项类型"]["locator"] is not None
+    # Two offices differ: the card quotes both rows, a span across cells, checked against the rendered text.
+    offices = cards["承办机构"]
+    assert offices["locator"] is None and "执法科" in offices["text"] and "法规科" in offices["text"]
+    assert verbatim_failures([{"id": "a", "quotes": answer["quotes"]}]) == []
+    tampered = {**offices, "text": offices["text"].replace("法规科", "法制科")}
+    assert len(verbatim_failures([{"id": "b", "quotes": [tampered]}])) == 1

@@ -35,6 +35,22 @@ def quote(cat: Catalogue, item: Item, column: str, span: Span, role: str) -> Quo
                  locator=workbook.locate(src.cells, span) if src.cells else None)
 
 
+def card_span(item: Item, text: str, column: str) -> Span:
+    """The card's text of a column: the cell, or its first part when every part says the same
+    (an item over merged rows repeats 行政处罚 in each row: once is what it says)."""
+    field = item.fields[column]
+    parts = field.parts
+    if len(parts) > 1 and len({p.of(text) for p in parts}) == 1:
+        return parts[0]
+    return field.span
+
+
+def card_quotes(cat: Catalogue, item: Item) -> list[Quote]:
+    src = cat.source(item)
+    spans = ((name, card_span(item, src.text, name)) for name in CARD_FIELDS)
+    return [quote(cat, item, name, span, "card") for name, span in spans if len(span)]
+
+
 def _citation(item: Item, column: str, span: Span) -> tuple[str | None, str | None]:
     """The cited article a 实施依据 excerpt falls under: the last one opened before its end."""
     if column != "实施依据":
@@ -89,11 +105,8 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
             quotes.append(quote(cat, top, column, chosen.clause.span, "clause"))
         common = excerpt.core(src.text, chosen.span, tokens).of(src.text)
         shared, shared_total = cat.sharing(top, column, common)
-    for name in CARD_FIELDS:
-        span = top.fields[name].span
-        if len(span):
-            quotes.append(quote(cat, top, name, span, "card"))
-    card = {name: top.value(src, name) for name in CARD_FIELDS}
+    quotes += card_quotes(cat, top)
+    card = {name: card_span(top, src.text, name).of(src.text) for name in CARD_FIELDS}
     return Answer(query=query, refused=False,
                   interpretation=interpretation(top, cat.name(top), intent, column, cat.label(top)),
                   quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared, shared_total=shared_total,
@@ -118,16 +131,14 @@ def route(cat: Catalogue, query: str, hits: list[ItemHit], chosen: list[tuple[st
         quotes.append(quote(cat, item, column, span, "primary" if n == 0 else "route"))
     top = cat.items[chosen[0][1].item_key]
     src = cat.source(top)
-    for name in CARD_FIELDS:
-        span = top.fields[name].span
-        if len(span):
-            quotes.append(quote(cat, top, name, span, "card"))
+    quotes += card_quotes(cat, top)
+    card = {n: card_span(top, src.text, n).of(src.text) for n in CARD_FIELDS}
     named = {hit.item_key for _, hit in chosen}
     ordered = [hit for _, hit in chosen] + [h for h in hits if h.item_key not in named]
     field = quotes[0].field
     read_as = interpretation(top, cat.name(top), intent, field, cat.label(top)).rsplit(" · ", 1)[0]
     return Answer(query=query, refused=False, interpretation=f"{read_as} · 负责部门",
-                  quotes=tuple(quotes), hits=tuple(ordered), card={n: top.value(src, n) for n in CARD_FIELDS},
+                  quotes=tuple(quotes), hits=tuple(ordered), card=card,
                   notices=notices, suggestions=("依据是哪一条", "罚多少", "谁来承办"), focus=(top.key,),
                   field=field, warning=warning, routes=tuple(routes))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import paths
+from assistant.corpus.source import WORKBOOK_SUFFIXES, read_source
 
 ROLES = ("tuning", "report")
 
@@ -86,8 +87,12 @@ def verbatim_failures(results: list[dict[str, Any]]) -> list[str]:
                                f"[{loc['start']}:{loc['end']}] != {q['text'][:30]!r}")
                 continue
             if src not in texts:
+                # A text file as it is; a workbook as rendered, where a quote crossing cells (a
+                # field over merged rows) has no single cell to be sliced from.
                 p = Path(src)
-                texts[src] = (p if p.is_absolute() else paths.ROOT / p).read_text(encoding="utf-8")
+                p = p if p.is_absolute() else paths.ROOT / p
+                texts[src] = (read_source(p).text if p.suffix.lower() in WORKBOOK_SUFFIXES
+                              else p.read_text(encoding="utf-8"))
             if texts[src][q["start"]:q["end"]] != q["text"]:
                 bad.append(f"{r['id']}: {src}[{q['start']}:{q['end']}] != {q['text'][:30]!r}")
     return bad
