@@ -52,6 +52,20 @@ def test_changed_corpus_is_stale_and_rebuilt(tmp_path: Path, mini: ParsedList, s
     assert first.folder.is_dir()  # the previous build is kept to go back to
 
 
+def test_the_same_file_read_into_other_items_is_stale(tmp_path: Path, mini: ParsedList) -> None:
+    # A newer reader may cut an unchanged file differently (a note row no longer an item): the
+    # stored chunks would then belong to items that are gone.
+    import dataclasses
+
+    first = mini.items[0]
+    reread = dataclasses.replace(mini, items=(dataclasses.replace(first, seq=first.seq + "、1"), *mini.items[1:]))
+    assert reread.source.sha256 == mini.source.sha256
+    assert store.corpus_fingerprint([reread]) != store.corpus_fingerprint([mini])
+    _build(tmp_path, [mini])
+    with pytest.raises(StaleIndexError, match="corpus"):
+        store.load(tmp_path, [reread], EMB)
+
+
 def test_changed_model_is_stale(tmp_path: Path, mini: ParsedList) -> None:
     _build(tmp_path, [mini])
     with pytest.raises(StaleIndexError, match="model"):

@@ -290,3 +290,20 @@ def test_a_card_over_merged_rows_quotes_a_repeated_value_once(tmp_path: Path) ->
     assert verbatim_failures([{"id": "a", "quotes": answer["quotes"]}]) == []
     tampered = {**offices, "text": offices["text"].replace("法规科", "法制科")}
     assert len(verbatim_failures([{"id": "b", "quotes": [tampered]}])) == 1
+
+
+def test_a_note_below_the_table_is_reported_and_a_two_line_number_reads_on_one_line(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["188\n189", "对甲行为的处罚", "行政处罚", "《甲法》第一条", "某市某局", "执法科",
+                  None, None, None, None])
+    sheet.append(["备注：包括市、区两级行使行政权力事项数量。"])
+    sheet.merge_cells("A3:J3")
+    f = tmp_path / "mouju-2024.xlsx"
+    book.save(f)
+    (parsed,) = load([f])
+    assert [i.seq for i in parsed.items] == ["188、189"]
+    assert parsed.items[0].value(parsed.source, "序号") == "188\n189"  # the cell itself, as published
+    assert "备注：包括市、区两级行使行政权力事项数量。" in parsed.layout["preamble"]
+    assert parsed.layout["cells"] == parsed.layout["cells_kept"]

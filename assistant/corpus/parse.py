@@ -12,6 +12,7 @@ in ``<p>…</p>``; spans are chosen between the tags (and at line breaks) so tha
 from __future__ import annotations
 
 import bisect
+import re
 from pathlib import Path
 
 from assistant.corpus import clauses, columns, markup, refs
@@ -73,6 +74,10 @@ class _Reader:
             if header is None:
                 self._before_header(values, row)
                 continue
+            if self.workbook and _is_note(values):
+                self.preamble.append(next(v for v in values if v))  # reported with what stands above
+                self.kept.append(row.span)
+                continue
             if not self.workbook and len(cells) != width:
                 raise ListFormatError(path, row.line_no, f"expected {width} fields separated by "
                                       f"{'commas' if self.source.kind == 'csv' else 'tabs'}, "
@@ -127,7 +132,8 @@ class _Reader:
         empty = Span(row.span.start, row.span.start)
         for name in COLUMNS:
             fields.setdefault(name, FieldValue(name=name, span=empty, parts=()))
-        seq = fields["序号"].span.of(text)
+        # A cell numbering two merged items (188 and 189 on two lines) names them on one line.
+        seq = _SPACES.sub("、", fields["序号"].span.of(text))
         if not seq and self.workbook and fields["事项名称"].parts:
             seq = f"r{row.line_no}"  # an item the office left unnumbered: its sheet row names it
         if not seq:
@@ -251,3 +257,14 @@ def _by_id(lists: list[ParsedList]) -> tuple[list[ParsedList], list[ListFormatEr
             continue
         kept.append(parsed)
     return kept, clashes
+
+
+_SPACES = re.compile(r"\s+")
+# A row below the table that says something about it rather than being an item of it.
+_NOTE_MARKS = ("备注", "注：", "注:", "说明：", "说明:", "填表说明", "合计", "总计", "附注")
+
+
+def _is_note(values: list[str]) -> bool:
+    """One text in the whole row (a merge repeats it), opening as a note does: 备注：包括市、区两级…"""
+    filled = {v for v in values if v}
+    return len(filled) == 1 and next(iter(filled)).startswith(_NOTE_MARKS)

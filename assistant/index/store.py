@@ -58,9 +58,14 @@ class BuiltIndex:
 
 
 def corpus_fingerprint(lists: list[ParsedList]) -> str:
+    """The files and how they were read: a reader that now cuts the same file into other items
+    (a note row no longer an item, a 序号 written on one line) makes the index stale."""
     h = hashlib.sha256()
     for p in sorted(lists, key=lambda p: p.source.list_id):
         h.update(f"{p.source.list_id}\0{p.source.sha256}\0".encode())
+        for item in p.items:
+            spans = ",".join(f"{name}:{f.span.start}-{f.span.end}" for name, f in item.fields.items())
+            h.update(f"{item.key}\0{spans}\0".encode())
     return h.hexdigest()
 
 
