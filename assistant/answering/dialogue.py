@@ -135,10 +135,9 @@ class Assistant:
         warning = self.retriever.warning
         if turn.refusal is None and not turn.hits:
             turn = replace(turn, refusal=answer.REFUSAL)
-        if turn.refusal is None:
-            unknown = self._uncited_law(query.laws)
-            if unknown is not None:
-                turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
+        unknown = self._uncited_law(query.laws)
+        if unknown is not None:  # said by name, whatever else would refuse it (no item cites 第66条 of it)
+            turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
         ask = self._field_read(self.asked(turn), query.text)
         ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
         evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
@@ -399,7 +398,7 @@ class Assistant:
         done: set[str] = set()
         for key, ref in self.catalogue.by_article.get(ask.article.article, ()):
             if key in done or not self._in_scope(key) or (ask.article.law_hint
-                                                              and ask.article.law_hint not in ref.law):
+                                                              and not intent.names_law(ask.article.law_hint, ref.law)):
                 continue
             # An item counts once, by its first reference to the article (as cited in it).
             done.add(key)

@@ -39,9 +39,12 @@ APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服�
 _NUM = f"(?:[0-9]+|[{NUMERAL_CHARS}]+)"
 _ARTICLE = re.compile(
     rf"(?:《?(?P<law>[\u4e00-\u9fff]{{2,20}}?)》?)?第(?P<num>{_NUM})条(?:第(?P<para>{_NUM})款)?")
-LAW_ALIASES = {"网络安全法": "网络安全法", "网安法": "网络安全法", "规定": "互联网新闻信息服务管理规定",
-                "新闻信息服务管理规定": "互联网新闻信息服务管理规定", "办法": "互联网信息服务管理办法",
-                "信息服务管理办法": "互联网信息服务管理办法"}
+# Short names people use for a statute: the name the lists cite it by.
+LAW_ALIASES = {"网安法": "网络安全法"}
+# A law named by its kind alone (违反规定第十四条): any cited law of that kind, the search decides.
+GENERIC_LAWS = ("法", "条例", "规定", "办法", "细则", "决定", "规则", "实施细则", "实施条例")
+# Words before a law's name in a sentence (违反网络安全法第六十一条): the name starts after them.
+_LEAD = re.compile(r".*(?:违反|违法|依据|根据|按照|依照|对照|适用|按|依|用|是|的|了|那|呢|本)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +77,30 @@ class Intent:
 def articles(text: str) -> list[ArticleAsk]:
     out = []
     for m in _ARTICLE.finditer(text):
-        law = m.group("law") or ""
-        hint = next((full for alias, full in LAW_ALIASES.items() if law.endswith(alias)), None)
         para = to_int(m.group("para")) if m.group("para") else None
-        out.append(ArticleAsk(to_int(m.group("num")), hint, para))
+        law = m.group("law") or ""
+        # A title in 《》 is the law's own name; unbracketed, the sentence runs into it.
+        titled = m.group(0).startswith("《") and law.endswith(GENERIC_LAWS)
+        out.append(ArticleAsk(to_int(m.group("num")), law if titled else law_name(law), para))
     return out
+
+
+def law_name(words: str) -> str | None:
+    """The law a question names before 第X条, as it names it (城镇燃气管理条例, 规定), or None."""
+    name = _LEAD.sub("", words) if not words.endswith(tuple(LAW_ALIASES)) else words
+    for alias, full in LAW_ALIASES.items():
+        if name.endswith(alias):
+            return full
+    return name if name.endswith(GENERIC_LAWS) else None
+
+
+def names_law(hint: str, law: str) -> bool:
+    """Whether a cited law's title is the one the question names: the same title give or take
+    中华人民共和国, or, named by its kind alone (规定), any law of that kind."""
+    if hint in GENERIC_LAWS:
+        return law.endswith(hint)
+    own = law.removeprefix("中华人民共和国")
+    return bool(own) and (hint in law or own in hint)
 
 
 def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:

@@ -13,6 +13,8 @@ _TITLE = re.compile(r"《(?P<title>[^《》]+)》(?:\s*[（(](?P<note>[^（）()
 _TOKEN = re.compile(rf"第(?P<num>{_NUM})(?P<unit>[条款项])?")
 # Words just before a 第X条 that make it a reference to the same law.
 _SAME_LAW = ("本法", "本规定", "本办法", "本条例")
+# What may open a clause before a title or an article: 1. 2、 【法律】 【部门规章】 (or nothing).
+_MARKER = re.compile(r"(?:\d{1,2}[.．、])?\s*(?:【[^【】]{1,10}】)?")
 # Marks after which an article number starts a new cited article.
 _SENTENCE_START = "。；;：:"
 
@@ -84,6 +86,13 @@ def find(text: str, parts: tuple[Span, ...]) -> tuple[LegalRef, ...]:
     for part in parts:
         titles = list(_TITLE.finditer(text, part.start, part.end))
         notes = [Span(t.start("note"), t.end("note")) for t in titles if t.group("note")]
+        for title in titles:
+            # A title that opens a line (【法规】《城镇燃气管理条例》（…）) names the law of the
+            # articles cited on the lines after it, in this part or the next.
+            if _opens_line(text, part.start, title.start()):
+                law, note = title.group("title"), title.group("note") or ""
+                law_span = Span(title.start("title"), title.end("title"))
+                break
         last_article: int | None = None
         last_law = law
         for run in _runs(text, part.start, part.end, notes):
@@ -122,12 +131,19 @@ def find(text: str, parts: tuple[Span, ...]) -> tuple[LegalRef, ...]:
 
 
 def _opens_sentence(before: str) -> bool:
-    """True when the text before a 第X条 ends a sentence, or is only a clause marker."""
+    """True when the text before a 第X条 ends a sentence, or is only a clause marker (1. or 【法律】)."""
     if not before:
         return True
     if before[-1] in _SENTENCE_START:
         return True
-    return re.fullmatch(r"\d{1,2}[.．、]", before.strip()) is not None
+    # Only a marker on its line: 【规章】 opening the next law's title line.
+    return _MARKER.fullmatch(before.rsplit("\n", 1)[-1].strip()) is not None
+
+
+def _opens_line(text: str, start: int, at: int) -> bool:
+    """Only a clause marker, or nothing, stands between the start of ``at``'s line and ``at``."""
+    line_start = max(start, text.rfind("\n", start, at) + 1)
+    return _MARKER.fullmatch(text[line_start:at].strip()) is not None
 
 
 def _range_to(text: str, end: int, limit: int) -> int | None:
