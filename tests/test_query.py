@@ -69,3 +69,22 @@ def test_traditional_question_gets_the_simplified_twins_answer(hashing_assistant
     assert trad.primary is not None and simple.primary is not None
     assert (trad.primary.item, trad.primary.start) == (simple.primary.item, simple.primary.start)
     assert "已将繁体字转为简体字检索。" in trad.notices
+
+
+@pytest.mark.parametrize(("text", "aspect", "column"), [
+    ("11620500MB0305146K3620246010000是哪个事项", "name", "事项名称"),  # nothing asked of the code
+    ("11620500MB0305146K3620246010000", "name", "事项名称"),
+    ("编码11620500MB0305146K3620246005000", "code", "地方权力编码"),
+    ("11620500MB0305146K3620246010000的承办机构", "who", "承办机构"),  # asked of the code's item
+])
+def test_a_code_alone_asks_which_matter_it_numbers(text: str, aspect: str, column: str) -> None:
+    from assistant.answering.intent import recognise
+
+    got = recognise(text)
+    assert (got.aspect, got.column, got.explicit) == (aspect, column, True)
+
+
+def test_a_code_alone_is_answered_with_the_name_of_its_item(hashing_assistant) -> None:
+    a = hashing_assistant.ask("11620500MB0305146K3621046014000 是哪个事项？", [])
+    assert a.hits[0].seq == "83" and a.quotes[0].field == "事项名称"
+    assert a.quotes[0].text == "对互联网信息服务实施监督检查"

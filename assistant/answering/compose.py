@@ -18,7 +18,7 @@ from assistant.types import Answer, Item, ItemHit, LegalRef, Quote, Route, Span
 CARD_FIELDS = ("事项名称", "权力事项类型", "实施主体", "承办机构", "办事层级", "地方权力编码")
 ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure": "办理程序", "who": "承办机构",
                  "accountability": "追责情形", "code": "地方权力编码", "type": "权力事项类型",
-                 "level": "办事层级"}
+                 "level": "办事层级", "name": "事项名称"}
 NOTICE = "以上为权责清单原文摘录，仅供查阅，不构成法律意见。"
 REFUSAL = "清单中没有找到能回答这个问题的内容。"
 NO_OFFICE = "所列{n}个部门的权责清单都没有这件事：清单中找不到负责它的部门。"

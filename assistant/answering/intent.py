@@ -120,8 +120,10 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
         length = max((1 if c in WEAK_CUES else len(c) for c in cues if c in cued), default=0)
         if length > longest:
             aspect, column, explicit, longest = name, col, True, length
-    if _CODE.search(text.upper()):
-        aspect, column, explicit = "code", "地方权力编码", True
+    if _CODE.search(text.upper()) and not longest:
+        # A code and nothing asked of it (11620500…是哪个事项): the matter it numbers. A code with
+        # a question (…罚多少) finds its item by the code and is answered as asked.
+        aspect, column, explicit = "name", "事项名称", True
     if aspect == "fine" and found and not any(c in text for c in ("罚款", "罚多少", "多少钱", "后果", "怎么罚")):
         aspect = "basis"
     if aspect == "who" and any(c in text for c in ("主体", "谁来罚", "谁处罚", "谁来处罚", "谁负责")):

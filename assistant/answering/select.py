@@ -43,7 +43,7 @@ _ARTICLE_OPEN = re.compile(r"第[0-9零一二两三四五六七八九十百]+条
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
 _ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事项类型",), "level": ("办事层级",),
-                  "code": ("地方权力编码", "子项地方权力编码")}
+                  "code": ("地方权力编码", "子项地方权力编码"), "name": ("事项名称",)}
 
 
 @dataclass(frozen=True, slots=True)
