@@ -104,3 +104,24 @@ def test_kind_after_wants_the_consequence_of_the_conduct_asked_about() -> None:
     assert feature(answers) == 1.0
     assert feature(stops_short) == 0.0  # its only sum is an earlier conduct's
     assert feature(unrelated) == 0.0  # the conduct asked about is not in it at all
+
+
+def test_a_provision_opening_a_list_is_a_candidate_with_its_items(tmp_path) -> None:
+    """哪些情形 is answered by the items under 有下列情形之一的…：, which sit in clauses of their own."""
+    from assistant.answering.excerpt import candidates
+    from assistant.corpus.parse import load
+
+    basis = ("<p>第八条：依法必须进行招标的项目，应当公开招标；但有下列情形之一的，可以邀请招标：</p>"
+             "<p>（一）技术复杂、有特殊要求或者受自然环境限制，只有少量潜在投标人可供选择；</p>"
+             "<p>（二）采用公开招标方式的费用占项目合同金额的比例过大。</p>")
+    header = ["序号", "事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体",
+              "承办机构", "实施依据", "责任事项", "追责情形", "办事层级", "备注"]
+    row = ["1", "招标方式审核", "", "行政许可", "", "", "某局", "招标科", basis, "受理", "失职的", "市级", ""]
+    f = tmp_path / "mouju.tsv"
+    f.write_text("某局权责清单\n" + "\t".join(header) + "\n" + "\t".join(row) + "\n", encoding="utf-8")
+    (parsed,) = load([f])
+    text = parsed.source.text
+    field = parsed.items[0].fields["实施依据"]
+    spans = [c.span.of(text) for c in candidates(text, field)]
+    whole = [s for s in spans if s.startswith("第八条") and "（二）" in s]
+    assert len(whole) == 1 and whole[0].endswith("比例过大。") and "（一）技术复杂" in whole[0]

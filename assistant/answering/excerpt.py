@@ -50,6 +50,7 @@ def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> li
     """
     units = [(c.span, c) for c in field.clauses] or [(p, None) for p in field.parts]
     out: list[Candidate] = []
+    out += _lists(text, field.clauses)
     for span, clause in units:
         sentences = _pieces(text, span, _SENTENCE_END, breaks)
         # Runs of consecutive sentences within the limit: a violation and its
@@ -78,3 +79,20 @@ def core(text: str, span: Span, tokens: list[str]) -> Span:
     other items must share for the answer to be the same text."""
     sentences = _pieces(text, span, _SENTENCE_END) or [span]
     return max(sentences, key=lambda s: sum(len(t) for t in set(tokens) if t in s.of(text)))
+
+
+def _lists(text: str, clauses: tuple[Clause, ...]) -> list[Candidate]:
+    """A provision that opens a list (有下列情形之一的，可以邀请招标：) with the items under it
+    ((一)…；(二)…), as long as they fit in a quote: what 哪些情形 asks for is the items."""
+    out: list[Candidate] = []
+    for i, head in enumerate(clauses):
+        if not head.span.of(text).rstrip().endswith(("：", ":")):
+            continue
+        end = None
+        for item in clauses[i + 1:]:
+            if not item.label.startswith(("（", "(")) or item.span.end - head.span.start > QUOTE_LIMIT:
+                break
+            end = item.span.end
+        if end is not None:
+            out.append(Candidate(Span(head.span.start, end), head))
+    return out
