@@ -48,6 +48,22 @@ def _hit(key: str, score: float) -> ItemHit:
     return ItemHit(item_key=key, seq=key.split("#")[1], name=key, score=score, scores={}, ranks={}, chunks=())
 
 
+def test_a_question_asking_for_several_offices_names_the_next_one_found() -> None:
+    from assistant.answering.intent import recognise
+
+    hits = [_hit("a#1", 1.0), _hit("a#2", 0.97), _hit("a#3", 0.9), _hit("c#3", 0.5)]
+    narrow = routing.RoutingWeights(split_ratio=0.95, depth=2)
+    assert [o for o, _ in routing.offices(hits, str.upper, narrow)] == ["A"]
+    assert [o for o, _ in routing.offices(hits, str.upper, narrow, several=True)] == ["A", "C"]
+    assert [o for o, _ in routing.offices(hits[:3], str.upper, narrow, several=True)] == ["A"]  # no other office
+    for text in ("装修完了消防这块是找住建还是找消防？", "两边都有公司围标，应该分别向谁举报？",
+                 "这种情况哪些部门能管？"):
+        ask = recognise(text)
+        assert ask.asks_several and ask.asks_office, text
+    single = recognise("导游把我们关在玉石店两个小时，该找谁投诉？")
+    assert single.asks_office and not single.asks_several
+
+
 def test_offices_are_named_by_their_best_item_and_a_close_second_is_named_too() -> None:
     hits = [_hit("a#1", 1.0), _hit("a#2", 0.97), _hit("b#7", 0.9), _hit("c#3", 0.5)]
     split = routing.RoutingWeights(split_ratio=0.85, depth=3)

@@ -215,7 +215,7 @@ class Assistant:
             return replace(answer.refuse(text, hits, nobody, warning=warning, notices=notices),
                            evidence=evidence.values, probability=p)
         ask = _as_basis(query.intent)
-        chosen = routing.offices(hits, self.catalogue.list_name, self.routing)
+        chosen = routing.offices(hits, self.catalogue.list_name, self.routing, query.intent.asks_several)
         # The leading item's candidates are scored already; each other office's item is scored here.
         excerpts = [select.choose(leading if hit is hits[0] else self.candidates_of(query, ask, [hit]), 1)
                     for _, hit in chosen]

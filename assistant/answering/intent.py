@@ -28,6 +28,7 @@ from assistant.vocabulary import (
     ROUTING_CUES,
     ROUTING_FRAME,
     SANCTION_CUES,
+    SEVERAL_OFFICES_CUES,
     STEPS,
     TIME_CUES,
     WEAK_CUES,
@@ -72,6 +73,7 @@ class Intent:
     out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
     advice: bool = False  # asks for a prediction, a statistic or advice
     asks_office: bool = False  # which office holds the matter (归哪个部门管, 找谁)
+    asks_several: bool = False  # for more than one office (分别找谁, 还是找消防)
 
 
 def articles(text: str) -> list[ArticleAsk]:
@@ -128,6 +130,7 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
         aspect = "basis"
     if aspect == "who" and any(c in text for c in ("主体", "谁来罚", "谁处罚", "谁来处罚", "谁负责")):
         column = "实施主体"
+    several = any(c in text for c in SEVERAL_OFFICES_CUES)  # 是找住建还是找消防: which of two offices
     step = None
     if aspect == "procedure":
         step = next((s for s, cues in STEPS if any(c in cued for c in cues)), None)
@@ -143,7 +146,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_article=any(c in text for c in ARTICLE_CUES),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES),
                   advice=any(c in text for c in ADVICE_CUES),
-                  asks_office=any(c in text for c in ROUTING_CUES))
+                  asks_office=any(c in text for c in ROUTING_CUES) or (several and any(w in text for w in "谁哪找")),
+                  asks_several=several)
 
 
 def code(text: str) -> str | None:

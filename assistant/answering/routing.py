@@ -79,8 +79,12 @@ def ratios(hits: Sequence[ItemHit], office_of: Callable[[str], str]) -> list[tup
 
 
 def offices(hits: Sequence[ItemHit], office_of: Callable[[str], str],
-            weights: RoutingWeights) -> list[tuple[str, ItemHit]]:
-    """The offices to name, each with its item: the leader's, then those close enough to it."""
+            weights: RoutingWeights, several: bool = False) -> list[tuple[str, ItemHit]]:
+    """The offices to name, each with its item: the leader's, then those close enough to it.
+    ``several``: the question asks for more than one (分别找谁): the next office the search found
+    is named however far below the leader it is."""
     found = ratios(hits, office_of)
     chosen = found[:1] + [f for f in found[1:] if f[3] < weights.depth and f[2] >= weights.split_ratio]
+    if several and len(chosen) == 1:
+        chosen += found[1:2]
     return [(office, hit) for office, hit, _, _ in chosen[:MAX_OFFICES]]
