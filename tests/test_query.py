@@ -88,3 +88,10 @@ def test_a_code_alone_is_answered_with_the_name_of_its_item(hashing_assistant) -
     a = hashing_assistant.ask("11620500MB0305146K3621046014000 是哪个事项？", [])
     assert a.hits[0].seq == "83" and a.quotes[0].field == "事项名称"
     assert a.quotes[0].text == "对互联网信息服务实施监督检查"
+
+
+def test_a_follow_up_counts_each_of_its_words_once() -> None:
+    from assistant.answering.dialogue import maximal
+
+    assert maximal(["歌舞", "未成", "成年", "未成年", "成年人", "未成年人", "歌舞"]) == ["歌舞", "未成年人"]
+    assert maximal([]) == []

@@ -378,6 +378,7 @@ class Assistant:
         without."""
         specific = [t for t in matter if t in self.words.vocab and t not in self.words.field_words
                     and not self.words.generic(t, self.follow.generic_share)]
+        specific = maximal(specific)
         if not specific:
             return True
         body = self.words.text(self.catalogue.items[focus[0]])
@@ -456,6 +457,12 @@ _MD_ESCAPE = re.compile(r"\\(.)")
 
 def _unescape(text: str) -> str:
     return html.unescape(_MD_ESCAPE.sub(r"\1", text))
+
+
+def maximal(words: Sequence[str]) -> list[str]:
+    """Each word once, without the parts the search tokenizer also yields (未成年人 and not 未成,
+    成年, 成年人): a share of the question's words must not count one word four times."""
+    return [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
 
 
 def _subsequence(short: str, long: str) -> bool:
