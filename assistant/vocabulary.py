@@ -85,7 +85,9 @@ ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "�
                "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")
 # Words that frame a question without naming its matter.
 FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
-               "情形", "具体", "标准", "是否", "有没有", "还有", "什么样", "清单", "一般", "负责", "通常")
+               "情形", "具体", "标准", "是否", "有没有", "还有", "什么样", "清单", "一般", "负责", "通常",
+               # Comparing a quantity (违法所得超过3万呢): a condition on the matter, not a matter.
+               "超过", "不足", "不到", "达到", "低于", "高于", "多于", "少于")
 # Asking how long / how many: answer kinds that a sentence either states or does not.
 TIME_CUES = ("几天", "几日", "多少天", "多久", "期限", "几个工作日", "多长时间", "什么时候", "时限", "期间")
 COUNT_CUES = ("几个人", "多少人", "几人", "人数")

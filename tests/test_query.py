@@ -95,3 +95,9 @@ def test_a_follow_up_counts_each_of_its_words_once() -> None:
 
     assert maximal(["歌舞", "未成", "成年", "未成年", "成年人", "未成年人", "歌舞"]) == ["歌舞", "未成年人"]
     assert maximal([]) == []
+
+
+def test_a_quantity_or_a_comparison_is_no_matter_of_a_question(hashing_assistant) -> None:
+    words = hashing_assistant.words
+    assert {"超过", "3万", "一万", "一个"}.isdisjoint(words.matter("违法所得超过3万呢？违法经营额超过一万呢？装一个呢"))
+    assert "阳台" in words.matter("个人在自家阳台上装一个呢？")

@@ -8,6 +8,7 @@ turns a question, its retrieved items and its best excerpts into an ``Evidence``
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from assistant.answering import intent, select, tags
@@ -20,6 +21,9 @@ from assistant.types import COLUMNS, Item, ItemHit
 from assistant.vocabulary import SERVICE_CUES, all_words
 
 SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
+# A number, with its unit if any (一万, 3万元, 十五日): how much of something, not what.
+_QUANTITY = re.compile(r"[0-9零一二两三四五六七八九十百千万亿.]+"
+                       r"(?:元|万元|万|倍|天|日|年|个月|月|小时|个|件|名|位|家|人|次)?")
 _NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "vn", "nrt", "l"))  # l: fixed phrases (个人所得税)
 
 
@@ -51,7 +55,7 @@ class ListWords:
         not part of a cue word it uses (科室 in 哪个科室办, 追责 in 追责情形呢)."""
         present = [c for c in self._cues if c in text]
         return [t for t in self.tokenize(text)
-                if len(t) > 1 and not any(t in c or c in t for c in present)]
+                if len(t) > 1 and not _QUANTITY.fullmatch(t) and not any(t in c or c in t for c in present)]
 
     def coverage(self, text: str) -> float:
         """Share of the question's words (two characters or more) that the list uses,
