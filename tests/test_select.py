@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from assistant import paths
 from assistant.answering import select
 from assistant.answering.intent import recognise
 
@@ -111,9 +112,10 @@ def test_a_provision_opening_a_list_is_a_candidate_with_its_items(tmp_path) -> N
     from assistant.answering.excerpt import candidates
     from assistant.corpus.parse import load
 
-    basis = ("<p>第八条：依法必须进行招标的项目，应当公开招标；但有下列情形之一的，可以邀请招标：</p>"
-             "<p>（一）技术复杂、有特殊要求或者受自然环境限制，只有少量潜在投标人可供选择；</p>"
-             "<p>（二）采用公开招标方式的费用占项目合同金额的比例过大。</p>")
+    # One cell part, the items in clauses of their own (as a workbook cell's lines are read).
+    basis = ("第八条：依法必须进行招标的项目，应当公开招标；但有下列情形之一的，可以邀请招标："
+             "（一）技术复杂、有特殊要求或者受自然环境限制，只有少量潜在投标人可供选择；"
+             "（二）采用公开招标方式的费用占项目合同金额的比例过大。")
     header = ["序号", "事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体",
               "承办机构", "实施依据", "责任事项", "追责情形", "办事层级", "备注"]
     row = ["1", "招标方式审核", "", "行政许可", "", "", "某局", "招标科", basis, "受理", "失职的", "市级", ""]
@@ -124,4 +126,22 @@ def test_a_provision_opening_a_list_is_a_candidate_with_its_items(tmp_path) -> N
     field = parsed.items[0].fields["实施依据"]
     spans = [c.span.of(text) for c in candidates(text, field)]
     whole = [s for s in spans if s.startswith("第八条") and "（二）" in s]
+    assert len(field.clauses) >= 3  # the provision and its two items
     assert len(whole) == 1 and whole[0].endswith("比例过大。") and "（一）技术复杂" in whole[0]
+    # Across <p> parts the same provision is no candidate: the quote would show the tags.
+    tagged = basis.replace("招标：（一）", "招标：</p><p>（一）").replace("；（二）", "；</p><p>（二）")
+    f.write_text("某局权责清单\n" + "\t".join(header) + "\n" + "\t".join([*row[:8], f"<p>{tagged}</p>", *row[9:]])
+                 + "\n", encoding="utf-8")
+    (parsed,) = load([f])
+    spans = [c.span.of(parsed.source.text) for c in candidates(parsed.source.text, parsed.items[0].fields["实施依据"])]
+    assert not any("<p>" in s or "</p>" in s for s in spans)
+
+
+def test_no_quote_carries_the_lists_markup(hashing_assistant) -> None:
+    """A quote across two <p> parts of a cell would show the tags between them in the answer."""
+    from assistant.evaluation.score import load_questions, run
+
+    questions = [q for q in load_questions(paths.ROOT / "eval" / "questions.jsonl") if not q["turns"]]
+    for result in run(hashing_assistant.ask, questions):
+        for q in result["quotes"]:
+            assert "<p>" not in q["text"] and "</p>" not in q["text"], (result["id"], q["role"], q["text"][:60])

@@ -93,6 +93,7 @@ def _lists(text: str, clauses: tuple[Clause, ...]) -> list[Candidate]:
             if not item.label.startswith(("（", "(")) or item.span.end - head.span.start > QUOTE_LIMIT:
                 break
             end = item.span.end
-        if end is not None:
+        # Within one cell part: across <p> parts the quote would show the markup between them.
+        if end is not None and "<" not in text[head.span.start:end]:
             out.append(Candidate(Span(head.span.start, end), head))
     return out
