@@ -134,7 +134,7 @@ def test_a_matter_no_office_holds_is_refused_naming_none(offices: Assistant) -> 
                        routing_policy=refusing)
     a = strict.ask("结婚登记要去哪个部门办？", [])
     assert a.refused and not a.routes
-    assert a.interpretation == "所列5个部门的权责清单都没有这件事：清单中找不到负责它的部门。"
+    assert a.interpretation == "在所列5个部门的权责清单中没有找到负责这件事的部门。"
     assert not any(o in to_markdown(a) for o in strict.served_offices().values())
 
 

@@ -21,7 +21,7 @@ ASPECT_LABELS = {"fine": "罚款与处罚", "basis": "法律依据", "procedure"
                  "level": "办事层级", "name": "事项名称"}
 NOTICE = "以上为权责清单原文摘录，仅供查阅，不构成法律意见。"
 REFUSAL = "清单中没有找到能回答这个问题的内容。"
-NO_OFFICE = "所列{n}个部门的权责清单都没有这件事：清单中找不到负责它的部门。"
+NO_OFFICE = "在所列{n}个部门的权责清单中没有找到负责这件事的部门。"
 MAX_OTHERS = 3
 ALTERNATIVES = 2  # further excerpts of the same field, shown after the primary quote
 
