@@ -101,3 +101,10 @@ def test_a_quantity_or_a_comparison_is_no_matter_of_a_question(hashing_assistant
     words = hashing_assistant.words
     assert {"超过", "3万", "一万", "一个"}.isdisjoint(words.matter("违法所得超过3万呢？违法经营额超过一万呢？装一个呢"))
     assert "阳台" in words.matter("个人在自家阳台上装一个呢？")
+
+
+def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
+    typo = hashing_assistant.ask("数据存到境外了罚多少钱，网络完全法怎么规定的", [])
+    assert "清单未引用" not in typo.interpretation
+    other = hashing_assistant.ask("违反数据安全法会被怎么罚", [])
+    assert other.refused and "《数据安全法》" in other.interpretation

@@ -298,7 +298,7 @@ class Assistant:
         """The first statute the question names that no list names, or None."""
         for law in laws:
             name = intent.LAW_ALIASES.get(law, law).removeprefix("中华人民共和国")
-            if not any(name in t or _subsequence(name, t) for t in self._titles):
+            if not any(name in t or _subsequence(name, t) or _one_off(name, t) for t in self._titles):
                 return law
         return None
 
@@ -469,6 +469,14 @@ def _subsequence(short: str, long: str) -> bool:
     """``short``'s characters in order within ``long`` (特种设备法 ~ 特种设备安全法)."""
     it = iter(long)
     return all(ch in it for ch in short)
+
+
+def _one_off(name: str, title: str) -> bool:
+    """``name`` is a stretch of ``title`` with one character mistyped (网络完全法 ~ 网络安全法): a
+    typo is not another law. Short names are left alone (合同法 is not 合伙法)."""
+    n = len(name)
+    return n >= 4 and any(sum(a != b for a, b in zip(name, title[i:i + n], strict=True)) == 1
+                          for i in range(len(title) - n + 1))
 
 
 HISTORY_MESSAGES = 64
