@@ -231,7 +231,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         """The table, the picker's choices and a note, all from the same filters."""
         items = views.filtered(cat, dict(zip(views.filter_names(cat), values, strict=True)))
         note = "" if items else "没有符合这些条件的事项。请放宽筛选，或点“重置筛选”。"
-        return ([views.item_row(cat, i) for i in items],
+        return (views.table_rows(cat, items),
                 gr.update(choices=[(views.item_choice(cat, i), i.key) for i in items], value=None),
                 note, [i.key for i in items])
 
@@ -340,7 +340,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 reset_filters = gr.Button("重置筛选", size="sm", elem_id="reset-filters")
                 no_match = gr.Markdown(elem_id="no-match")
             shown_keys = gr.State([i.key for i in cat.items.values()])
-            table = gr.Dataframe([views.item_row(cat, i) for i in cat.items.values()],
+            table = gr.Dataframe(views.table_rows(cat, cat.items.values()),
                                  headers=views.item_headers(cat),
                                  interactive=False, elem_id="items-table")
             pick = gr.Dropdown([(views.item_choice(cat, i), i.key) for i in cat.items.values()],

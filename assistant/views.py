@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from assistant.answering.compose import CARD_FIELDS, reason
@@ -249,7 +249,24 @@ def filter_names(cat: Catalogue) -> list[str]:
 
 
 def item_headers(cat: Catalogue) -> list[str]:
-    return [*([OFFICE] if len(cat.sources) > 1 else []), "序号", "事项名称", "权力事项类型", "承办机构", "办事层级"]
+    return [*([OFFICE] if len(cat.sources) > 1 else []), "序号", "事项名称", "权力事项类型", "承办机构", "办事层级",
+            *(["地方权力编码"] if _has_codes(cat) else [])]
+
+
+def _has_codes(cat: Catalogue) -> bool:
+    """Whether any item has a 地方权力编码 (the city workbooks have none): only then a column for it."""
+    return any(len(i.fields["地方权力编码"].span) for i in cat.items.values())
+
+
+def cell(cat: Catalogue, item: Item, column: str) -> str:
+    """A cell as a table or a filter shows it: line breaks gone (行政\n处罚 is 行政处罚), and a value
+    repeated on each merged row said once (其他行政权力 其他行政权力)."""
+    squeezed = "".join(item.value(cat.source(item), column).split())
+    n = len(squeezed)
+    for size in range(1, n // 2 + 1):  # the shortest unit the whole is a repeat of
+        if n % size == 0 and squeezed == squeezed[:size] * (n // size):
+            return squeezed[:size]
+    return squeezed
 
 
 def laws(item: Item) -> list[str]:
@@ -259,7 +276,7 @@ def laws(item: Item) -> list[str]:
 def filter_choices(cat: Catalogue) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for column in FILTER_COLUMNS:
-        out[column] = sorted({i.value(cat.source(i), column) for i in cat.items.values()})
+        out[column] = sorted({cell(cat, i, column) for i in cat.items.values()})
     out["法律"] = sorted({law for i in cat.items.values() for law in laws(i)})
     out[OFFICE] = sorted({cat.list_name(lid) for lid in cat.sources})
     return out
@@ -269,8 +286,7 @@ def filtered(cat: Catalogue, filters: dict[str, str | None]) -> list[Item]:
     """The items matching every filter set ("" or None: 全部)."""
     out = []
     for item in cat.items.values():
-        src = cat.source(item)
-        if any(v and column in FILTER_COLUMNS and item.value(src, column) != v
+        if any(v and column in FILTER_COLUMNS and cell(cat, item, column) != v
                for column, v in filters.items()):
             continue
         if filters.get("法律") and filters["法律"] not in laws(item):
@@ -281,15 +297,22 @@ def filtered(cat: Catalogue, filters: dict[str, str | None]) -> list[Item]:
     return out
 
 
-def item_row(cat: Catalogue, item: Item) -> list[Any]:
-    src = cat.source(item)
+def item_row(cat: Catalogue, item: Item, codes: bool | None = None) -> list[Any]:
+    """``codes``: whether the table has a 地方权力编码 column (``_has_codes``, asked once per table)."""
     office = [cat.list_name(item.list_id)] if len(cat.sources) > 1 else []
-    return [*office, item.seq, cat.name(item), item.value(src, "权力事项类型"),
-            item.value(src, "承办机构"), item.value(src, "办事层级")]
+    code = [item.value(cat.source(item), "地方权力编码")] if (_has_codes(cat) if codes is None else codes) else []
+    return [*office, item.seq, cat.name(item), *(cell(cat, item, c) for c in ("权力事项类型", "承办机构", "办事层级")),
+            *code]
 
 
 def item_rows(cat: Catalogue, filters: dict[str, str | None]) -> list[list[Any]]:
-    return [item_row(cat, i) for i in filtered(cat, filters)]
+    return table_rows(cat, filtered(cat, filters))
+
+
+def table_rows(cat: Catalogue, items: Iterable[Item]) -> list[list[Any]]:
+    """The items table's rows (whether it has a code column is asked once, not per row)."""
+    codes = _has_codes(cat)
+    return [item_row(cat, i, codes) for i in items]
 
 
 # Metric names as evaluators read them; the key stays beside each, for the JSON and the docs.

@@ -182,3 +182,31 @@ def test_each_step_of_the_timeline_can_be_asked_about_in_the_chat(hashing_assist
     assert views.step_question(cat, item, "") == ""
     a = hashing_assistant.ask(asked, [])
     assert not a.refused and a.hits[0].seq == "72" and a.field == "责任事项"
+
+
+def test_the_items_table_shows_codes_where_the_list_has_them_and_cells_on_one_line(hashing_assistant,
+                                                                                 tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from assistant.corpus.catalogue import Catalogue
+    from assistant.corpus.parse import load
+
+    seed = hashing_assistant.catalogue
+    assert views.item_headers(seed)[-1] == "地方权力编码"
+    row = next(r for r in views.item_rows(seed, {}) if r[0] == "83")
+    assert row[-1] == "11620500MB0305146K3621046014000"  # to copy into a question
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["序号", "事项名称", "权力类型", "实施依据", "承办科室", "办事层级"])
+    sheet.append([1, "甲事项", "行政\n处罚", "《甲法》第一条", "执法科", "市级"])
+    sheet.append([None, None, "行政处罚", "《甲法》第二条", None, None])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    sheet.append([2, "乙事项", "行政处罚", "《乙法》第一条", "执法科", "地州\n市级"])
+    f = tmp_path / "mouju-2024.xlsx"
+    book.save(f)
+    cat = Catalogue.of(load([f]))
+    assert "地方权力编码" not in views.item_headers(cat)  # no item has one: no empty column
+    assert views.filter_choices(cat)["权力事项类型"] == ["行政处罚"]  # 行政\n处罚 and a repeat, said once
+    assert [r[0] for r in views.item_rows(cat, {"权力事项类型": "行政处罚"})] == ["1", "2"]
+    assert views.filter_choices(cat)["办事层级"] == ["地州市级", "市级"]
