@@ -297,10 +297,10 @@ def filtered(cat: Catalogue, filters: dict[str, str | None]) -> list[Item]:
     return out
 
 
-def item_row(cat: Catalogue, item: Item, codes: bool | None = None) -> list[Any]:
+def item_row(cat: Catalogue, item: Item, codes: bool) -> list[Any]:
     """``codes``: whether the table has a 地方权力编码 column (``_has_codes``, asked once per table)."""
     office = [cat.list_name(item.list_id)] if len(cat.sources) > 1 else []
-    code = [item.value(cat.source(item), "地方权力编码")] if (_has_codes(cat) if codes is None else codes) else []
+    code = [item.value(cat.source(item), "地方权力编码")] if codes else []
     return [*office, item.seq, cat.name(item), *(cell(cat, item, c) for c in ("权力事项类型", "承办机构", "办事层级")),
             *code]
 

@@ -106,6 +106,11 @@ ARTICLE_CUES = ("哪一条", "哪条", "第几条", "哪一款", "第几款", "�
 # Words that lead into a statute's name in a question (违反《…》, 根据…法).
 LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯", "关于", "按", "依", "用", "是", "了", "在",
              "的", "和", "与", "及", "或")
+# Words before the law an article is asked of (违反网络安全法第六十一条, 那已经违法规定第十四条呢): the
+# law's name starts after the last of them. Apart from LAW_LEADS, which reads names anywhere in a
+# question; this one is read only from the words just before 第X条.
+ARTICLE_LAW_LEADS = ("违反", "违法", "依据", "根据", "按照", "依照", "对照", "适用", "按", "依", "用", "是", "的", "了",
+                     "那", "呢", "本")
 # 违法, 执法, 依法, 方法 …: a character before 法 that makes it an ordinary word.
 NOT_LAW_BEFORE_FA = frozenset("违犯合非执守依方做说用手立司无设想看办算语魔")
 NOT_LAW_WORDS = ("没有", "不", "被", "了", "要", "时", "这", "那")

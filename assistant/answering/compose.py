@@ -45,10 +45,12 @@ def card_span(item: Item, text: str, column: str) -> Span:
     return field.span
 
 
-def card_quotes(cat: Catalogue, item: Item) -> list[Quote]:
-    src = cat.source(item)
-    spans = ((name, card_span(item, src.text, name)) for name in CARD_FIELDS)
-    return [quote(cat, item, name, span, "card") for name, span in spans if len(span)]
+def card_of(cat: Catalogue, item: Item) -> tuple[list[Quote], dict[str, str]]:
+    """The item's card: a quote for each of CARD_FIELDS that has text, and every field's text."""
+    text = cat.source(item).text
+    spans = {name: card_span(item, text, name) for name in CARD_FIELDS}
+    quotes = [quote(cat, item, name, span, "card") for name, span in spans.items() if len(span)]
+    return quotes, {name: span.of(text) for name, span in spans.items()}
 
 
 def _citation(item: Item, column: str, span: Span) -> tuple[str | None, str | None]:
@@ -105,8 +107,8 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
             quotes.append(quote(cat, top, column, chosen.clause.span, "clause"))
         common = excerpt.core(src.text, chosen.span, tokens).of(src.text)
         shared, shared_total = cat.sharing(top, column, common)
-    quotes += card_quotes(cat, top)
-    card = {name: card_span(top, src.text, name).of(src.text) for name in CARD_FIELDS}
+    card_quotes, card = card_of(cat, top)
+    quotes += card_quotes
     return Answer(query=query, refused=False,
                   interpretation=interpretation(top, cat.name(top), intent, column, cat.label(top)),
                   quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared, shared_total=shared_total,
@@ -130,9 +132,8 @@ def route(cat: Catalogue, query: str, hits: list[ItemHit], chosen: list[tuple[st
         column, span = (found[0].field, found[0].span) if found else ("事项名称", item.fields["事项名称"].span)
         quotes.append(quote(cat, item, column, span, "primary" if n == 0 else "route"))
     top = cat.items[chosen[0][1].item_key]
-    src = cat.source(top)
-    quotes += card_quotes(cat, top)
-    card = {n: card_span(top, src.text, n).of(src.text) for n in CARD_FIELDS}
+    card_quotes, card = card_of(cat, top)
+    quotes += card_quotes
     named = {hit.item_key for _, hit in chosen}
     ordered = [hit for _, hit in chosen] + [h for h in hits if h.item_key not in named]
     field = quotes[0].field

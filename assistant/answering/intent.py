@@ -15,6 +15,7 @@ from assistant.vocabulary import (
     ADVICE_CUES,
     APPLICATION_CUES,
     ARTICLE_CUES,
+    ARTICLE_LAW_LEADS,
     ASPECTS,
     COUNT_CUES,
     FOLLOW_UP_MARKERS,
@@ -44,8 +45,7 @@ _ARTICLE = re.compile(
 LAW_ALIASES = {"网安法": "网络安全法"}
 # A law named by its kind alone (违反规定第十四条): any cited law of that kind, the search decides.
 GENERIC_LAWS = ("法", "条例", "规定", "办法", "细则", "决定", "规则", "实施细则", "实施条例")
-# Words before a law's name in a sentence (违反网络安全法第六十一条): the name starts after them.
-_LEAD = re.compile(r".*(?:违反|违法|依据|根据|按照|依照|对照|适用|按|依|用|是|的|了|那|呢|本)")
+_LEAD = re.compile(".*(?:" + "|".join(ARTICLE_LAW_LEADS) + ")")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +89,10 @@ def articles(text: str) -> list[ArticleAsk]:
 
 def law_name(words: str) -> str | None:
     """The law a question names before 第X条, as it names it (城镇燃气管理条例, 规定), or None."""
-    name = _LEAD.sub("", words) if not words.endswith(tuple(LAW_ALIASES)) else words
     for alias, full in LAW_ALIASES.items():
-        if name.endswith(alias):
+        if words.endswith(alias):
             return full
+    name = _LEAD.sub("", words)
     return name if name.endswith(GENERIC_LAWS) else None
 
 
