@@ -302,6 +302,13 @@ class Answer:
         return tuple(q for q in self.quotes if q.role == "card")
 
     @property
+    def quotes_law(self) -> bool:
+        """Whether what answers it is a law's words (a quote inside a cited article): only then
+        does what is in force today belong right under it. An office's name or a duty is not
+        changed by an amendment."""
+        return any(q.law for q in self.quotes if q.role in ("primary", "route"))
+
+    @property
     def current_law(self) -> tuple[Quote, ...]:
         """The articles in force today that replace the cited ones (statute_current)."""
         return tuple(q for q in self.quotes if q.role == "statute_current")

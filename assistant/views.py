@@ -15,7 +15,7 @@ from assistant.answering.compose import CARD_FIELDS, reason
 from assistant.answering.policy import LEVELS
 from assistant.answering.statute_notes import annotate, in_force
 from assistant.corpus.catalogue import Catalogue
-from assistant.present.render import citation, in_force_notes, shared_sentence
+from assistant.present.render import citation, in_force_notes, in_force_quotes, shared_sentence
 from assistant.statutes.library import Library
 from assistant.types import COLUMNS, Answer, Finding, Item, Quote, Span
 
@@ -88,7 +88,7 @@ def answer_html(a: Answer, cat: Catalogue) -> str:
                          f"<p class='citation'>—— {esc(citation(q))}</p>")
         for note in in_force_notes(a):
             parts.append(f"<p class='in-force'>⚖️ 现行法律：{esc(note)}</p>")
-        for q in a.current_law:
+        for q in in_force_quotes(a):
             parts.append(f"<blockquote class='current-law'>{esc(q.text)}</blockquote>"
                          f"<p class='citation'>—— 现行《{esc(q.law or '')}》{esc(q.article or '')}</p>")
     if a.shared_with:

@@ -57,6 +57,16 @@ def test_the_law_in_force_sits_under_the_quote(hashing_assistant) -> None:
         assert text[q["start"]:q["end"]] == q["text"] and "2025" in q["law"]
 
 
+def test_the_law_in_force_is_not_under_a_quote_that_is_no_law(hashing_assistant) -> None:
+    from assistant import views
+
+    a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息的处罚由哪个科室承办", [])
+    assert a.primary is not None and a.primary.item == "72" and a.primary.law is None
+    assert a.statute_notes and any("第六十四条" in n for n in a.statute_notes)  # still said, with the law
+    assert "⚖️" not in to_markdown(a) and to_json(a)["in_force"] == {"notes": [], "quotes": []}
+    assert "现行法律" not in views.answer_html(a, hashing_assistant.catalogue)
+
+
 def test_every_answer_carries_a_confidence_and_its_evidence(hashing_assistant) -> None:
     a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
     data = to_json(a)

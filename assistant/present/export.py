@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from assistant.answering.policy import LEVELS
-from assistant.present.render import citation, escape, in_force_notes
+from assistant.present.render import citation, escape, in_force_notes, in_force_quotes
 from assistant.types import Answer
 
 
@@ -24,7 +24,7 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
             lines += [f"> {escape(q.text)}", "", f"出处：{escape(citation(q))}（{where}）", ""]
             if q is a.primary:
                 lines += [f"现行法律：{escape(n)}" for n in in_force_notes(a)]
-                for c in a.current_law:
+                for c in in_force_quotes(a):
                     lines += ["", f"> {escape(c.text)}", "",
                               f"出处：现行《{escape(c.law or '')}》{escape(c.article or '')}（{c.source}）", ""]
     lines += ["---", "以上为权责清单原文摘录，仅供查阅，不构成法律意见。", ""]

@@ -104,8 +104,14 @@ def _routing_markdown(a: Answer, lines: list[str]) -> str:
 
 
 def in_force_notes(a: Answer) -> list[str]:
-    """The notes saying a cited article was amended, renumbered, merged or repealed."""
-    return in_force(a.statute_notes)
+    """The notes saying a quoted article was amended, renumbered, merged or repealed (none
+    when the quote is not a law's words: they stay with the other notes on the law)."""
+    return in_force(a.statute_notes) if a.quotes_law else []
+
+
+def in_force_quotes(a: Answer) -> tuple[Quote, ...]:
+    """The articles in force today, when they belong under the quote (see in_force_notes)."""
+    return a.current_law if a.quotes_law else ()
 
 
 def in_force_lines(a: Answer) -> list[str]:
@@ -114,7 +120,7 @@ def in_force_lines(a: Answer) -> list[str]:
     if not notes:
         return []
     lines = [f"⚖️ **现行法律**：{escape(n)}" for n in notes] + [""]
-    for q in a.current_law:
+    for q in in_force_quotes(a):
         lines += [f"> {escape(q.text)}", "", f"—— 现行《{escape(q.law or '')}》{escape(q.article or '')}", ""]
     return lines
 
@@ -153,7 +159,7 @@ def to_json(a: Answer) -> dict[str, Any]:
         "in_force": {"notes": in_force_notes(a),
                      "quotes": [{"text": q.text, "source": q.source, "start": q.start, "end": q.end,
                                  "law": q.law, "article": q.article}
-                                for q in a.current_law]},
+                                for q in in_force_quotes(a)]},
         "confidence": a.confidence,
         "confidence_label": LEVELS.get(a.confidence or "", None),
         "probability": round(a.probability, 4),
