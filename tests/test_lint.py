@@ -31,6 +31,9 @@ def test_seed_findings(seed: ParsedList) -> None:
     variants = found["boilerplate_variant"]
     assert {f.item for f in variants if f.excerpt == "具" and f.expected == "知"} == {"80", "81", "82"}
     assert {f.item for f in variants if "约谈笔录" in f.message} == {"81", "82"}
+    # Written for the office's staff: Chinese, with no English word left in.
+    import re
+    assert not [f.message for f in lint([seed]) if re.search(r"[A-Za-z]{2,}", f.message)]
     # 权力事项类型 differs for item 83 on purpose; it is no near-variant of 行政处罚.
     assert not [f for f in lint([seed]) if f.field == "权力事项类型"]
 

@@ -43,7 +43,7 @@ def _runs(text: str, start: int, end: int, skip: list[Span]) -> list[_Run]:
             if unit == "款":
                 if last.article is None and last.bare is not None:
                     # 第二十二第一款: the 条 is missing; the number is still the article.
-                    last.article, last.quirk = last.bare, "条 missing after 第N"
+                    last.article, last.quirk = last.bare, "第N后缺“条”字"
                 last.paragraph = value
             else:
                 last.item = value

@@ -106,8 +106,8 @@ def _column_values(parsed: ParsedList) -> list[Finding]:
             if variant_of is not None:
                 found.append(_finding(
                     "inconsistent_value", src, item, column, cell,
-                    f"{column} is {mine!r} here but {variant_of!r} in {values[variant_of]} "
-                    f"of {n} items", expected=variant_of))
+                    f"{column}此处作「{mine}」，{n}项中有{values[variant_of]}项作「{variant_of}」",
+                    expected=variant_of))
                 continue
             top, count = ranked[0], values[ranked[0]]
             if column == "权力事项类型" and mine in POWER_TYPES:
@@ -116,7 +116,7 @@ def _column_values(parsed: ParsedList) -> list[Finding]:
                     and SequenceMatcher(None, mine, top).ratio() >= _NEAR):
                 found.append(_finding(
                     "outlier_value", src, item, column, cell,
-                    f"{column} is {mine!r} only here; {count} of {n} items say {top!r}",
+                    f"{column}仅此处作「{mine}」；{n}项中有{count}项作「{top}」",
                     expected=top))
     return found
 
@@ -137,8 +137,8 @@ def _misplaced(parsed: ParsedList) -> list[Finding]:
             if home is not None:
                 found.append(_finding(
                     "misplaced_value", src, item, column, cell,
-                    f"{column} holds {mine!r}, a value the list uses in {home}; "
-                    f"most items have {usual!r} here", expected=usual))
+                    f"{column}填了「{mine}」，这是本清单{home}一栏的值；"
+                    + (f"多数事项此栏为「{usual}」" if usual else "多数事项此栏为空"), expected=usual))
     return found
 
 
@@ -171,10 +171,15 @@ def _boilerplate(parsed: ParsedList) -> list[Finding]:
                     start, end = where[max(j1 - 1, 0)], where[min(j1, len(where) - 1)] + 1
                 found.append(_finding(
                     "boilerplate_variant", src, item, column, Span(start, end),
-                    f"clause {number} differs from the text {count} items share: "
-                    f"{_context(common, i1, i2)!r} here reads {_context(mine, j1, j2)!r}",
+                    f"{_clause_label(number)}与{count}项共有的文字不同：「{_context(common, i1, i2)}」"
+                    f"此处作「{_context(mine, j1, j2)}」",
                     expected=common[i1:i2]))
     return found
+
+
+def _clause_label(number: int) -> str:
+    """A numbered clause (1. 立案责任) by its number; an unnumbered one by its place (keyed -index)."""
+    return f"第{number}点" if number > 0 else f"第{1 - number}段"
 
 
 def _squeeze(text: str, span: Span) -> tuple[str, list[int]]:
@@ -189,8 +194,8 @@ def _context(s: str, i: int, j: int, pad: int = 4) -> str:
 
 def _references(parsed: ParsedList) -> list[Finding]:
     return [_finding("malformed_reference", parsed.source, item, "实施依据", ref.span,
-                     f"article reference written irregularly ({ref.quirk}); read as "
-                     f"第{ref.article}条" + (f"第{ref.paragraph}款" if ref.paragraph else ""))
+                     f"条文引用写法不规范（{ref.quirk}），按"
+                     f"第{ref.article}条" + (f"第{ref.paragraph}款" if ref.paragraph else "") + "理解")
             for item in parsed.items for ref in item.refs if ref.quirk]
 
 
@@ -204,12 +209,12 @@ def _fine_ranges(parsed: ParsedList) -> list[Finding]:
                 if (m.group("w1"), m.group("w2")) != ("以上", "以下"):
                     found.append(_finding(
                         "malformed_fine_range", src, item, "实施依据", span,
-                        f"range reads '{m.group('w1')}…{m.group('w2')}'; "
-                        "a fine range reads '以上…以下'"))
+                        f"罚款幅度写作「{m.group('w1')}…{m.group('w2')}」；"
+                        "幅度应为「以上…以下」"))
                 elif _yuan(m.group("low")) > _yuan(m.group("high")):
                     found.append(_finding(
                         "malformed_fine_range", src, item, "实施依据", span,
-                        "the lower bound of the range is above its upper bound"))
+                        "罚款幅度的下限高于上限"))
     return found
 
 
