@@ -96,6 +96,25 @@ def test_answers_name_the_2025_article_from_the_decision(seed: ParsedList, hashi
     assert checked == 9
 
 
+def test_an_article_asked_by_its_old_number_warns_that_the_number_is_another_article_today(
+        hashing_assistant) -> None:
+    from assistant.present.render import in_force_notes
+
+    answer = hashing_assistant.ask("网络安全法第六十四条", [])
+    assert answer.primary is not None and answer.primary.article == "第六十四条"
+    warned = [n for n in in_force_notes(answer) if n.startswith("注意")]
+    # The 2025 text's 第六十四条 is the old 第六十一条 (实名制), not the 个人信息 article the list cites.
+    assert warned == ["注意：现行《中华人民共和国网络安全法（2025年修正）》的第六十四条对应原第六十一条，"
+                      "不是清单所引的那一条。"]
+    # A number that still names the same article, or that no article took, needs no warning.
+    from assistant.answering.statute_notes import _same_number
+    from assistant.statutes.versions import Move
+
+    kept = {64: Move(64, (64,), "amended"), 61: Move(61, (64,), "amended")}
+    assert _same_number(64, kept, "某法（2025年修正）") == []
+    assert _same_number(64, {64: Move(64, (71,), "merged")}, "某法（2025年修正）") == []
+
+
 def test_lint_lists_each_quotation_difference_with_both_texts(seed: ParsedList, library: Library) -> None:
     found = [f for f in lint([seed], library) if f.kind == "differs_from_law"]
     got = {(f.item, f.excerpt, f.expected) for f in found}

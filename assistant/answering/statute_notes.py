@@ -15,6 +15,7 @@ MAX_XREFS = 6
 # How the notes on a change of the law end: the in-force notes are read back by these.
 CURRENT_BELOW = "现行条文见下。"
 REPEALED = "已被删去。"
+OTHER_ARTICLE = "不是清单所引的那一条。"
 
 
 def _quote(s: Statute, span: Span, item: Item, role: str, number: int) -> Quote:
@@ -82,9 +83,22 @@ def annotate(cat: Catalogue, item: Item, library: Library, primary: Quote | None
             notes.append(f"{when}；{was}{detail}。{CURRENT_BELOW}")
             for n in mv.new:
                 quotes.append(_quote(new, new.articles[n].span, item, "statute_current", n))
+        if asked is not None and any(r.article == asked for r in present):
+            notes.extend(_same_number(asked, moves, new.label))
     return quotes, notes
 
 
+def _same_number(asked: int, moves: dict, label: str) -> list[str]:
+    """A question naming an article by the number the list cites: today's text may give that
+    number to another article, and a 科员 looking it up there would read the wrong one."""
+    now = [m.old for m in moves.values() if asked in m.new and m.old != asked]
+    if not now or (moves.get(asked) is not None and asked in moves[asked].new):
+        return []
+    was = "、".join(f"原{article_label(n)}" for n in sorted(now))
+    return [f"注意：现行《{label}》的{article_label(asked)}对应{was}，{OTHER_ARTICLE}"]
+
+
 def in_force(notes: Sequence[str]) -> list[str]:
-    """The notes saying a cited article was amended, renumbered, merged or repealed since."""
-    return [n for n in notes if n.endswith((CURRENT_BELOW, REPEALED))]
+    """The notes saying a cited article was amended, renumbered, merged or repealed since, or
+    that today's text gives its number to another article."""
+    return [n for n in notes if n.endswith((CURRENT_BELOW, REPEALED, OTHER_ARTICLE))]
