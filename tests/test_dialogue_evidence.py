@@ -112,6 +112,9 @@ def test_headline_figures() -> None:
     assert (h["item_first"], h["quote_holds"], h["unanswerable_refused"], h["follow_up_item_first"]) == (0.5, 0.5,
                                                                                                           1.0, 0.0)
     assert (h["sure_right"], h["wrong_marked_sure"]) == (1.0, 0.0)
+    # Pooled over sets whose ids collide (q001 in two sets): each result stays with its own set.
+    other = ([{**qs[0], "gold_items": ["5"]}], [{**rs[0], "ranked_items": ["6"]}])
+    assert evsets.pooled({"a": (qs, rs), "b": other}, ["a", "b"])["item_first"] == 0.333
 
 
 def test_bubble_and_export_carry_confidence_and_the_law_in_force(hashing_assistant) -> None:

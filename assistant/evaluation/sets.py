@@ -183,8 +183,9 @@ LOWER_IS_BETTER = frozenset(("answerable_refused", "wrong_marked_sure"))
 
 def pooled(per_set: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]],
            names: list[str]) -> dict[str, float | int | None]:
-    qs = [q for n in names for q in per_set[n][0]]
-    rs = [r for n in names for r in per_set[n][1]]
+    # Ids are unique within a set, not across sets: each is qualified by its set.
+    qs = [{**q, "id": f"{n}/{q['id']}"} for n in names for q in per_set[n][0]]
+    rs = [{**r, "id": f"{n}/{r['id']}"} for n in names for r in per_set[n][1]]
     return headline(qs, rs)
 
 
