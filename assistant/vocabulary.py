@@ -46,6 +46,9 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("执行", ("执行", "催告", "强制", "陈述", "申辩", "不履行", "加重")),
     ("决定", ("决定", "集体讨论", "负责人审查")),
 )
+# Characters that point at something said before (这事, 那家店, 它的): a word that opens with one is
+# the user's own pointing, never a typo of a list's word (这事 is not 政事).
+POINTING_CHARS = frozenset("这那哪该此其它他她我你您")
 FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才", "如果",
                      "要是", "假如", "万一")
 NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "另一个问题")

@@ -91,6 +91,18 @@ def main(argv: list[str] | None = None) -> int:
     generic_share, with_marker, without_marker = calibration.fit_follow_up(follow_rows)
     print(f"follow-up on all {len(follow_rows)} answerable follow-ups: generic share {generic_share}, "
           f"with a marker {with_marker}, without {without_marker}")
+    from assistant.answering.policy import FollowUp
+
+    staying = calibration.collect_follow_refusal(sets, embedder, FollowUp(generic_share, with_marker, without_marker),
+                                                 excerpt_weights=excerpt, item_weights=reranker, field_model=fields,
+                                                 overrule=overrule)
+    staying_folds = calibration.cross_validate_follow_refusal(staying, folds=args.folds)
+    for n, f in enumerate(staying_folds, start=1):
+        print(f"follow-up refusal fold {n}: unanswerable refused {f['unanswerable_refused']}/{f['unanswerable']}, "
+              f"answerable refused {f['answerable_refused']}/{f['answerable']}")
+    staying_total = {k: sum(f[k] for f in staying_folds) for k in staying_folds[0]} if staying_folds else {}
+    print(f"follow-up refusal, cross-validated over {len(staying)} follow-ups that stay on the item: "
+          + ", ".join(f"{k} {v}" for k, v in staying_total.items()))
     rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker, field_model=fields, overrule=overrule)
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
@@ -103,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
                   f"{time.strftime('%Y-%m-%d')}")
     policy = calibration.fit(rows, provenance)
+    follow_refusal = calibration.fit_follow_refusal(staying, provenance)
+    print("follow-up refusal fitted on all: " + json.dumps(follow_refusal.to_json(), ensure_ascii=False))
     print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))
     print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
     if target is not None:
@@ -110,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                 "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
                 "follow_up": {"generic_share": generic_share, "with_marker": with_marker,
                               "without_marker": without_marker, "provenance": provenance, "folds": follow_folds},
+                "follow_refusal": {**follow_refusal.to_json(), "folds": staying_folds,
+                                   "cross_validated": staying_total},
                 "rerank": {"features": list(rerank.FEATURES), "weights": list(item_weights),
                            "provenance": provenance, "folds": item_folds},
                 "excerpt": {"features": list(FEATURES), "weights": list(weights), "provenance": provenance,

@@ -103,3 +103,19 @@ def test_serving_path_does_not_import_torch(real_model_path, tmp_path) -> None:
                          text=True, timeout=300)
     assert '"refused": false' in ask.stdout
     assert ask.stderr.strip().endswith("NO-TORCH"), ask.stderr[-2000:]
+
+
+def test_real_conversation_refuses_what_is_not_about_its_item(real_assistant) -> None:
+    """After an answer, a follow-up stays on its item; a question about something else is refused
+    (the fitted follow-up refusal), not answered with that item."""
+    from assistant.present.render import to_markdown
+
+    first = real_assistant.ask("木马程序怎么罚", [])
+    assert not first.refused
+    history = [{"role": "user", "content": "木马程序怎么罚"},
+               {"role": "assistant", "content": to_markdown(first)}]
+    for other in ("那办护照呢", "中午点个外卖吃啥好", "顺便帮我订张周五去兰州的火车票"):
+        assert real_assistant.ask(other, history).refused, other
+    for follow in ("依据哪条", "罚多少钱", "这个归哪个科室管"):
+        a = real_assistant.ask(follow, history)
+        assert not a.refused and a.focus == first.focus, follow

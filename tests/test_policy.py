@@ -72,6 +72,15 @@ def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
          "kind": "unanswerable", "turns": None},
         {"id": "u2", "question": "高考成绩什么时候出", "gold_items": [], "gold_field": None, "must_quote": "",
          "kind": "unanswerable", "turns": None},
+        {"id": "f1", "question": "罚多少", "gold_items": ["72"], "gold_field": "实施依据",
+         "must_quote": "处五万元以上五十万元以下罚款", "kind": "multi_turn",
+         "turns": ["未要求用户提供真实身份信息怎么处理"]},
+        {"id": "f2", "question": "依据哪条", "gold_items": ["70"], "gold_field": "实施依据",
+         "must_quote": "第五十九条", "kind": "multi_turn", "turns": ["不履行网络安全保护义务的处罚"]},
+        {"id": "f3", "question": "中午点个外卖吃啥好", "gold_items": [], "gold_field": None, "must_quote": "",
+         "kind": "unanswerable", "turns": ["不履行网络安全保护义务的处罚"]},
+        {"id": "f4", "question": "那办护照呢", "gold_items": [], "gold_field": None, "must_quote": "",
+         "kind": "unanswerable", "turns": ["未要求用户提供真实身份信息怎么处理"]},
     ]
     questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     manifest = tmp_path / "sets.json"
@@ -88,7 +97,45 @@ def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
     assert "cross-validated mean" in done.stdout and "sets: tiny" in done.stdout
     written = json.loads(out.read_text(encoding="utf-8"))
     RefusalPolicy.from_json(written["policy"])
+    from assistant.answering.policy import FollowRefusal
+
+    assert "follow-up refusal, cross-validated" in done.stdout
+    assert written["follow_refusal"]["features"] and FollowRefusal.fitted(out).provenance
     assert 0.0 <= written["fusion"]["dense_weight"] <= 1.0
+
+
+def test_follow_refusal_is_validated_and_refuses_by_its_model(tmp_path) -> None:
+    from assistant.answering.policy import FOLLOW_FEATURES, FollowRefusal
+
+    n = len(FOLLOW_FEATURES)
+    with pytest.raises(ValueError, match="follow-up model"):
+        FollowRefusal(Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES)))
+    with pytest.raises(ValueError, match="refuse_above"):
+        FollowRefusal(refuse_above=1.5)
+    foreign = Evidence({"foreign_words": 1.6, "foreign_word_share": 1.0})
+    assert FollowRefusal().decide(foreign) == (False, 0.0)  # unfitted: the old behaviour, never refuses
+    # A model that reads only the foreign words: refuses a question of foreign words, not one without.
+    coef = tuple(2.0 if f == "foreign_words" else 0.0 for f in FOLLOW_FEATURES)
+    model = Logistic(coef, -1.0, (0.0,) * n, (1.0,) * n, FOLLOW_FEATURES)
+    refusal = FollowRefusal(model, 0.5, "test")
+    assert refusal.decide(foreign)[0] and not refusal.decide(Evidence({"foreign_words": 0.0}))[0]
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"follow_refusal": refusal.to_json()}), encoding="utf-8")
+    again = FollowRefusal.fitted(path)
+    assert again.model == model and again.refuse_above == 0.5
+    path.write_text(json.dumps({"follow_refusal": {**refusal.to_json(), "features": ["other"]}}), encoding="utf-8")
+    assert FollowRefusal.fitted(path).model is None  # fitted for other features: not read
+
+
+def test_the_fitted_follow_refusal_refuses_only_a_few_follow_ups_it_was_fitted_on() -> None:
+    from assistant.answering.policy import FollowRefusal
+
+    fitted = FollowRefusal.fitted()
+    assert fitted.model is not None and "eval/calibrate.py" in fitted.provenance
+    data = json.loads((paths.ROOT / "assistant" / "answering" / "calibration.json").read_text(encoding="utf-8"))
+    held_out = data["follow_refusal"]["cross_validated"]
+    assert held_out["answerable_refused"] <= 0.05 * held_out["answerable"]
+    assert held_out["unanswerable_refused"] >= 0.5 * held_out["unanswerable"]
 
 
 def test_without_a_model_dense_evidence_is_missing_not_low(hashing_index, seed) -> None:

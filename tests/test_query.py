@@ -34,6 +34,8 @@ def test_common_words_and_list_words_are_never_repaired() -> None:
     # the list's 废止, which sounds the same.
     assert Speller({"废止": 5}).repair("档案当废纸卖了")[0] == "档案当废纸卖了"
     assert Speller({"废止": 5}).repair("档案被废纸了")[0] == "档案被废纸了"
+    # A word opening with 这/那 points back at the conversation: 这事 (zhe shi) is no slip for 政事.
+    assert Speller({"政事": 5, "哪项": 2}).repair("这事归谁管") == ("这事归谁管", ())
 
 
 def test_understander_builds_one_query(hashing_assistant) -> None:
@@ -91,7 +93,7 @@ def test_a_code_alone_is_answered_with_the_name_of_its_item(hashing_assistant) -
 
 
 def test_a_follow_up_counts_each_of_its_words_once() -> None:
-    from assistant.answering.dialogue import maximal
+    from assistant.answering.evidence import maximal
 
     assert maximal(["歌舞", "未成", "成年", "未成年", "成年人", "未成年人", "歌舞"]) == ["歌舞", "未成年人"]
     assert maximal([]) == []

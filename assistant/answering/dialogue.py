@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from assistant.answering import compose as answer
 from assistant.answering import intent, rerank, routing, select
 from assistant.answering.clean import clean
-from assistant.answering.evidence import ListWords, best_cosine, gather
+from assistant.answering.evidence import ListWords, best_cosine, follow_evidence, gather, maximal
 from assistant.answering.field_model import FIELD_ASPECTS, FieldModel, Overrule
-from assistant.answering.policy import Evidence, FollowUp, RefusalPolicy
+from assistant.answering.policy import Evidence, FollowRefusal, FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
 from assistant.answering.statute_notes import annotate
@@ -56,7 +56,8 @@ class Assistant:
                  excerpt_weights: select.ExcerptWeights | None = None,
                  item_weights: rerank.ItemWeights | None = None, follow: FollowUp | None = None,
                  routing_weights: routing.RoutingWeights | None = None,
-                 routing_policy: RefusalPolicy | None = None) -> None:
+                 routing_policy: RefusalPolicy | None = None,
+                 follow_refusal: FollowRefusal | None = None) -> None:
         self.catalogue = catalogue
         self.problems: tuple[str, ...] = ()  # list files left out when loading (bad or empty)
         self.library = library
@@ -66,6 +67,7 @@ class Assistant:
         self.excerpt_weights = excerpt_weights or select.ExcerptWeights.fitted()
         self.item_weights = item_weights or rerank.ItemWeights.fitted()
         self.follow = follow or FollowUp.fitted()
+        self.follow_refusal = follow_refusal or FollowRefusal.fitted()
         self.routing = routing_weights or routing.RoutingWeights.fitted()
         self.routing_policy = routing_policy or RefusalPolicy.fitted(section="routing_policy")
         embedder = retriever.embedder
@@ -146,8 +148,11 @@ class Assistant:
         if turn.route in ("article", "code"):
             # Found by the exact number the question names: certain, whatever the wording.
             refuse, confidence = False, "sure"
-        elif turn.route == "follow":
-            refuse = False  # the conversation names the item; a weak follow-up stays on it
+        elif turn.route == "follow" and evidence is not None:
+            # The conversation names the item, so weak evidence does not refuse it; a question
+            # about something else (今天天气怎么样 after 木马程序怎么罚) is refused.
+            evidence = follow_evidence(self.words, text, query.intent.explicit, evidence)
+            refuse = self.follow_refusal.decide(evidence)[0]
         if turn.refusal is None and refuse:
             turn = replace(turn, refusal=answer.REFUSAL)
         if turn.refusal is not None:
@@ -180,11 +185,22 @@ class Assistant:
         answer quoted belongs to one office; a matter split between two needs the other too)."""
         text, tokens = query.text, list(query.expanded)
         weight = self.routing.dense_weight
-        if focus and (intent.points_back(text) or self._follows(text, self.words.matter(text), focus)):
+        if focus and (intent.points_back(text) or (self._follows(text, self.words.matter(text), focus)
+                                                   and not self._about_something_else(query, focus))):
             if not earlier:
                 earlier = self.catalogue.name(self.catalogue.items[focus[0]])
             return self.reranked(f"{earlier} {text}", tokens, routing.DEPTH, weight), True
         return self.reranked(text, tokens, routing.DEPTH, weight), False
+
+    def _about_something_else(self, query: Query, focus: tuple[str, ...]) -> bool:
+        """A question that names nothing the lists use yet is no follow-up either (办护照找哪个部门
+        after 网吧接纳未成年人归谁管): the fitted follow-up refusal, read on the conversation's item."""
+        name = self.catalogue.name(self.catalogue.items[focus[0]])
+        hits = self._rerank(self.retriever.search(f"{name} {query.text}", K), list(focus))
+        if not hits:
+            return False
+        found = gather(self.words, self.retriever, query.text, hits)
+        return self.follow_refusal.decide(follow_evidence(self.words, query.text, query.intent.explicit, found))[0]
 
     def route_evidence(self, query: Query, hits: list[ItemHit]) -> tuple[Evidence, list[select.Scored]]:
         """What speaks for the leading item of a routing question (as for any question, its
@@ -457,12 +473,6 @@ _MD_ESCAPE = re.compile(r"\\(.)")
 
 def _unescape(text: str) -> str:
     return html.unescape(_MD_ESCAPE.sub(r"\1", text))
-
-
-def maximal(words: Sequence[str]) -> list[str]:
-    """Each word once, without the parts the search tokenizer also yields (未成年人 and not 未成,
-    成年, 成年人): a share of the question's words must not count one word four times."""
-    return [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
 
 
 def _subsequence(short: str, long: str) -> bool:

@@ -94,6 +94,26 @@ class ListWords:
         return "".join(item.value(src, c) for c in item.fields)
 
 
+def maximal(words: Sequence[str]) -> list[str]:
+    """Each word once, without the parts the search tokenizer also yields (未成年人 and not 未成,
+    成年, 成年人): a share of the question's words must not count one word four times."""
+    return [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+
+
+def follow_evidence(words: ListWords, text: str, asks_field: bool, evidence: Evidence) -> Evidence:
+    """What tells a question asked after an answer that stays on that answer's item (罚多少, 那单位呢,
+    个人在自家阳台上装一个呢) from one about something else (今天天气怎么样, 那办护照呢): how many of
+    its own words no list uses, and their share; whether it asks for a column; 那/呢; the dense
+    and lexical evidence already gathered (policy.FOLLOW_FEATURES)."""
+    own = maximal(words.matter(text))
+    foreign = [w for w in own if w not in words.vocab and not words.known(w)]
+    values = {"foreign_words": math.log1p(len(foreign)),
+              "foreign_word_share": len(foreign) / len(own) if own else 0.0,
+              "asks_field": float(asks_field),
+              "follow_marker": float(intent.has_follow_up_marker(text))}
+    return Evidence({**evidence.values, **values})
+
+
 def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit],
            ranked: Sequence[select.Scored] = ()) -> Evidence:
     """The features the refusal policy reads, for the leading item and its best excerpt

@@ -62,24 +62,26 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Logistic:
-    """p = sigmoid(bias + Σ coef·(x − mean)/scale) over FEATURES. Validated on construction."""
+    """p = sigmoid(bias + Σ coef·(x − mean)/scale) over ``names`` (FEATURES unless said).
+    Validated on construction."""
 
     coef: tuple[float, ...]
     bias: float
     mean: tuple[float, ...]
     scale: tuple[float, ...]
+    names: tuple[str, ...] = FEATURES
 
     def __post_init__(self) -> None:
-        n = len(FEATURES)
+        n = len(self.names)
         if not (len(self.coef) == len(self.mean) == len(self.scale) == n):
-            raise ValueError(f"a model needs {n} coefficients, means and scales for {', '.join(FEATURES)}")
+            raise ValueError(f"a model needs {n} coefficients, means and scales for {', '.join(self.names)}")
         if any(s <= 0 for s in self.scale):
             raise ValueError("scales must be positive")
 
     def __call__(self, evidence: Evidence) -> float:
         # A feature the evidence lacks (no dense score without a model) is read at its mean:
         # it then neither speaks for nor against the answer.
-        x = [float(evidence.values.get(f, m)) for f, m in zip(FEATURES, self.mean, strict=True)]
+        x = [float(evidence.values.get(f, m)) for f, m in zip(self.names, self.mean, strict=True)]
         z = self.bias + sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -87,11 +89,12 @@ class Logistic:
         return {"coef": list(self.coef), "bias": self.bias, "mean": list(self.mean), "scale": list(self.scale)}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> Logistic:
+    def from_json(cls, data: Mapping[str, object], names: tuple[str, ...] = FEATURES) -> Logistic:
         def floats(key: str) -> tuple[float, ...]:
             return tuple(float(v) for v in data[key])  # type: ignore[attr-defined]
 
-        return cls(floats("coef"), float(data["bias"]), floats("mean"), floats("scale"))  # type: ignore[arg-type]
+        return cls(floats("coef"), float(data["bias"]), floats("mean"), floats("scale"),  # type: ignore[arg-type]
+                   names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +157,7 @@ NEVER_REFUSE = RefusalPolicy(_FLAT, _FLAT, refuse_below=0.0, sure_at=1.0, proven
 
 
 def fit_logistic(x: Sequence[Sequence[float]], y: Sequence[int], *, l2: float = 1.0,
-                 iterations: int = 50, balanced: bool = False) -> Logistic:
+                 iterations: int = 50, balanced: bool = False, names: tuple[str, ...] = FEATURES) -> Logistic:
     """An L2-regularised logistic regression (Newton's method on standardised features).
     ``balanced`` weighs each class by the inverse of its size, so a rare class (the few
     unanswerable questions) shapes the boundary as much as the common one. Pure numpy."""
@@ -180,7 +183,7 @@ def fit_logistic(x: Sequence[Sequence[float]], y: Sequence[int], *, l2: float = 
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return Logistic(tuple(w[1:].tolist()), float(w[0]), tuple(mean.tolist()), tuple(scale.tolist()))
+    return Logistic(tuple(w[1:].tolist()), float(w[0]), tuple(mean.tolist()), tuple(scale.tolist()), names)
 
 
 def fitted_dense_weight(path: Path = CALIBRATION, default: float = 0.5) -> float:
@@ -220,6 +223,51 @@ def fitted_weights(section: str, features: Sequence[str], path: Path = CALIBRATI
         return tuple(float(w) for w in data["weights"]), str(data.get("provenance", ""))
     except (KeyError, ValueError, TypeError):
         return None
+
+
+# What a question asked after an answer is read by, to tell a follow-up on that answer's item
+# (罚多少, 那单位呢) from a question about something else (今天天气怎么样, 那办护照呢).
+FOLLOW_FEATURES = ("foreign_words", "foreign_word_share", "asks_field", "follow_marker", "unknown_nouns",
+                   "coverage", "dense")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowRefusal:
+    """When a question that stays on the conversation's item is refused instead: ``model`` gives
+    the probability that it asks something no list answers; above ``refuse_above`` it is refused.
+    Fitted by eval/calibrate.py on the tuning sets' follow-ups; without a fit it never refuses."""
+
+    model: Logistic | None = None
+    refuse_above: float = 1.0
+    provenance: str = "uncalibrated"
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.refuse_above <= 1.0:
+            raise ValueError(f"refuse_above must lie in [0, 1], got {self.refuse_above}")
+        if self.model is not None and self.model.names != FOLLOW_FEATURES:
+            raise ValueError(f"a follow-up model reads {FOLLOW_FEATURES}, got {self.model.names}")
+
+    def decide(self, evidence: Evidence) -> tuple[bool, float]:
+        """(refuse, probability that nothing in the lists answers it)."""
+        if self.model is None:
+            return False, 0.0
+        p = self.model(evidence)
+        return p > self.refuse_above, p
+
+    def to_json(self) -> dict[str, object]:
+        return {"features": list(FOLLOW_FEATURES), "model": self.model.to_json() if self.model else None,
+                "refuse_above": self.refuse_above, "provenance": self.provenance}
+
+    @classmethod
+    def fitted(cls, path: Path = CALIBRATION) -> FollowRefusal:
+        try:
+            data = calibration(path)["follow_refusal"]
+            if tuple(data["features"]) != FOLLOW_FEATURES or data["model"] is None:
+                return cls()
+            return cls(Logistic.from_json(data["model"], FOLLOW_FEATURES), float(data["refuse_above"]),
+                       str(data.get("provenance", "")))
+        except (KeyError, ValueError, TypeError):
+            return cls()
 
 
 @dataclass(frozen=True, slots=True)

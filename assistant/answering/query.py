@@ -163,7 +163,7 @@ class Speller:
         for n in REPAIR_WINDOWS:
             w = s[:n]
             # Windows already inside a list word (个人信 in 个人信息) are not typos.
-            if len(w) < n or w in self._pieces():
+            if len(w) < n or w in self._pieces() or w[0] in vocabulary.POINTING_CHARS:
                 continue
             if touched & set(range(at, at + n)) or at in inside or at + n in inside:
                 continue

@@ -16,9 +16,11 @@ from typing import Any
 
 from assistant.answering.policy import (
     FEATURES,
+    FOLLOW_FEATURES,
     NEVER_REFUSE,
     SURE_IN_SCOPE,
     Evidence,
+    FollowRefusal,
     Logistic,
     RefusalPolicy,
     fit_logistic,
@@ -376,6 +378,82 @@ def cross_validate_follow_up(rows: Sequence[tuple[str, tuple[bool, ...]]], folds
         n = max(1, len(held))
         out.append({"setting": FOLLOW_GRID[k], "follow_up_first": round(sum(r[1][k] for r in held) / n, 3),
                     "unfitted": round(sum(r[1][default] for r in held) / n, 3)})
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class FollowRow:
+    key: str  # set:id
+    features: tuple[float, ...]  # policy.FOLLOW_FEATURES
+    unanswerable: bool
+
+
+def collect_follow_refusal(sets: Sequence[EvalSet], embedder: Any, follow: Any = None,
+                           **options: Any) -> list[FollowRow]:
+    """Each tuning question asked after earlier turns that stays on the conversation's item (no
+    rule refused it): its follow-up evidence, and whether no list answers it."""
+    out = []
+    for s, assistant, questions in _each(sets, embedder, **options):
+        assistant.follow_refusal = FollowRefusal()
+        if follow is not None:
+            assistant.follow = follow
+        for q in questions:
+            if not q.get("turns"):
+                continue
+            a = assistant.ask(q["question"], replay(assistant.ask, q))
+            if a.refused or "follow_marker" not in a.evidence:
+                continue
+            out.append(FollowRow(f"{s.name}:{q['id']}", tuple(float(a.evidence.get(f, 0.0)) for f in FOLLOW_FEATURES),
+                                 not q["gold_items"]))
+    return out
+
+
+def fit_follow_refusal(rows: Sequence[FollowRow], provenance: str = "",
+                       max_false_refusals: float = MAX_FALSE_REFUSALS,
+                       inner_folds: int = INNER_FOLDS) -> FollowRefusal:
+    """The follow-up refusal: a class-balanced logistic model on all ``rows``, its cut the lowest
+    that refuses at most ``max_false_refusals`` of the answerable follow-ups, placed on out-of-fold
+    probabilities (as for the main policy: in-sample ones are surer than a new question's)."""
+    def model(train: Sequence[FollowRow]) -> Logistic:
+        return fit_logistic([r.features for r in train], [int(r.unanswerable) for r in train], l2=L2,
+                            balanced=True, names=FOLLOW_FEATURES)
+
+    if len({r.unanswerable for r in rows}) < 2:
+        return FollowRefusal(provenance=provenance or "uncalibrated")
+    everything = model(rows)
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].unanswerable, random.Random(i + 7).random()))
+    fold_of = {i: n % inner_folds for n, i in enumerate(order)}
+    oof = [0.0] * len(rows)
+    for k in range(inner_folds):
+        train = [r for i, r in enumerate(rows) if fold_of[i] != k]
+        m = model(train) if len({r.unanswerable for r in train}) == 2 else everything
+        for i, r in enumerate(rows):
+            if fold_of[i] == k:
+                oof[i] = m(_follow_evidence(r))
+    answerable = sorted((oof[i] for i, r in enumerate(rows) if not r.unanswerable), reverse=True)
+    allowed = int(max_false_refusals * len(answerable))
+    cut = answerable[allowed] if allowed < len(answerable) else 0.0
+    return FollowRefusal(everything, min(1.0, max(0.0, cut)), provenance)
+
+
+def _follow_evidence(r: FollowRow) -> Evidence:
+    return Evidence(dict(zip(FOLLOW_FEATURES, r.features, strict=True)))
+
+
+def cross_validate_follow_refusal(rows: Sequence[FollowRow], folds: int = 5, seed: int = 13) -> list[dict[str, Any]]:
+    """Per fold, the follow-ups of the held-out fold refused by a refusal fitted on the others (folds
+    stratified by answerability): counts, since a fold holds only a few unanswerable ones."""
+    order = _folds(rows, 1, seed)[0]
+    order.sort(key=lambda r: r.unanswerable)
+    parts: list[list[FollowRow]] = [order[i::folds] for i in range(folds)]
+    out = []
+    for train, held in splits(parts):
+        refusal = fit_follow_refusal(train)
+        refused = [refusal.decide(_follow_evidence(r))[0] for r in held]
+        out.append({"unanswerable": sum(r.unanswerable for r in held),
+                    "unanswerable_refused": sum(f for f, r in zip(refused, held, strict=True) if r.unanswerable),
+                    "answerable": sum(not r.unanswerable for r in held),
+                    "answerable_refused": sum(f for f, r in zip(refused, held, strict=True) if not r.unanswerable)})
     return out
 
 
