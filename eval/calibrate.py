@@ -21,6 +21,8 @@ from assistant.answering.policy import CALIBRATION
 from assistant.evaluation import calibration
 from assistant.evaluation.sets import load_sets
 
+COUNTS = ("unanswerable", "unanswerable_refused", "answerable", "answerable_refused")
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,11 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     staying = calibration.collect_follow_refusal(sets, embedder, FollowUp(generic_share, with_marker, without_marker),
                                                  excerpt_weights=excerpt, item_weights=reranker, field_model=fields,
                                                  overrule=overrule)
-    staying_folds = calibration.cross_validate_follow_refusal(staying, folds=args.folds)
-    for n, f in enumerate(staying_folds, start=1):
-        print(f"follow-up refusal fold {n}: unanswerable refused {f['unanswerable_refused']}/{f['unanswerable']}, "
-              f"answerable refused {f['answerable_refused']}/{f['answerable']}")
-    staying_total = {k: sum(f[k] for f in staying_folds) for k in staying_folds[0]} if staying_folds else {}
+    for budget in calibration.FOLLOW_BUDGETS:
+        per_list = calibration.cross_validate_follow_refusal(staying, budget)
+        total = {k: sum(f[k] for f in per_list) for k in COUNTS}
+        print(f"follow-up refusal at {budget:.0%} of answerable follow-ups, each list held out: "
+              + "; ".join(f"{f['list']} {f['unanswerable_refused']}/{f['unanswerable']} unanswerable, "
+                          f"{f['answerable_refused']}/{f['answerable']} answerable" for f in per_list)
+              + f" → {total['unanswerable_refused']}/{total['unanswerable']}, "
+                f"{total['answerable_refused']}/{total['answerable']}")
+    staying_folds = calibration.cross_validate_follow_refusal(staying)
+    staying_total = {k: sum(f[k] for f in staying_folds) for k in COUNTS}
     print(f"follow-up refusal, cross-validated over {len(staying)} follow-ups that stay on the item: "
           + ", ".join(f"{k} {v}" for k, v in staying_total.items()))
     rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker, field_model=fields, overrule=overrule)

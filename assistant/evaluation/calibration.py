@@ -30,6 +30,10 @@ from assistant.evaluation.sets import EvalSet, open_assistant
 
 # Targets the thresholds are chosen for (the issue's acceptance figures, with room):
 MAX_FALSE_REFUSALS = 0.02  # share of answerable questions refused, on the fitting folds
+# Refusing a follow-up ends a conversation the list can carry on; held out by whole lists, 1 % caught
+# as many unanswerable follow-ups as 2 % (23 of 30) and refused none of 169 answerable ones, 2 % one.
+FOLLOW_MAX_FALSE_REFUSALS = 0.01
+FOLLOW_BUDGETS = (0.0, 0.01, 0.02, 0.03)  # printed by eval/calibrate.py, so the choice can be checked
 SURE_PRECISION = 0.95  # on out-of-fold probabilities (cuts on in-sample ones needed 0.98 to reach 0.92 held out)
 L2 = 1.0
 INNER_FOLDS = 5  # inside each fit: the folds whose held-out probabilities place the cuts
@@ -384,6 +388,7 @@ def cross_validate_follow_up(rows: Sequence[tuple[str, tuple[bool, ...]]], folds
 @dataclass(frozen=True, slots=True)
 class FollowRow:
     key: str  # set:id
+    list_name: str  # the list the set is asked over: held-out folds are whole lists
     features: tuple[float, ...]  # policy.FOLLOW_FEATURES
     unanswerable: bool
 
@@ -403,13 +408,13 @@ def collect_follow_refusal(sets: Sequence[EvalSet], embedder: Any, follow: Any =
             a = assistant.ask(q["question"], replay(assistant.ask, q))
             if a.refused or "follow_marker" not in a.evidence:
                 continue
-            out.append(FollowRow(f"{s.name}:{q['id']}", tuple(float(a.evidence.get(f, 0.0)) for f in FOLLOW_FEATURES),
-                                 not q["gold_items"]))
+            out.append(FollowRow(f"{s.name}:{q['id']}", s.list_name,
+                                 tuple(float(a.evidence.get(f, 0.0)) for f in FOLLOW_FEATURES), not q["gold_items"]))
     return out
 
 
 def fit_follow_refusal(rows: Sequence[FollowRow], provenance: str = "",
-                       max_false_refusals: float = MAX_FALSE_REFUSALS,
+                       max_false_refusals: float = FOLLOW_MAX_FALSE_REFUSALS,
                        inner_folds: int = INNER_FOLDS) -> FollowRefusal:
     """The follow-up refusal: a class-balanced logistic model on all ``rows``, its cut the lowest
     that refuses at most ``max_false_refusals`` of the answerable follow-ups, placed on out-of-fold
@@ -440,17 +445,18 @@ def _follow_evidence(r: FollowRow) -> Evidence:
     return Evidence(dict(zip(FOLLOW_FEATURES, r.features, strict=True)))
 
 
-def cross_validate_follow_refusal(rows: Sequence[FollowRow], folds: int = 5, seed: int = 13) -> list[dict[str, Any]]:
-    """Per fold, the follow-ups of the held-out fold refused by a refusal fitted on the others (folds
-    stratified by answerability): counts, since a fold holds only a few unanswerable ones."""
-    order = _folds(rows, 1, seed)[0]
-    order.sort(key=lambda r: r.unanswerable)
-    parts: list[list[FollowRow]] = [order[i::folds] for i in range(folds)]
+def cross_validate_follow_refusal(rows: Sequence[FollowRow],
+                                  max_false_refusals: float = FOLLOW_MAX_FALSE_REFUSALS) -> list[dict[str, Any]]:
+    """Per list, its follow-ups refused by a refusal fitted on the other lists' (a list's own words
+    are what the features count, so a list held out is what a new office's list will be): counts,
+    since a list holds only a few unanswerable follow-ups."""
     out = []
-    for train, held in splits(parts):
-        refusal = fit_follow_refusal(train)
+    for name in sorted({r.list_name for r in rows}):
+        train = [r for r in rows if r.list_name != name]
+        held = [r for r in rows if r.list_name == name]
+        refusal = fit_follow_refusal(train, max_false_refusals=max_false_refusals)
         refused = [refusal.decide(_follow_evidence(r))[0] for r in held]
-        out.append({"unanswerable": sum(r.unanswerable for r in held),
+        out.append({"list": name, "unanswerable": sum(r.unanswerable for r in held),
                     "unanswerable_refused": sum(f for f, r in zip(refused, held, strict=True) if r.unanswerable),
                     "answerable": sum(not r.unanswerable for r in held),
                     "answerable_refused": sum(f for f, r in zip(refused, held, strict=True) if not r.unanswerable)})
