@@ -88,6 +88,31 @@ STEP_JS = r"""
   });
 }
 """
+# The chat scrolls itself (its own autoscroll is off: it scrolled a long answer to its end after
+# anything this page did): to the bottom when a question is sent, and after an answer to the answer's
+# start when it is taller than the chat (理解为 and the quote first), else to the bottom.
+_CHAT_SCROLL = r"""
+(toAnswer) => {
+  setTimeout(() => {
+    const bots = document.querySelectorAll("#chat [data-testid='bot']");
+    const rows = document.querySelectorAll("#chat [data-testid='bot'], #chat [data-testid='user']");
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    let box = last.parentElement;
+    while (box && box !== document.body && !(box.scrollHeight > box.clientHeight
+           && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+    if (!box || box === document.body) return;
+    const answer = bots[bots.length - 1];
+    if (toAnswer && answer && answer.offsetHeight > box.clientHeight) {
+      box.scrollTop += answer.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    } else {
+      box.scrollTop = box.scrollHeight;
+    }
+  }, 100);
+}
+"""
+SHOW_QUESTION_JS = "() => (" + _CHAT_SCROLL.strip() + ")(false)"
+SHOW_ANSWER_JS = "() => (" + _CHAT_SCROLL.strip() + ")(true)"
 # The evidence panel scrolls on its own, so reading it never scrolls the chat away.
 CSS = """
 #evidence-panel { max-height: 82vh; overflow-y: auto; }
@@ -309,7 +334,7 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         saved = gr.BrowserState({"queued": [], "conversation": ""}, storage_key="qzqd-conversation")
         with gr.Tab("问答"), gr.Row(elem_id="qa-row"):
             with gr.Column(scale=3, elem_id="chat-col"):
-                chatbot = gr.Chatbot(height=480, elem_id="chat", sanitize_html=True, label="对话",
+                chatbot = gr.Chatbot(height=480, elem_id="chat", sanitize_html=True, label="对话", autoscroll=False,
                                      buttons=["copy"], feedback_options=("Like", "Dislike", *REASONS))
                 question = gr.Textbox(placeholder="输入问题，例如：不让用户实名注册会被怎么罚？",
                                       elem_id="question", label="问题", max_lines=4)
@@ -377,19 +402,22 @@ def build_demo(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                   "api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "chat",
                   "trigger_mode": "always_last"}
         # Each question is queued in the browser first (instantly, in order), then answered.
+        asked = {"fn": None, "js": SHOW_QUESTION_JS, "api_visibility": "private", "queue": False}
+        shown = {"fn": None, "js": SHOW_ANSWER_JS, "api_visibility": "private", "queue": False}
         for typed in (question.submit, send.click):
             typed(None, [question, chatbot, queued], [question, chatbot, queued], js=QUEUE_JS,
-                  api_visibility="private", queue=False, trigger_mode="multiple").then(**answer)
+                  api_visibility="private", queue=False, trigger_mode="multiple").then(**asked).then(
+                **answer).then(**shown)
         for button in (*chips, *examples):
             button.click(None, [button, chatbot, queued], [question, chatbot, queued], js=QUEUE_JS,
-                         api_visibility="private", queue=False).then(**answer)
+                         api_visibility="private", queue=False).then(**asked).then(**answer).then(**shown)
         for reset in (clear_button.click, chatbot.clear):  # the chat's own 🗑 resets everything too
             reset(clear, None, [chatbot, question, queued, evidence, turns, *chips, exported, rated, conversation,
                                 saved], js=CLEAR_JS, api_visibility="private")
         chatbot.like(rate, [turns, conversation], rated, api_visibility="private")
         # A reload: the questions kept in this browser are queued again (the page's list too) and answered.
         demo.load(restore, saved, [queued, conversation], api_visibility="private").then(
-            None, queued, queued, js=RESTORE_JS, api_visibility="private").then(**answer)
+            None, queued, queued, js=RESTORE_JS, api_visibility="private").then(**answer).then(**shown)
         demo.load(None, None, None, js=STEP_JS, api_visibility="private")
         export_button.click(export, turns, exported, api_visibility="private")
         for f in filters:

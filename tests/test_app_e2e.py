@@ -190,6 +190,37 @@ def test_browser_send_quick_questions_clear_and_rate(app_url: str, viewport: str
 
 
 @needs_browser
+def test_a_long_answer_is_shown_from_its_start(app_url: str) -> None:
+    """The chat scrolls to its bottom on a new answer; a long answer is then brought back to its
+    start, so 理解为 (what the question was read as) is in view, not the answer's last lines."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport=VIEWPORTS["desktop"])
+        page.goto(app_url)
+        _send(page, "不让用户实名注册会被怎么罚？")
+        bots = page.locator("#chat [data-testid='bot']")
+        expect(bots).to_have_count(1, timeout=60_000)
+        _send(page, "网络安全法第六十四条")
+        expect(bots).to_have_count(2, timeout=60_000)
+        page.wait_for_timeout(1500)
+        where = page.evaluate("""() => {
+            const bots = document.querySelectorAll("#chat [data-testid='bot']");
+            const last = bots[bots.length - 1];
+            let box = last.parentElement;
+            while (box && !(box.scrollHeight > box.clientHeight
+                   && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+            const b = box.getBoundingClientRect(), m = last.getBoundingClientRect();
+            return {tall: m.height > b.height, top: m.top - b.top, height: b.height};
+        }""")
+        assert where["tall"], where  # the case the scrolling is for
+        assert 0 <= where["top"] <= 40, where
+        assert "理解为" in bots.nth(1).inner_text()
+        browser.close()
+
+
+@needs_browser
 def test_on_a_phone_the_evidence_is_folded_right_under_the_answer(app_url: str) -> None:
     """390 px: the evidence sits between the conversation and the question box, folded to one line
     that opens it; the question box stays in the first screen."""
