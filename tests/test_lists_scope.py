@@ -28,6 +28,16 @@ def test_short_forms_of_an_office_name_it() -> None:
     assert names.named("克拉玛依天水都有吗") == frozenset()  # naming every list narrows nothing
 
 
+def test_an_office_or_place_named_is_no_word_of_the_matter(hashing_assistant) -> None:
+    names = ListNames({"wl": "克拉玛依市文化体育广播电视和旅游局", "ts": "天水市互联网信息办公室"})
+    text = "这事文旅局管吗，在天水归网信办吗，互联网信息服务提供者呢"
+    assert sorted(text[a:b] for a, b in names.mentions(text)) == ["天水", "文旅局", "网信办"]
+    # 互联网信息 spells the start of 互联网信息办公室 but ends as no office ends: a matter, kept.
+    words = hashing_assistant.words
+    assert "天水" not in words.matter("在天水这项归哪个科室办") and "互联网" in words.matter("互联网信息服务")
+    assert words.coverage("网信办对未实名注册怎么罚") == words.coverage("对未实名注册怎么罚")
+
+
 @pytest.fixture(scope="module")
 def two_lists(tmp_path_factory: pytest.TempPathFactory, seed: ParsedList) -> Assistant:
     """The seed under two offices' names: the same items, so only the filter tells them apart."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from assistant.answering import intent, select, tags
 from assistant.answering.policy import Evidence
+from assistant.answering.scope import ListNames
 from assistant.corpus.catalogue import Catalogue
 from assistant.index import probe
 from assistant.index.lexical import document_counts
@@ -41,6 +42,18 @@ class ListWords:
         # Words of the columns' names (权力 of 地方权力编码, 类型 of 权力事项类型): they ask for a field.
         headers = set(COLUMNS) | {name for item in catalogue.items.values() for name in item.fields}
         self.field_words = frozenset(t for name in headers for t in self.tokenize(name) if len(t) > 1)
+        self._offices = ListNames(catalogue.offices)
+
+    def unaddressed(self, text: str) -> str:
+        """The text without the served offices and places it names (这事文旅局管吗, 在天水): who is
+        asked is no word of the matter, and 文旅局 is no word a list of 文化体育广播电视和旅游局 uses."""
+        spans = sorted(self._offices.mentions(text))
+        if not spans:
+            return text
+        out = list(text)
+        for a, b in spans:
+            out[a:b] = ["，"] * (b - a)
+        return "".join(out)
 
     def known(self, word: str) -> bool:
         """A word of the domain (cue, step, colloquial): known on any list, however small."""
@@ -53,6 +66,7 @@ class ListWords:
     def matter(self, text: str) -> list[str]:
         """The question's own words: its tokens of two characters or more that are
         not part of a cue word it uses (科室 in 哪个科室办, 追责 in 追责情形呢)."""
+        text = self.unaddressed(text)
         present = [c for c in self._cues if c in text]
         return [t for t in self.tokenize(text)
                 if len(t) > 1 and not _QUANTITY.fullmatch(t) and not any(t in c or c in t for c in present)]
@@ -60,7 +74,7 @@ class ListWords:
     def coverage(self, text: str) -> float:
         """Share of the question's words (two characters or more) that the list uses,
         directly or through the domain's vocabulary."""
-        words = [t for t in self.tokenize(text) if len(t) > 1]
+        words = [t for t in self.tokenize(self.unaddressed(text)) if len(t) > 1]
         if not words:
             return 0.0
         return sum(1 for t in words if t in self.vocab or self.known(t)) / len(words)
@@ -68,7 +82,7 @@ class ListWords:
     def only_unknown_nouns(self, text: str) -> bool:
         """True when the question has nouns (jieba's part-of-speech tags) and the list uses
         none of them: a question about 行政复议 or 所得税 is about something it does not hold."""
-        nouns = [w for w, flag in tags.cut(text)
+        nouns = [w for w, flag in tags.cut(self.unaddressed(text))
                  if flag in _NOUN_TAGS and len(w) > 1 and not any(w in c for c in self._cues)]
         return bool(nouns) and not any(w.lower() in self.vocab or self.known(w) for w in nouns)
 

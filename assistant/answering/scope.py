@@ -47,6 +47,35 @@ class ListNames:
         found = (by_office & by_place) or by_office or by_place
         return frozenset() if found >= set(self.places) else frozenset(found)
 
+    def mentions(self, text: str) -> list[tuple[int, int]]:
+        """Where the text names a served office or its place (文旅局, 天水): what it says about who
+        asks or where, not about the matter asked."""
+        found: list[tuple[int, int]] = []
+        for place in {p for p in self.places.values() if p}:
+            found += [(m.start(), m.end()) for m in re.finditer(re.escape(place), text)]
+        for core in set(self.cores.values()):
+            found += [(m.start(), m.end()) for m in re.finditer(re.escape(core), text)]
+            for run in _HAN.finditer(text):
+                # Only a window that ends as offices end: 互联网信息 (of 互联网信息办公室) is a matter.
+                found += [(run.start() + i, run.start() + i + n) for i, n in self._windows(run.group(), core)
+                          if run.group()[i:i + n].endswith(OFFICE_ENDS)]
+        return found
+
+    @staticmethod
+    def _windows(s: str, core: str) -> list[tuple[int, int]]:
+        """(start, length) of each window of ``s`` that names the office ``core``."""
+        out = []
+        for i in range(len(s)):
+            for n in range(3, min(MAX_WINDOW, len(s) - i) + 1):
+                w = s[i:i + n]
+                if w in GENERIC or w[0] not in core:
+                    continue
+                ends = w.endswith(OFFICE_ENDS)  # its last character is in the name: a subsequence
+                starts = w[0] in core[:3]
+                if (ends or (starts and n >= 4)) and _subsequence(w, core):
+                    out.append((i, n))
+        return out
+
     @staticmethod
     def _names(text: str, core: str) -> bool:
         if core in text:
