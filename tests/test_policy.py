@@ -112,13 +112,13 @@ def test_follow_refusal_is_validated_and_refuses_by_its_model(tmp_path) -> None:
         FollowRefusal(Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES)))
     with pytest.raises(ValueError, match="refuse_above"):
         FollowRefusal(refuse_above=1.5)
-    foreign = Evidence({"foreign_words": 1.6, "foreign_word_share": 1.0})
+    foreign = Evidence({"foreign_chars": 1.6, "foreign_word_share": 1.0})
     assert FollowRefusal().decide(foreign) == (False, 0.0)  # unfitted: the old behaviour, never refuses
-    # A model that reads only the foreign words: refuses a question of foreign words, not one without.
-    coef = tuple(2.0 if f == "foreign_words" else 0.0 for f in FOLLOW_FEATURES)
+    # A model that reads only the foreign characters: refuses a question of foreign words, not one without.
+    coef = tuple(2.0 if f == "foreign_chars" else 0.0 for f in FOLLOW_FEATURES)
     model = Logistic(coef, -1.0, (0.0,) * n, (1.0,) * n, FOLLOW_FEATURES)
     refusal = FollowRefusal(model, 0.5, "test")
-    assert refusal.decide(foreign)[0] and not refusal.decide(Evidence({"foreign_words": 0.0}))[0]
+    assert refusal.decide(foreign)[0] and not refusal.decide(Evidence({"foreign_chars": 0.0}))[0]
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps({"follow_refusal": refusal.to_json()}), encoding="utf-8")
     again = FollowRefusal.fitted(path)

@@ -116,12 +116,14 @@ def maximal(words: Sequence[str]) -> list[str]:
 
 def follow_evidence(words: ListWords, text: str, asks_field: bool, evidence: Evidence) -> Evidence:
     """What tells a question asked after an answer that stays on that answer's item (罚多少, 那单位呢,
-    个人在自家阳台上装一个呢) from one about something else (今天天气怎么样, 那办护照呢): how many of
-    its own words no list uses, and their share; whether it asks for a column; 那/呢; the dense
+    个人在自家阳台上装一个呢) from one about something else (今天天气怎么样, 那办护照呢): how much of
+    it is words no list uses, and their share of its words; whether it asks for a column; 那/呢; the dense
     and lexical evidence already gathered (policy.FOLLOW_FEATURES)."""
     own = maximal(words.matter(text))
     foreign = [w for w in own if w not in words.vocab and not words.known(w)]
-    values = {"foreign_words": math.log1p(len(foreign)),
+    # Counted in characters (per two, a word's usual length): the tokenizer keeps 今天天气 whole,
+    # and one foreign "word" of four characters says as much as two.
+    values = {"foreign_chars": math.log1p(sum(len(w) for w in foreign) / 2),
               "foreign_word_share": len(foreign) / len(own) if own else 0.0,
               "asks_field": float(asks_field),
               "follow_marker": float(intent.has_follow_up_marker(text))}

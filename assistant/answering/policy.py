@@ -227,7 +227,7 @@ def fitted_weights(section: str, features: Sequence[str], path: Path = CALIBRATI
 
 # What a question asked after an answer is read by, to tell a follow-up on that answer's item
 # (罚多少, 那单位呢) from a question about something else (今天天气怎么样, 那办护照呢).
-FOLLOW_FEATURES = ("foreign_words", "foreign_word_share", "asks_field", "follow_marker", "unknown_nouns",
+FOLLOW_FEATURES = ("foreign_chars", "foreign_word_share", "asks_field", "follow_marker", "unknown_nouns",
                    "coverage", "dense")
 
 
