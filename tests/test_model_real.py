@@ -119,3 +119,11 @@ def test_real_conversation_refuses_what_is_not_about_its_item(real_assistant) ->
     for follow in ("依据哪条", "罚多少钱", "这个归哪个科室管"):
         a = real_assistant.ask(follow, history)
         assert not a.refused and a.focus == first.focus, follow
+
+
+def test_real_a_question_naming_no_matter_is_never_sure(real_assistant) -> None:
+    """个人罚多少 fits item 74's words (个人信息) well, but names no matter: it may be answered, never
+    as 确定; a question naming its matter still can be."""
+    vague = real_assistant.ask("个人罚多少", [])
+    assert vague.confidence != "sure"
+    assert real_assistant.ask("网络安全法第六十一条", []).confidence == "sure"

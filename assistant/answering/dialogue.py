@@ -145,6 +145,10 @@ class Assistant:
         evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
                                  else (False, "likely", 0.0))
+        if confidence == "sure" and turn.route == "search" and not self._specific(self.words.matter(text)):
+            # A question naming no particular matter (个人罚多少) cannot be sure which item it means,
+            # however well one item's words fit it.
+            confidence = "likely"
         if turn.route in ("article", "code"):
             # Found by the exact number the question names: certain, whatever the wording.
             refuse, confidence = False, "sure"
@@ -392,9 +396,7 @@ class Assistant:
         everywhere; 权力, 类型 name a column). With none, it follows; with some, it stays on the
         focus item when that item holds them: half of their weight after 那/这个/呢, nearly all
         without."""
-        specific = [t for t in matter if t in self.words.vocab and t not in self.words.field_words
-                    and not self.words.generic(t, self.follow.generic_share)]
-        specific = maximal(specific)
+        specific = self._specific(matter)
         if not specific:
             return True
         body = self.words.text(self.catalogue.items[focus[0]])
@@ -402,6 +404,12 @@ class Assistant:
         held = sum(self.words.idf(t) for t in specific if t in body) / total if total else 0.0
         marked = intent.has_follow_up_marker(text)
         return held >= (self.follow.with_marker if marked else self.follow.without_marker)
+
+    def _specific(self, matter: Sequence[str]) -> list[str]:
+        """The words of ``matter`` that name a particular matter: words the lists use, that name no
+        column and that few items share (个人, 情节严重, 罚款 are everywhere)."""
+        return maximal([t for t in matter if t in self.words.vocab and t not in self.words.field_words
+                        and not self.words.generic(t, self.follow.generic_share)])
 
     def _in_scope(self, item_key: str) -> bool:
         scope = self.retriever.scope
