@@ -43,17 +43,24 @@ class ListWords:
         headers = set(COLUMNS) | {name for item in catalogue.items.values() for name in item.fields}
         self.field_words = frozenset(t for name in headers for t in self.tokenize(name) if len(t) > 1)
         self._offices = ListNames(catalogue.offices)
+        self._unaddressed: dict[str, str] = {}
 
     def unaddressed(self, text: str) -> str:
         """The text without the served offices and places it names (这事文旅局管吗, 在天水): who is
         asked is no word of the matter, and 文旅局 is no word a list of 文化体育广播电视和旅游局 uses."""
+        if text in self._unaddressed:
+            return self._unaddressed[text]
         spans = sorted(self._offices.mentions(text))
+        if len(self._unaddressed) > 256:  # one question's readings are what is asked again
+            self._unaddressed.clear()
         if not spans:
+            self._unaddressed[text] = text
             return text
         out = list(text)
         for a, b in spans:
             out[a:b] = ["，"] * (b - a)
-        return "".join(out)
+        self._unaddressed[text] = "".join(out)
+        return self._unaddressed[text]
 
     def known(self, word: str) -> bool:
         """A word of the domain (cue, step, colloquial): known on any list, however small."""

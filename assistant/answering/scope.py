@@ -53,12 +53,19 @@ class ListNames:
         found: list[tuple[int, int]] = []
         for place in {p for p in self.places.values() if p}:
             found += [(m.start(), m.end()) for m in re.finditer(re.escape(place), text)]
-        for core in set(self.cores.values()):
+        # Only a window that ends as offices end (互联网信息 of 互联网信息办公室 is a matter): the
+        # windows ending at such a place, each read against every office.
+        ends = [m.end() for e in OFFICE_ENDS for m in re.finditer(re.escape(e), text)]
+        cores = set(self.cores.values())
+        for core in cores:
             found += [(m.start(), m.end()) for m in re.finditer(re.escape(core), text)]
-            for run in _HAN.finditer(text):
-                # Only a window that ends as offices end: 互联网信息 (of 互联网信息办公室) is a matter.
-                found += [(run.start() + i, run.start() + i + n) for i, n in self._windows(run.group(), core)
-                          if run.group()[i:i + n].endswith(OFFICE_ENDS)]
+        for end in ends:
+            for start in range(max(0, end - MAX_WINDOW), end - 2):
+                w = text[start:end]
+                if not _HAN.fullmatch(w) or w in GENERIC:
+                    continue
+                if any(w[0] in core and _subsequence(w, core) for core in cores):
+                    found.append((start, end))
         return found
 
     @staticmethod
