@@ -85,17 +85,4 @@ class ListNames:
 
     @staticmethod
     def _names(text: str, core: str) -> bool:
-        if core in text:
-            return True
-        for run in _HAN.finditer(text):
-            s = run.group()
-            for i in range(len(s)):
-                for n in range(3, min(MAX_WINDOW, len(s) - i) + 1):
-                    w = s[i:i + n]
-                    if w in GENERIC or w[0] not in core:
-                        continue
-                    ends = w.endswith(OFFICE_ENDS)  # its last character is in the name: a subsequence
-                    starts = w[0] in core[:3]
-                    if (ends or (starts and n >= 4)) and _subsequence(w, core):
-                        return True
-        return False
+        return core in text or any(ListNames._windows(run.group(), core) for run in _HAN.finditer(text))
