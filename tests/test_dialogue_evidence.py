@@ -137,3 +137,17 @@ def test_item_page_notes_the_law_in_force(hashing_assistant) -> None:
     page = views.item_html(item, cat, hashing_assistant.library)
     assert "现行法律" in page and "第六十四条" in page
     assert "现行法律" not in views.item_html(item, cat)
+
+
+def test_a_step_the_conversations_item_lacks_is_asked_of_the_items_that_have_it(hashing_assistant) -> None:
+    """Item 83 (an inspection) has no 立案 step: 立案以后要做什么 after it is answered from an item
+    whose duties hold 立案, not with 83's text labelled 立案环节; a step 83 has stays on 83."""
+    cat = hashing_assistant.catalogue
+    inspection = cat.items["tianshui-cac-power-list#83"]
+    assert "立案" not in hashing_assistant.words.text(inspection)
+    history = [{"role": "user", "content": "监督检查由哪个科室承办"},
+               {"role": "assistant", "content": f"**理解为**：第83项「{cat.name(inspection)}」 · 承办机构 · 承办机构"}]
+    case = hashing_assistant.ask("立案以后要做什么", history)
+    assert case.focus and case.focus[0] != inspection.key
+    assert case.primary is not None and "立案" in case.primary.text
+    assert hashing_assistant.ask("检查时要出示什么证件", history).focus == (inspection.key,)

@@ -383,7 +383,7 @@ class Assistant:
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
         matter = self.words.matter(text)
-        if focus and self._follows(text, matter, focus):
+        if focus and self._follows(text, matter, focus) and self._has_step(ask, focus[0]):
             name = self.catalogue.name(self.catalogue.items[focus[0]])
             hits = self._rerank(self.retriever.search(f"{name} {text}", K), list(focus))
             return Turn(hits, focus, ask, tokens, None, None, "follow")
@@ -404,6 +404,15 @@ class Assistant:
         held = sum(self.words.idf(t) for t in specific if t in body) / total if total else 0.0
         marked = intent.has_follow_up_marker(text)
         return held >= (self.follow.with_marker if marked else self.follow.without_marker)
+
+    def _has_step(self, ask: intent.Intent, key: str) -> bool:
+        """Whether the item's duties hold the procedure step asked for (立案以后要做什么 after an
+        inspection item that has no 立案 step asks about the items that have one)."""
+        if ask.step is None:
+            return True
+        cues = dict(intent.STEPS)[ask.step]
+        body = self.words.text(self.catalogue.items[key])
+        return any(c in body for c in cues)
 
     def _specific(self, matter: Sequence[str]) -> list[str]:
         """The words of ``matter`` that name a particular matter: words the lists use, that name no
