@@ -104,7 +104,8 @@ _CHAT_SCROLL = r"""
     if (!box || box === document.body) return;
     const answer = bots[bots.length - 1];
     if (toAnswer && answer && answer.offsetHeight > box.clientHeight) {
-      box.scrollTop += answer.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+      // 40 px down: the chat's own label sits over its first line.
+      box.scrollTop += answer.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
     } else {
       box.scrollTop = box.scrollHeight;
     }

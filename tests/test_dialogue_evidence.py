@@ -63,6 +63,7 @@ def test_the_law_in_force_is_not_under_a_quote_that_is_no_law(hashing_assistant)
     a = hashing_assistant.ask("网络运营者未要求用户提供真实身份信息的处罚由哪个科室承办", [])
     assert a.primary is not None and a.primary.item == "72" and a.primary.law is None
     assert a.statute_notes and any("第六十四条" in n for n in a.statute_notes)  # still said, with the law
+    assert a.interpretation.endswith(" · 承办机构") and "承办机构 · 承办机构" not in a.interpretation
     assert "⚖️" not in to_markdown(a) and to_json(a)["in_force"] == {"notes": [], "quotes": []}
     assert "现行法律" not in views.answer_html(a, hashing_assistant.catalogue)
 
@@ -146,7 +147,7 @@ def test_a_step_the_conversations_item_lacks_is_asked_of_the_items_that_have_it(
     inspection = cat.items["tianshui-cac-power-list#83"]
     assert "立案" not in hashing_assistant.words.text(inspection)
     history = [{"role": "user", "content": "监督检查由哪个科室承办"},
-               {"role": "assistant", "content": f"**理解为**：第83项「{cat.name(inspection)}」 · 承办机构 · 承办机构"}]
+               {"role": "assistant", "content": f"**理解为**：第83项「{cat.name(inspection)}」 · 承办机构"}]
     case = hashing_assistant.ask("立案以后要做什么", history)
     assert case.focus and case.focus[0] != inspection.key
     assert case.primary is not None and "立案" in case.primary.text

@@ -102,9 +102,9 @@ def test_an_article_asked_by_its_old_number_warns_that_the_number_is_another_art
 
     answer = hashing_assistant.ask("网络安全法第六十四条", [])
     assert answer.primary is not None and answer.primary.article == "第六十四条"
-    warned = [n for n in in_force_notes(answer) if n.startswith("注意")]
+    warned = [n for n in in_force_notes(answer) if n.endswith("不是清单所引的那一条。")]
     # The 2025 text's 第六十四条 is the old 第六十一条 (实名制), not the 个人信息 article the list cites.
-    assert warned == ["注意：现行《中华人民共和国网络安全法（2025年修正）》的第六十四条对应原第六十一条，"
+    assert warned == ["现行《中华人民共和国网络安全法（2025年修正）》的第六十四条对应原第六十一条，"
                       "不是清单所引的那一条。"]
     # A number that still names the same article, or that no article took, needs no warning.
     from assistant.answering.statute_notes import _same_number

@@ -77,7 +77,8 @@ def interpretation(item: Item, name: str, intent: Intent, column: str, list_name
     elif intent.article is not None:
         what = f"第{to_chinese(intent.article.article)}条"
     where = f"〔{list_name}〕" if list_name else ""
-    return f"{where}第{item.seq}项「{name}」 · {column} · {what}"
+    # An office asked for is the column itself: 承办机构 once, not "承办机构 · 承办机构".
+    return f"{where}第{item.seq}项「{name}」 · {column}" + (f" · {what}" if what != column else "")
 
 
 def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tokens: list[str], *,

@@ -157,6 +157,8 @@ class Assistant:
             # about something else (今天天气怎么样 after 木马程序怎么罚) is refused.
             evidence = follow_evidence(self.words, text, query.intent.explicit, evidence)
             refuse = self.follow_refusal.decide(evidence)[0]
+            if refuse:  # about something else: the conversation's item is no suggestion for it
+                turn = replace(turn, hits=[])
         if turn.refusal is None and refuse:
             turn = replace(turn, refusal=answer.REFUSAL)
         if turn.refusal is not None:

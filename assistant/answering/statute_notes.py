@@ -95,7 +95,7 @@ def _same_number(asked: int, moves: dict, label: str) -> list[str]:
     if not now or (moves.get(asked) is not None and asked in moves[asked].new):
         return []
     was = "、".join(f"原{article_label(n)}" for n in sorted(now))
-    return [f"注意：现行《{label}》的{article_label(asked)}对应{was}，{OTHER_ARTICLE}"]
+    return [f"现行《{label}》的{article_label(asked)}对应{was}，{OTHER_ARTICLE}"]
 
 
 def in_force(notes: Sequence[str]) -> list[str]:
