@@ -30,9 +30,9 @@ from assistant.evaluation.sets import EvalSet, open_assistant
 
 # Targets the thresholds are chosen for (the acceptance figures, with room):
 MAX_FALSE_REFUSALS = 0.02  # share of answerable questions refused, on the fitting folds
-# The main policy's budget. Held out by whole lists (six lists, 260 follow-ups that stay on an item),
-# 2 % refused 26 of 45 unanswerable follow-ups and 3 of 215 answerable ones; 1 % 23 and the same 3;
-# 3 % 29 and 8 (eval/calibrate.py prints these each run).
+# The main policy's budget. Held out by whole lists (nine lists, 321 follow-ups that stay on an item),
+# 2 % refused 47 of 74 unanswerable follow-ups and 3 of 247 answerable ones; 1 % 42 and 1; 3 % 49
+# and 4 (eval/calibrate.py prints these each run).
 FOLLOW_MAX_FALSE_REFUSALS = MAX_FALSE_REFUSALS
 FOLLOW_BUDGETS = (0.0, 0.01, 0.02, 0.03)  # printed by eval/calibrate.py, so the choice can be checked
 SURE_PRECISION = 0.95  # on out-of-fold probabilities (cuts on in-sample ones needed 0.98 to reach 0.92 held out)
