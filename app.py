@@ -114,9 +114,11 @@ _CHAT_SCROLL = r"""
 """
 SHOW_QUESTION_JS = "() => (" + _CHAT_SCROLL.strip() + ")(false)"
 SHOW_ANSWER_JS = "() => (" + _CHAT_SCROLL.strip() + ")(true)"
-# The evidence panel scrolls on its own, so reading it never scrolls the chat away.
+# The evidence panel scrolls on its own, so reading it never scrolls the chat away. A statute's
+# paragraphs and items （一）（二） are lines of their text: kept as lines where it is shown.
 CSS = """
 #evidence-panel { max-height: 82vh; overflow-y: auto; }
+#evidence-panel blockquote, #evidence-panel details p, #item-page blockquote { white-space: pre-line; }
 ol.timeline { list-style: none; padding-left: 1.2em; border-left: 3px solid #9ab; }
 ol.timeline li.step { position: relative; margin: 0 0 0.8em 0.6em; }
 ol.timeline li.step::before { content: ""; position: absolute; left: -1.55em; top: 0.35em; width: 0.8em;
