@@ -50,6 +50,19 @@ class Turn:
     route: str = "search"  # search | article | code | follow: how the leading item was found
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the policy made of a turn (Assistant._decide)."""
+
+    turn: Turn
+    ask: intent.Intent
+    ranked: list[select.Scored]
+    evidence: Evidence | None
+    refuse: bool
+    confidence: str
+    p: float
+
+
 class Assistant:
     def __init__(self, catalogue: Catalogue, retriever: Retriever, *, library: Library | None = None,
                  policy: RefusalPolicy | None = None,
@@ -140,25 +153,9 @@ class Assistant:
         unknown = self._uncited_law(query.laws)
         if unknown is not None:  # said by name, whatever else would refuse it (no item cites 第66条 of it)
             turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
-        ask = self._field_read(self.asked(turn), query.text)
-        ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
-        evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
-        refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
-                                 else (False, "likely", 0.0))
-        if confidence == "sure" and turn.route == "search" and not self._specific(self.words.matter(text)):
-            # A question naming no particular matter (个人罚多少) cannot be sure which item it means,
-            # however well one item's words fit it.
-            confidence = "likely"
-        if turn.route in ("article", "code"):
-            # Found by the exact number the question names: certain, whatever the wording.
-            refuse, confidence = False, "sure"
-        elif turn.route == "follow" and evidence is not None:
-            # The conversation names the item, so weak evidence does not refuse it; a question
-            # about something else (今天天气怎么样 after 木马程序怎么罚) is refused.
-            evidence = follow_evidence(self.words, text, query.intent.explicit, evidence)
-            refuse = self.follow_refusal.decide(evidence)[0]
-            if refuse:  # about something else: the conversation's item is no suggestion for it
-                turn = replace(turn, hits=[])
+        decided = self._decide(query, turn)
+        turn, ask, ranked, evidence = decided.turn, decided.ask, decided.ranked, decided.evidence
+        refuse, confidence, p = decided.refuse, decided.confidence, decided.p
         if turn.refusal is None and refuse:
             turn = replace(turn, refusal=answer.REFUSAL)
         if turn.refusal is not None:
@@ -179,6 +176,37 @@ class Assistant:
             result = replace(result, quotes=(*result.quotes, *extra), statute_notes=tuple(notes))
         return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
                        evidence=evidence.values if evidence else {}, probability=p), ranked
+
+    def _decide(self, query: Query, turn: Turn) -> Decision:
+        """The column asked, the excerpt candidates, the evidence and the policy's reading of a
+        turn: refused or not, how sure."""
+        text = query.text
+        ask = self._field_read(self.asked(turn), text)
+        ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
+        evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
+        refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
+                                 else (False, "likely", 0.0))
+        if confidence == "sure" and turn.route == "search" and not self._specific(self.words.matter(text)):
+            # A question naming no particular matter (个人罚多少) cannot be sure which item it means,
+            # however well one item's words fit it.
+            confidence = "likely"
+        if turn.route in ("article", "code"):
+            # Found by the exact number the question names: certain, whatever the wording.
+            refuse, confidence = False, "sure"
+        elif turn.route == "follow" and evidence is not None:
+            # The conversation names the item, so weak evidence does not refuse it; a question
+            # about something else (今天天气怎么样 after 木马程序怎么罚) is refused.
+            evidence = follow_evidence(self.words, text, query.intent.explicit, evidence)
+            refuse = self.follow_refusal.decide(evidence)[0]
+            if refuse:  # about something else: the conversation's item is no suggestion for it
+                turn = replace(turn, hits=[])
+        return Decision(turn, ask, ranked, evidence, refuse, confidence, p)
+
+    def _stay(self, query: Query, focus: tuple[str, ...]) -> Turn:
+        """The question as a follow-up on the conversation's item."""
+        name = self.catalogue.name(self.catalogue.items[focus[0]])
+        hits = self._rerank(self.retriever.search(f"{name} {query.text}", K), list(focus))
+        return Turn(hits, focus, query.intent, list(query.expanded), None, None, "follow")
 
     def served_offices(self) -> dict[str, str]:
         """List id → office, for the lists this assistant answers from."""
@@ -386,9 +414,7 @@ class Assistant:
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
         matter = self.words.matter(text)
         if focus and self._follows(text, matter, focus) and self._has_step(ask, focus[0]):
-            name = self.catalogue.name(self.catalogue.items[focus[0]])
-            hits = self._rerank(self.retriever.search(f"{name} {text}", K), list(focus))
-            return Turn(hits, focus, ask, tokens, None, None, "follow")
+            return self._stay(query, focus)
         hits = self.reranked(text, tokens)[:K]
         return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
