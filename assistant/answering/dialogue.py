@@ -229,8 +229,7 @@ class Assistant:
     def _about_something_else(self, query: Query, focus: tuple[str, ...]) -> bool:
         """A question that names nothing the lists use yet is no follow-up either (办护照找哪个部门
         after 网吧接纳未成年人归谁管): the fitted follow-up refusal, read on the conversation's item."""
-        name = self.catalogue.name(self.catalogue.items[focus[0]])
-        hits = self._rerank(self.retriever.search(f"{name} {query.text}", K), list(focus))
+        hits = self._stay(query, focus).hits
         if not hits:
             return False
         found = gather(self.words, self.retriever, query.text, hits)
