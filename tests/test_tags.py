@@ -27,7 +27,7 @@ print(json.dumps({"tables": same, "tags": [tags.cut(t) for t in json.loads(sys.a
 PLAIN = """
 import json, sys
 import jieba.posseg
-tagged = [[(p.word, p.flag) for p in jieba.posseg.lcut(t)] for t in json.loads(sys.argv[1])]
+tagged = [[(p.word, p.flag) for p in jieba.posseg.lcut(t, HMM=False)] for t in json.loads(sys.argv[1])]
 print(json.dumps(tagged, ensure_ascii=False))
 """
 

@@ -310,6 +310,10 @@ class Assistant:
         if field is None:
             return ask
         aspect = FIELD_ASPECTS[field]
+        if field == "实施依据":
+            # As if no cue had named a field: the fine, or the basis when the question asks for one.
+            aspect = "basis" if ask.asks_law or ask.asks_article else "fine"
+            return replace(ask, aspect=aspect, column=field, explicit=False, step=None)
         return replace(ask, aspect=aspect, column=field, explicit=True,
                        step=ask.step if aspect == "procedure" else None)
 

@@ -74,9 +74,10 @@ class FieldModel:
 
 
 # Which aspect the excerpt choice reads for a field the model overrules the cue words with. 实施依据
-# has none: a fine and a basis share it.
+# holds both the fine and the basis: "fine", the reading of a question no cue word names a field
+# for (a step word in passing, 企业根本没执行, is no question about the 执行 step).
 FIELD_ASPECTS = {"追责情形": "accountability", "责任事项": "procedure", "承办机构": "who", "实施主体": "who",
-                 "权力事项类型": "type", "办事层级": "level", "地方权力编码": "code"}
+                 "权力事项类型": "type", "办事层级": "level", "地方权力编码": "code", "实施依据": "fine"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,9 @@ def general_dictionary() -> Any:
     emptied by a reboot, and rebuilding the cache costs the next start about a second."""
     import jieba
 
+    if jieba.dt.initialized:
+        return jieba.dt
+    # Only before the first use: setting a logger's level clears every logger's cache.
     jieba.setLogLevel(logging.WARNING)
     if not jieba.dt.initialized:
         folder = paths.cache_dir()
