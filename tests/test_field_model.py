@@ -75,7 +75,10 @@ def test_the_field_model_overrules_the_cue_words_only_when_sure_and_they_are_unl
     assert rule.applies({"追责情形": 0.96, "责任事项": 0.03}, "责任事项") == "追责情形"
     assert rule.applies({"追责情形": 0.85, "责任事项": 0.03}, "责任事项") is None  # not sure enough
     assert rule.applies({"追责情形": 0.92, "责任事项": 0.07}, "责任事项") is None  # theirs is not unlikely
-    assert rule.applies({"实施依据": 0.99, "责任事项": 0.0}, "责任事项") is None  # 实施依据 names no one aspect
+    # A step word said in passing (企业根本没执行) is read back as the question about the basis.
+    assert rule.applies({"实施依据": 0.99, "责任事项": 0.0}, "责任事项") == "实施依据"
+    assert rule.applies({"办事层级": 0.99, "责任事项": 0.0}, "责任事项") == "办事层级"
+    assert rule.applies({"事项名称": 0.99, "责任事项": 0.0}, "责任事项") is None  # names no aspect
     assert rule.applies({"责任事项": 0.99}, "责任事项") is None and rule.applies({}, "责任事项") is None
     assert field_model.Overrule(sure=1.01, unlikely=1.0).applies({"追责情形": 1.0}, "责任事项") is None
 

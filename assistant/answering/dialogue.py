@@ -248,7 +248,11 @@ class Assistant:
         # lists, the leader is chosen by both signals and the closest text may be another office's.
         closest = max(best_cosine(self.retriever, query.text, h) for h in hits[:routing.CLOSEST])
         place = probe.place(closest, self.retriever.index.manifest.get("probe"))
-        return Evidence({**found.values, "dense": max(found.values["dense"], place)}), ranked
+        dense = max(found.values["dense"], place)
+        values = {**found.values, "dense": dense}
+        if "elsewhere" in values:  # measured against the closest item now
+            values["elsewhere"] += found.values["dense"] - dense
+        return Evidence(values), ranked
 
     def _route(self, query: Query, focus: tuple[str, ...], notices: tuple[str, ...], earlier: str) -> Answer:
         """Which offices hold the matter: each named with its item and the clause that gives it

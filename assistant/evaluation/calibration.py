@@ -36,6 +36,10 @@ MAX_FALSE_REFUSALS = 0.02  # share of answerable questions refused, on the fitti
 FOLLOW_MAX_FALSE_REFUSALS = MAX_FALSE_REFUSALS
 FOLLOW_BUDGETS = (0.0, 0.01, 0.02, 0.03)  # printed by eval/calibrate.py, so the choice can be checked
 SURE_PRECISION = 0.95  # on out-of-fold probabilities (cuts on in-sample ones needed 0.98 to reach 0.92 held out)
+# A precision read on fewer answers than this is luck as often as not: on 60 rows of features that
+# carry no signal, the top few out-of-fold answers were all right often enough to set a cut that
+# then called 2–15 % of new rows sure.
+MIN_SURE_SUPPORT = 10
 L2 = 1.0
 INNER_FOLDS = 5  # inside each fit: the folds whose held-out probabilities place the cuts
 
@@ -203,13 +207,13 @@ def _refuse_below(answerable_ps: list[float], max_false_refusals: float = MAX_FA
 
 def _sure_at(rows: Sequence[Row], ps: Sequence[float]) -> float:
     """The lowest cut whose answers (unanswerable questions answered count as wrong) are right
-    at least SURE_PRECISION of the time, going down from the top while that holds."""
+    at least SURE_PRECISION of the time, counted on at least MIN_SURE_SUPPORT answers."""
     sure_at = 1.0
     ranked = sorted(zip(ps, rows, strict=True), key=lambda pr: -pr[0])
     good = 0
     for n, (p, r) in enumerate(ranked, start=1):
         good += r.quote_right
-        if good >= SURE_PRECISION * n:
+        if good >= SURE_PRECISION * n and n >= MIN_SURE_SUPPORT:
             sure_at = p
     return sure_at
 

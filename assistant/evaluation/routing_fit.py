@@ -30,7 +30,7 @@ DEPTHS = (2, 3, 5, 10, 20)
 MAX_FALSE_REFUSALS = 0.1
 # What the routing refusal reads: with a few dozen routing questions to fit on, a model of every
 # evidence feature fits noise (cross-validated, it refused a quarter of held matters).
-FEATURES = ("dense", "dense_margin")
+FEATURES = ("dense", "dense_margin", "elsewhere")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,61 @@
+"""Evidence that a question belongs to an office not served here."""
+
+import numpy as np
+import pytest
+
+from assistant.answering import elsewhere
+from assistant.answering.elsewhere import Elsewhere, unserved
+
+
+def test_served_offices_are_left_out_by_the_words_of_their_names() -> None:
+    seed = {o.names[0] for o in unserved(["天水市互联网信息办公室"])}
+    assert "网信" not in seed and {"公安", "市场监督", "文化"} <= seed
+    city = {o.names[0] for o in unserved(["克拉玛依市市场监督管理局", "克拉玛依市文化体育广播电视和旅游局",
+                                          "地州市农业农村局", "克拉玛依市国防动员办公室（克拉玛依市人民防空办公室）"])}
+    assert not {"市场监督", "文化", "农业", "人防"} & city and {"公安", "网信", "住房"} <= city
+    assert len(unserved([])) == len(elsewhere.OFFICES)
+
+
+class _Axis:
+    """One axis per office's duties (in table order), the question on the axis it names."""
+
+    name = "axis"
+
+    def __init__(self, offices) -> None:
+        self.duties = [o.duties for o in offices]
+        self.calls = 0
+
+    def encode(self, texts, kind):
+        self.calls += kind == "passage"
+        out = np.zeros((len(texts), len(self.duties)), np.float32)
+        for i, t in enumerate(texts):
+            out[i, self.duties.index(t) if t in self.duties else 0] = 1.0
+        return out
+
+
+def test_the_closest_unserved_duties_give_the_cosine_and_are_encoded_once() -> None:
+    offices = unserved(["某市公安局"])
+    model = _Axis(offices)
+    near = Elsewhere(model, ["某市公安局"])
+    assert all("公安" not in o.names for o in near.offices)
+    q = np.zeros(len(offices), np.float32)
+    q[3] = 0.6
+    assert near.closest(q) == pytest.approx(0.6)
+    assert near.closest(np.zeros(len(offices), np.float32)) == pytest.approx(0.0)
+    assert model.calls == 1
+    assert Elsewhere(None, []).closest(q) is None and near.closest(None) is None
+
+
+def test_the_evidence_carries_it_with_a_model_and_not_without(hashing_assistant) -> None:
+    a = hashing_assistant.ask("不实名注册会被怎么罚", [])
+    assert "elsewhere" in a.evidence and -2.0 < a.evidence["elsewhere"] < 2.0
+    lexical = hashing_assistant.scoped(frozenset())
+    from assistant.answering import evidence as ev
+
+    retriever = lexical.retriever
+    mode, retriever.mode = retriever.mode, "lexical"
+    try:
+        found = ev.gather(lexical.words, retriever, "不实名注册会被怎么罚", retriever.search("不实名注册会被怎么罚", 5))
+    finally:
+        retriever.mode = mode
+    assert "elsewhere" not in found.values and "dense" not in found.values
