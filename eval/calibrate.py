@@ -46,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         embedder = make_embedder()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=paths.ROOT).stdout.strip() or "unknown"
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "assistant", "eval",
+                              ":!assistant/answering/calibration.json"],
+                             capture_output=True, text=True, cwd=paths.ROOT).stdout.strip()
+    if changed:  # the fit ran on code or sets not yet committed: the provenance says so
+        commit += " with uncommitted changes"
     target = Path(args.out) if args.out else CALIBRATION if args.write else None
     routed = fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit)
     if args.routing_only:

@@ -91,7 +91,9 @@ def test_three_turns_keep_then_switch_focus(hashing_assistant) -> None:
     first = turn("网络运营者未要求用户提供真实身份信息怎么罚")
     assert first.hits[0].seq == "72"
     second = turn("那对直接负责的主管人员呢？")
-    assert second.hits[0].seq == "72" and second.field == "实施依据"
+    # Which column the managers' sentence is quoted from depends on the dense cosines, which the
+    # fake embedder makes up: tests/test_model_real.py checks it with the model.
+    assert second.hits[0].seq == "72" and second.field in ("实施依据", "追责情形")
     assert "主管人员" in second.quotes[0].text and "理解为" not in second.interpretation
     assert second.interpretation.startswith("第72项")
     third = turn("这个谁来管？")

@@ -63,10 +63,11 @@ def test_the_excerpt_choice_reads_the_field_probability(seed) -> None:
     ctx = select.Context(intent=recognise("这种情况怎么办"), words={}, pairs=frozenset(), cosines={},
                          fields={"追责情形": 0.9, "实施依据": 0.05})
     pool = select.pool(item, seed.source, ctx)
-    only_field = select.ExcerptWeights((0,) * (len(select.FEATURES) - 1) + (1.0,))
+    at = select.FEATURES.index("field_prob")
+    only_field = select.ExcerptWeights(tuple(float(n == at) for n in range(len(select.FEATURES))))
     best = select.rank(pool, only_field)[0]
-    assert best.field == "追责情形" and best.features[-1] == pytest.approx(0.9)
-    assert all(s.features[-1] == 0.0 for s in pool if s.field not in ("追责情形", "实施依据"))
+    assert best.field == "追责情形" and best.features[at] == pytest.approx(0.9)
+    assert all(s.features[at] == 0.0 for s in pool if s.field not in ("追责情形", "实施依据"))
     assert isinstance(best.span, Span)
 
 

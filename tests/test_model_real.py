@@ -128,3 +128,16 @@ def test_real_a_question_naming_no_matter_is_never_sure(real_assistant) -> None:
     vague = real_assistant.ask("个人罚多少", [])
     assert vague.confidence != "sure"
     assert real_assistant.ask("网络安全法第六十一条", []).confidence == "sure"
+
+
+def test_real_a_follow_up_about_the_managers_quotes_their_fine_and_is_never_sure(real_assistant) -> None:
+    from assistant.present.render import to_markdown
+
+    first = real_assistant.ask("网络运营者未要求用户提供真实身份信息怎么罚", [])
+    history = [{"role": "user", "content": "网络运营者未要求用户提供真实身份信息怎么罚"},
+               {"role": "assistant", "content": to_markdown(first)}]
+    second = real_assistant.ask("那对直接负责的主管人员呢？", history)
+    assert second.hits[0].seq == "72" and second.field == "实施依据"
+    assert "直接负责的主管人员" in second.quotes[0].text
+    # The sure cut is fitted on questions asked on their own, not on follow-ups.
+    assert second.confidence == "likely"

@@ -34,8 +34,20 @@ def test_kind_feature_marks_amounts_for_how_much_questions(hashing_assistant, se
     kind = select.FEATURES.index("kind")
     with_amount = [s for s in pool if s.features[kind] == 1.0]
     assert with_amount and all("元" in s.span.of(seed.source.text) for s in with_amount)
-    ranked = select.rank(pool, select.ExcerptWeights((0, 0, 0, 0, 0, 5.0, 0, 0, 0, -0.1, 0, 0, 0)))
+    ranked = select.rank(pool, select.ExcerptWeights((0, 0, 0, 0, 0, 5.0, 0, 0, 0, -0.1, 0, 0, 0, 0)))
     assert "五万元以上五十万元以下罚款" in ranked[0].span.of(seed.source.text)
+    assert all(s.features[select.FEATURES.index("unasked_kind")] == 0.0 for s in pool)
+
+
+def test_a_fine_stated_for_a_question_naming_no_kind_is_its_own_feature(hashing_assistant, seed) -> None:
+    """安全信息卡上要写哪些信息 names no kind of answer: a sentence stating a fine is still marked,
+    but apart from the kind a question asking for the fine is answered by."""
+    item = next(i for i in seed.items if i.seq == "72")
+    pool = select.pool(item, seed.source, _context(hashing_assistant, "运营者应当做到哪些要求", item.key))
+    kind, unasked = select.FEATURES.index("kind"), select.FEATURES.index("unasked_kind")
+    assert all(s.features[kind] == 0.0 for s in pool)
+    marked = [s for s in pool if s.features[unasked] == 1.0]
+    assert marked and all("元" in s.span.of(seed.source.text) for s in marked)
 
 
 def test_time_limits_are_not_dates() -> None:

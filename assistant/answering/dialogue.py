@@ -198,6 +198,10 @@ class Assistant:
             # about something else (今天天气怎么样 after 木马程序怎么罚) is refused.
             evidence = follow_evidence(self.words, text, query.intent.explicit, evidence)
             refuse = self.follow_refusal.decide(evidence)[0]
+            # The sure cut is fitted on questions asked on their own: on the tuning sets, questions
+            # asked after earlier turns that it called sure were right 44 times of 52 (0.85), those
+            # asked on their own 77 of 78.
+            confidence = "likely"
             if refuse:  # about something else: the conversation's item is no suggestion for it
                 turn = replace(turn, hits=[])
         return Decision(turn, ask, ranked, evidence, refuse, confidence, p)

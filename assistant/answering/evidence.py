@@ -185,7 +185,7 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         # The question's weightiest word (its likely topic) is one the lists never use.
         "topic_foreign": float(topic is not None and topic in foreign),
         "excerpt_margin": (best.score - second.score) if best and second else 0.0,
-        "excerpt_kind": best.features[at("kind")] if best else 0.0,
+        "excerpt_kind": max(best.features[at("kind")], best.features[at("unasked_kind")]) if best else 0.0,
         "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
         "service_cue": float(any(c in text for c in SERVICE_CUES)),
     }

@@ -26,7 +26,7 @@ from assistant.types import COLUMNS, Chunk, Item, Source, Span
 from assistant.vocabulary import STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
-            "heading", "length", "short", "kind_after", "field_prob")
+            "heading", "length", "short", "kind_after", "field_prob", "unasked_kind")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -59,7 +59,7 @@ class ExcerptWeights(LinearWeights):
 
 
 # Before calibration: the question's words and the column it names lead.
-DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0), "uncalibrated")
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0), "uncalibrated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +162,11 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     asked = float(intent.explicit and name == intent.column)
     default = float(not intent.explicit and name == "实施依据")
     kind = _kind(s, name, c, ctx)
+    # A question that names no kind of answer (安全信息卡上要写哪些信息) is read as asking what
+    # happens, so a sentence stating a fine counts as its kind; how much that should count is not
+    # what it counts for a question that asks for the fine, so it is a feature of its own.
+    unasked = not _names_a_kind(intent)
+    unasked_kind, kind = (kind, 0.0) if unasked else (0.0, kind)
     manager = 0.0
     if "主管人员" in s or "直接责任人员" in s:
         manager = 1.0 if intent.about_manager else -1.0
@@ -173,7 +178,14 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
         step = float(intent.step in head or any(w in head for w in words))
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
-            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms), ctx.fields.get(name, 0.0))
+            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms), ctx.fields.get(name, 0.0),
+            unasked_kind)
+
+
+def _names_a_kind(intent: Intent) -> bool:
+    """The question's words name the kind of answer it wants (a column, a fine, a deadline …)."""
+    return (intent.explicit or intent.asks_time or intent.asks_count or intent.asks_money or intent.asks_law
+            or intent.asks_article)
 
 
 def _kind_after(s: str, name: str, c: Candidate, ctx: Context, terms: _Terms) -> float:
