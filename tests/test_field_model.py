@@ -94,3 +94,28 @@ def test_the_overrule_setting_is_fitted_on_what_it_changes() -> None:
     assert 0.75 < sure <= 0.97 and unlikely >= 0.01
     folds = cross_validate_overrule(rows, folds=3)
     assert sum(f["quote_holds"] for f in folds) == 12 and sum(f["never"] for f in folds) == 6
+
+
+def test_a_step_word_said_in_passing_is_read_back_as_the_basis(hashing_assistant) -> None:
+    """企业根本没执行 holds the step word 执行; when the field model is sure the question asks for the
+    实施依据 and gives 责任事项 no chance, the question is read as one naming no field: the fine."""
+    import copy
+
+    from assistant.answering.intent import recognise
+
+    class Sure:
+        def probs(self, vector, text=""):
+            return {"实施依据": 0.99, "责任事项": 0.0, "追责情形": 0.01}
+
+    text = "企业签了集体合同根本没执行会怎么处理"
+    cued = recognise(text)
+    assert cued.column == "责任事项" and cued.step == "执行"
+    a = copy.copy(hashing_assistant)
+    a.field_model, a.overrule = Sure(), field_model.Overrule(sure=0.9, unlikely=0.05)
+    read = a._field_read(cued, text)
+    assert (read.column, read.aspect, read.explicit, read.step) == ("实施依据", "fine", False, None)
+    from dataclasses import replace
+
+    assert a._field_read(replace(cued, asks_law=True), text).aspect == "basis"  # asking for the law: its title
+    a.overrule = field_model.Overrule(sure=1.01, unlikely=0.0)  # never
+    assert a._field_read(cued, text) == cued
