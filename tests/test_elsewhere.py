@@ -59,3 +59,15 @@ def test_the_evidence_carries_it_with_a_model_and_not_without(hashing_assistant)
     finally:
         retriever.mode = mode
     assert "elsewhere" not in found.values and "dense" not in found.values
+
+
+def test_a_model_that_cannot_load_leaves_the_evidence_out() -> None:
+    from assistant.errors import ModelUnavailableError
+
+    class Broken:
+        name = "broken"
+
+        def encode(self, texts, kind):
+            raise ModelUnavailableError("no weights")
+
+    assert Elsewhere(Broken(), []).closest(np.ones(8, np.float32)) is None

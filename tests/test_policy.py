@@ -185,3 +185,22 @@ def test_cuts_are_placed_on_held_out_probabilities_so_noise_is_never_sure() -> N
         sure += sum(policy.decide(Evidence(dict(zip(FEATURES, r.features, strict=True))))[1] == "sure"
                     for r in rows(300))
     assert sure <= 10
+
+
+def test_a_sure_cut_needs_its_precision_bound_not_its_point_value() -> None:
+    """Ten answers all right are a point precision of 1.0 but a Wilson bound of 0.91: no cut there;
+    twenty all right (bound 0.952) set one."""
+    from assistant.evaluation.calibration import Row, _sure_at, wilson_lower
+
+    assert wilson_lower(19, 19, 1.0) == pytest.approx(0.95, abs=1e-3)
+    assert wilson_lower(10, 10, 1.0) < 0.95 < wilson_lower(20, 20, 1.0)
+    assert wilson_lower(0, 0, 1.0) == 0.0
+
+    def rows(n_right: int, n_wrong: int) -> tuple[list[Row], list[float]]:
+        out = [Row("s", f"r{i}", (0.0,) * len(FEATURES), True, True, True) for i in range(n_right)]
+        out += [Row("s", f"w{i}", (0.0,) * len(FEATURES), True, True, False) for i in range(n_wrong)]
+        return out, [1.0 - i / 1000 for i in range(len(out))]  # the right ones rank first
+
+    assert _sure_at(*rows(10, 30)) == 1.0
+    few, ps = rows(20, 30)
+    assert _sure_at(few, ps) == pytest.approx(ps[19])  # the 20th answer's probability: the lowest cut that holds

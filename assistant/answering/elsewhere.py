@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.errors import ModelUnavailableError
 from assistant.index.embed import Embedder
 
 
@@ -139,8 +140,11 @@ class Elsewhere:
             return None
         with self._lock:
             if self._vectors is None:
-                self._vectors = np.asarray(self.embedder.encode([o.duties for o in self.offices], "passage"),
-                                           np.float32)
+                try:
+                    found = self.embedder.encode([o.duties for o in self.offices], "passage")
+                except ModelUnavailableError:
+                    return None  # no model: the evidence goes without it, as without dense scores
+                self._vectors = np.asarray(found, np.float32)
         return self._vectors
 
     def closest(self, query_vector: np.ndarray | None) -> float | None:
