@@ -498,7 +498,9 @@ def main() -> None:
     except AssistantError as e:  # a bad list file, an index that cannot be written: one line
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
-    assistant.ask("网络安全", [])  # load the model now, not on the first user's question
+    # Load the model now, not on the first user's question (the offices' duties the evidence compares
+    # with are encoded by it too; a background thread doing that instead aborted short CLI runs).
+    assistant.ask("网络安全", [])
     demo = build_demo(assistant, FeedbackStore(paths.data_dir() / "feedback.sqlite3"))
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY).launch(
         server_name=args.host, server_port=args.port, share=False, ssr_mode=False,

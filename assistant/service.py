@@ -111,10 +111,6 @@ def load_assistant(*, lists: list[Path] | None = None, index_root: Path | None =
     assistant = Assistant(Catalogue.of(parsed), retriever, library=library, policy=policy,
                           excerpt_weights=excerpt_weights, item_weights=item_weights)
     assistant.problems = tuple(problems)
-    # The unserved offices' duties are encoded once; in the background, so the first question does
-    # not wait for them (about 0.4 s).
-    threading.Thread(target=lambda: assistant.words.elsewhere(retriever).vectors(), name="warm-elsewhere",
-                     daemon=True).start()
     return assistant
 
 
