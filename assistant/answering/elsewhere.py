@@ -149,7 +149,9 @@ class Elsewhere:
 
     def closest(self, query_vector: np.ndarray | None) -> float | None:
         """The question's best cosine with an unserved office's duties (None without a model)."""
+        if query_vector is None:  # no question vector: the duties are not encoded for nothing
+            return None
         found = self.vectors()
-        if found is None or query_vector is None:
+        if found is None:
             return None
         return float((found @ np.asarray(query_vector, np.float32).reshape(-1)).max())

@@ -46,14 +46,13 @@ class ListWords:
         self._offices = ListNames(catalogue.offices)
         self._unaddressed: dict[str, str] = {}
         self._elsewhere: dict[frozenset[str], Elsewhere] = {}
-        self._embedder = retriever.embedder
 
     def elsewhere(self, retriever: Retriever) -> Elsewhere:
         """The offices not served by ``retriever`` (its scope, else every list), with their duties."""
         lists = retriever.scope or retriever.lists
         found = self._elsewhere.get(lists)
         if found is None:
-            found = Elsewhere(self._embedder, (self.catalogue.list_name(lid) for lid in lists))
+            found = Elsewhere(retriever.embedder, (self.catalogue.list_name(lid) for lid in lists))
             self._elsewhere[lists] = found
         return found
 
@@ -189,15 +188,15 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
         "service_cue": float(any(c in text for c in SERVICE_CUES)),
     }
-    vector = retriever.query_vectors([text]) if retriever.mode != "lexical" else None
+    vector = retriever.query_vectors([text])  # None when searches are lexical
     other = words.elsewhere(retriever).closest(None if vector is None else vector[0])
     if other is not None:
         # How much closer the question comes to an office not served here than to this item.
         values["elsewhere"] = probe.place(other, base) - values["dense"]
     if retriever.mode == "lexical" or retriever.embedder is None:
         # Keywords only (no model): what the dense signal would say is not known, not low.
-        for key in ("dense", "dense_margin", "agree", "elsewhere"):
-            values.pop(key, None)
+        for key in ("dense", "dense_margin", "agree"):
+            values.pop(key)
     return Evidence(values)
 
 

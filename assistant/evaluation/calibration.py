@@ -37,14 +37,12 @@ MAX_FALSE_REFUSALS = 0.02  # share of answerable questions refused, on the fitti
 FOLLOW_MAX_FALSE_REFUSALS = MAX_FALSE_REFUSALS
 FOLLOW_BUDGETS = (0.0, 0.01, 0.02, 0.03)  # printed by eval/calibrate.py, so the choice can be checked
 SURE_PRECISION = 0.95  # on out-of-fold probabilities (cuts on in-sample ones needed 0.98 to reach 0.92 held out)
-# A precision read on fewer answers than this is luck as often as not: on 60 rows of features that
-# carry no signal, the top few out-of-fold answers were all right often enough to set a cut that
-# then called 2–15 % of new rows sure.
-MIN_SURE_SUPPORT = 10
 # The precision above a cut is an estimate from a few dozen answers: the cut needs its lower bound
 # (Wilson, this many standard errors) at SURE_PRECISION, not its point value. With the point value
 # the cross-validated sure answers were right 0.958 of the time pooled, but two folds of five fell to
-# 0.90 and 0.89 (6 % of wrong answers marked sure in one).
+# 0.90 and 0.89 (6 % of wrong answers marked sure in one); and on 60 rows of features that carry no
+# signal, the top two or three out-of-fold answers set cuts that called 2–15 % of new rows sure. At
+# one standard error a cut needs 19 answers in a row right, or more with a wrong one among them.
 SURE_Z = 1.0
 L2 = 1.0
 INNER_FOLDS = 5  # inside each fit: the folds whose held-out probabilities place the cuts
@@ -223,14 +221,13 @@ def wilson_lower(good: int, n: int, z: float) -> float:
 
 def _sure_at(rows: Sequence[Row], ps: Sequence[float]) -> float:
     """The lowest cut whose answers (unanswerable questions answered count as wrong) are right
-    at least SURE_PRECISION of the time (the Wilson lower bound at SURE_Z), counted on at least
-    MIN_SURE_SUPPORT answers."""
+    at least SURE_PRECISION of the time (the Wilson lower bound at SURE_Z)."""
     sure_at = 1.0
     ranked = sorted(zip(ps, rows, strict=True), key=lambda pr: -pr[0])
     good = 0
     for n, (p, r) in enumerate(ranked, start=1):
         good += r.quote_right
-        if n >= MIN_SURE_SUPPORT and wilson_lower(good, n, SURE_Z) >= SURE_PRECISION:
+        if wilson_lower(good, n, SURE_Z) >= SURE_PRECISION:
             sure_at = p
     return sure_at
 

@@ -55,13 +55,12 @@ def general_dictionary() -> Any:
         return jieba.dt
     # Only before the first use: setting a logger's level clears every logger's cache.
     jieba.setLogLevel(logging.WARNING)
-    if not jieba.dt.initialized:
-        folder = paths.cache_dir()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            jieba.dt.tmp_dir = str(folder)
-        except OSError:
-            pass  # an unwritable cache folder: jieba's own default serves
+    folder = paths.cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        jieba.dt.tmp_dir = str(folder)
+    except OSError:
+        pass  # an unwritable cache folder: jieba's own default serves
     jieba.dt.check_initialized()
     return jieba.dt
 
