@@ -17,10 +17,12 @@ import time
 from pathlib import Path
 
 from assistant import paths
-from assistant.answering.policy import CALIBRATION
+from assistant.answering.policy import CALIBRATION, fitting_from
+from assistant.answering.policy import calibration as calibration_of
 from assistant.evaluation import calibration
 from assistant.evaluation.sets import load_sets
 
+ROUTING_SECTIONS = ("routing", "routing_policy")
 COUNTS = ("unanswerable", "unanswerable_refused", "answerable", "answerable_refused")
 
 
@@ -52,52 +54,78 @@ def main(argv: list[str] | None = None) -> int:
     if changed:  # the fit ran on code or sets not yet committed: the provenance says so
         commit += " with uncommitted changes"
     target = Path(args.out) if args.out else CALIBRATION if args.write else None
-    routed = fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit)
-    if args.routing_only:
-        if target is not None and routed:
-            data = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
-            target.write_text(json.dumps({**data, **routed}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.routing_only:  # routing is fitted last, on the answer constants already in the file
+        start = {k: v for k, v in calibration_of(target or CALIBRATION).items() if k not in ROUTING_SECTIONS}
+        with fitting_from(start) as fitted:
+            fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
+        if target is not None and set(fitted) & set(ROUTING_SECTIONS):
+            target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             print(f"written: {target}")
         return 0
+    # Every stage starts from the code's unfitted values plus the stages fitted before it in this
+    # run, never from the calibration file, so the same code and sets give the same fit.
+    with fitting_from({}) as fitted:
+        fit_answers(sets, embedder, args.folds, commit, fitted)
+        fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
+    if target is not None:
+        target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"written: {target}")
+    return 0
+
+
+def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: dict) -> None:
+    """Fusion, re-ranking, field model, excerpt, overrule, follow-ups, follow-up refusal and the
+    refusal policy, in that order; each stage's section goes into ``fitted`` before the next runs."""
     ranked = calibration.collect_fusion(sets, embedder)
-    fusion_folds = calibration.cross_validate_fusion(ranked, folds=args.folds)
+    fusion_folds = calibration.cross_validate_fusion(ranked, folds=folds)
     for n, f in enumerate(fusion_folds, start=1):
         print(f"fusion fold {n}: dense weight {f['dense_weight']} → item first {f['item_first']} "
               f"(0.5 would give {f['at_0.5']})")
     dense_weight = calibration.fit_fusion(ranked)
     print(f"fusion: dense weight {dense_weight} on all {len(ranked)} single-turn answerable questions")
+    fitted["fusion"] = {"dense_weight": dense_weight, "folds": fusion_folds}
     from assistant.answering import rerank
     from assistant.answering.select import DEFAULT, FEATURES, ExcerptWeights
 
+    provenance = (f"eval/calibrate.py --folds {folds} on the tuning sets "
+                  f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, {time.strftime('%Y-%m-%d')}")
     items = calibration.collect_items(sets, embedder, dense_weight)
-    item_folds = calibration.cross_validate_excerpt(items, rerank.KEEP_ORDER.weights, folds=args.folds,
+    item_folds = calibration.cross_validate_excerpt(items, rerank.KEEP_ORDER.weights, folds=folds,
                                                     label="item_first")
     for n, f in enumerate(item_folds, start=1):
         print(f"rerank fold {n}: item first {f['item_first']} (retrieval order {f['start_weights']})")
     item_weights = calibration.fit_excerpt(items, rerank.KEEP_ORDER.weights)
     print(f"rerank weights on all {len(items)} questions whose gold item is in the first {rerank.DEPTH}: "
           + ", ".join(f"{k} {v}" for k, v in zip(rerank.FEATURES, item_weights, strict=True)))
+    fitted["rerank"] = {"features": list(rerank.FEATURES), "weights": list(item_weights),
+                        "provenance": provenance, "folds": item_folds}
     reranker = rerank.ItemWeights(item_weights, provenance="calibrating")
-    fields, field_section = fit_fields(sets, embedder, args.folds, commit)
+    fields, field_section = fit_fields(sets, embedder, folds, commit)
+    fitted.update(field_section)
     choices = calibration.collect_excerpts(sets, embedder, dense_weight, reranker, field_model=fields)
-    excerpt_folds = calibration.cross_validate_excerpt(choices, DEFAULT.weights, folds=args.folds)
+    excerpt_folds = calibration.cross_validate_excerpt(choices, DEFAULT.weights, folds=folds)
     for n, f in enumerate(excerpt_folds, start=1):
         print(f"excerpt fold {n}: quote holds the answer {f['quote_holds']} (unfitted weights {f['start_weights']})")
     weights = calibration.fit_excerpt(choices, DEFAULT.weights)
     print(f"excerpt weights on all {len(choices)} questions whose leading item is right: "
           + ", ".join(f"{k} {v}" for k, v in zip(FEATURES, weights, strict=True)))
+    fitted["excerpt"] = {"features": list(FEATURES), "weights": list(weights), "provenance": provenance,
+                         "folds": excerpt_folds}
     excerpt = ExcerptWeights(weights, provenance="calibrating")
-    overrule, overrule_section = fit_overrule(sets, embedder, dense_weight, excerpt, reranker, fields, args.folds,
+    overrule, overrule_section = fit_overrule(sets, embedder, dense_weight, excerpt, reranker, fields, folds,
                                               commit)
+    fitted.update(overrule_section)
     follow_rows = calibration.collect_follow_ups(sets, embedder, excerpt_weights=excerpt, item_weights=reranker,
                                                  field_model=fields, overrule=overrule)
-    follow_folds = calibration.cross_validate_follow_up(follow_rows, folds=args.folds)
+    follow_folds = calibration.cross_validate_follow_up(follow_rows, folds=folds)
     for n, f in enumerate(follow_folds, start=1):
         print(f"follow-up fold {n}: setting {f['setting']} → item first {f['follow_up_first']} "
               f"(unfitted {f['unfitted']})")
     generic_share, with_marker, without_marker = calibration.fit_follow_up(follow_rows)
     print(f"follow-up on all {len(follow_rows)} answerable follow-ups: generic share {generic_share}, "
           f"with a marker {with_marker}, without {without_marker}")
+    fitted["follow_up"] = {"generic_share": generic_share, "with_marker": with_marker,
+                           "without_marker": without_marker, "provenance": provenance, "folds": follow_folds}
     from assistant.answering.policy import FollowUp
 
     staying = calibration.collect_follow_refusal(sets, embedder, FollowUp(generic_share, with_marker, without_marker),
@@ -119,11 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
-    per_fold = calibration.cross_validate(rows, folds=args.folds)
+    per_fold = calibration.cross_validate(rows, folds=folds)
     for n, f in enumerate(per_fold, start=1):
         print(f"fold {n}: " + "  ".join(f"{k} {v}" for k, v in f.items()))
     print("cross-validated mean: " + "  ".join(f"{k} {v}" for k, v in calibration.pooled_folds(per_fold).items()))
-    provenance = (f"eval/calibrate.py --folds {args.folds} on {len(rows)} tuning questions "
+    by_set = calibration.held_out_by_set(rows)
+    print("each set held out in turn (as a report set is), pooled: "
+          + "  ".join(f"{k} {v}" for k, v in by_set.items()))
+    provenance = (f"eval/calibrate.py --folds {folds} on {len(rows)} tuning questions "
                   f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
                   f"{time.strftime('%Y-%m-%d')}")
     policy = calibration.fit(rows, provenance)
@@ -131,21 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     print("follow-up refusal fitted on all: " + json.dumps(follow_refusal.to_json(), ensure_ascii=False))
     print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))
     print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
-    if target is not None:
-        data = {**routed, **field_section, **overrule_section, "policy": policy.to_json(),
-                "fusion": {"dense_weight": dense_weight, "folds": fusion_folds},
-                "follow_up": {"generic_share": generic_share, "with_marker": with_marker,
-                              "without_marker": without_marker, "provenance": provenance, "folds": follow_folds},
-                "follow_refusal": {**follow_refusal.to_json(), "folds": staying_folds,
-                                   "cross_validated": staying_total},
-                "rerank": {"features": list(rerank.FEATURES), "weights": list(item_weights),
-                           "provenance": provenance, "folds": item_folds},
-                "excerpt": {"features": list(FEATURES), "weights": list(weights), "provenance": provenance,
-                            "folds": excerpt_folds},
-                "cross_validated": calibration.pooled_folds(per_fold), "folds": per_fold}
-        target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"written: {target}")
-    return 0
+    fitted.update({"policy": policy.to_json(),
+                   "follow_refusal": {**follow_refusal.to_json(), "folds": staying_folds,
+                                      "cross_validated": staying_total},
+                   "cross_validated": calibration.pooled_folds(per_fold), "folds": per_fold,
+                   "held_out_by_set": by_set})
 
 
 def fit_fields(sets: list, embedder: object, folds: int, commit: str) -> tuple[object, dict[str, object]]:

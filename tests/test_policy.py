@@ -204,3 +204,20 @@ def test_a_sure_cut_needs_its_precision_bound_not_its_point_value() -> None:
     assert _sure_at(*rows(10, 30)) == 1.0
     few, ps = rows(20, 30)
     assert _sure_at(few, ps) == pytest.approx(ps[19])  # the 20th answer's probability: the lowest cut that holds
+
+
+def test_a_fit_reads_only_the_sections_fitted_in_its_own_run() -> None:
+    """calibrate.py fits inside fitting_from: the package's calibration file is not read, so the fit
+    does not depend on the calibration it starts from."""
+    from assistant.answering import policy as policy_module
+    from assistant.answering.rerank import KEEP_ORDER, ItemWeights
+    from assistant.answering.select import DEFAULT, ExcerptWeights
+
+    shipped = ExcerptWeights.fitted()
+    assert shipped != DEFAULT  # the package ships a fit, so the check below can fail
+    with policy_module.fitting_from({}) as fitted:
+        assert ExcerptWeights.fitted() == DEFAULT and ItemWeights.fitted() == KEEP_ORDER
+        assert RefusalPolicy.fitted() == policy_module.NEVER_REFUSE
+        fitted["rerank"] = {"features": list(KEEP_ORDER.NAMES), "weights": [2.0] + [0.0] * 6}
+        assert ItemWeights.fitted().weights[0] == 2.0  # a stage sees what an earlier stage fitted
+    assert ExcerptWeights.fitted() == shipped

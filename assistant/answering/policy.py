@@ -15,10 +15,11 @@ the tuning sets) into ``calibration.json`` beside this file.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,9 +34,28 @@ LEVELS = {"sure": "确定", "likely": "可能相关"}
 SURE_IN_SCOPE = 0.5
 
 
+# While eval/calibrate.py fits, the package reads the sections fitted so far in this run instead of
+# the file, so a fit never depends on the calibration it starts from.
+_fitting: dict[str, Any] | None = None
+
+
+@contextlib.contextmanager
+def fitting_from(sections: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Within the block, ``calibration()`` of the package file is ``sections`` (the caller adds each
+    stage's fit to it as it goes); values not in it are the code's unfitted defaults."""
+    global _fitting
+    before, _fitting = _fitting, sections
+    try:
+        yield sections
+    finally:
+        _fitting = before
+
+
 def calibration(path: Path = CALIBRATION) -> Mapping[str, Any]:
     """What eval/calibrate.py wrote, read once per version of the file ({} when absent or unreadable);
     every fitted value (policy, fusion, weights, follow-ups) is a section of it."""
+    if _fitting is not None and path == CALIBRATION:
+        return _fitting
     try:
         return _read(path, path.stat().st_mtime_ns)
     except OSError:

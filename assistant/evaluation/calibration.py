@@ -46,6 +46,11 @@ SURE_PRECISION = 0.95  # on out-of-fold probabilities (cuts on in-sample ones ne
 SURE_Z = 1.0
 L2 = 1.0
 INNER_FOLDS = 5  # inside each fit: the folds whose held-out probabilities place the cuts
+# ... unless the rows come from at least this many sets: then each set is a fold, so a cut is placed
+# on probabilities from models that never saw that writer's questions, as a new question will be.
+# (With random folds the seed's tuning questions, written against the rules, looked easy enough to
+# call its answers sure.)
+INNER_SETS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,14 +161,17 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
 
 
 def fit(rows: Sequence[Row], provenance: str = "", max_false_refusals: float = MAX_FALSE_REFUSALS,
-        inner_folds: int = INNER_FOLDS) -> RefusalPolicy:
+        inner_folds: int = INNER_FOLDS, by_set: bool = True) -> RefusalPolicy:
     """``in_scope`` learns answerable vs unanswerable; ``right`` learns, on answerable questions,
     whether the leading item's primary quote holds the answer. Both models are fitted on all
     ``rows``; the two cuts are chosen on out-of-fold probabilities (each row scored by models fitted
     without it), which are as sure as a new question's: a model's probabilities on its own fitting
     rows are surer, and cuts chosen on them called wrong answers sure on new questions."""
     in_scope, right = _models(rows)
-    oof_in, oof_right = _out_of_fold(rows, inner_folds, (in_scope, right))
+    # The refusal cut from random folds: held out by set it refused far fewer unanswerable questions
+    # (cross-validated 0.56 against 0.69) for no fewer answerable ones refused.
+    oof_in, _ = _out_of_fold(rows, inner_folds, (in_scope, right), by_set=False)
+    _, oof_right = _out_of_fold(rows, inner_folds, (in_scope, right), by_set=by_set)
     answerable = [i for i, r in enumerate(rows) if r.answerable]
     refuse_below = _refuse_below([oof_in[i] for i in answerable], max_false_refusals)
     answered = [i for i, r in enumerate(rows) if oof_in[i] >= max(refuse_below, SURE_IN_SCOPE)]
@@ -178,13 +186,19 @@ def _models(rows: Sequence[Row]) -> tuple[Logistic, Logistic]:
     return in_scope, right
 
 
-def _out_of_fold(rows: Sequence[Row], folds: int, everything: tuple[Logistic, Logistic]
+def _out_of_fold(rows: Sequence[Row], folds: int, everything: tuple[Logistic, Logistic], by_set: bool = True
                  ) -> tuple[list[float], list[float]]:
-    """Each row's in-scope and right probabilities from models fitted on the other folds (stratified
-    by answerability; a fold whose training rows lack a class is scored by ``everything``, the
-    models of all rows)."""
-    order = sorted(range(len(rows)), key=lambda i: (rows[i].answerable, random.Random(i + 7).random()))
-    fold_of = {i: n % folds for n, i in enumerate(order)}
+    """Each row's in-scope and right probabilities from models fitted on the other folds: each set
+    held out in turn when ``by_set`` and there are INNER_SETS sets or more, else ``folds`` folds
+    stratified by answerability. A fold whose training rows lack a class is scored by
+    ``everything``, the models of all rows."""
+    names = sorted({r.set_name for r in rows})
+    if by_set and len(names) >= INNER_SETS:
+        fold_of = {i: names.index(r.set_name) for i, r in enumerate(rows)}
+        folds = len(names)
+    else:
+        order = sorted(range(len(rows)), key=lambda i: (rows[i].answerable, random.Random(i + 7).random()))
+        fold_of = {i: n % folds for n, i in enumerate(order)}
     p_in, p_right = [0.0] * len(rows), [0.0] * len(rows)
     for k in range(folds):
         train = [r for i, r in enumerate(rows) if fold_of[i] != k]
@@ -233,7 +247,23 @@ def _sure_at(rows: Sequence[Row], ps: Sequence[float]) -> float:
 
 
 def figures(rows: Sequence[Row], policy: RefusalPolicy) -> dict[str, float | None]:
-    decided = [(r, *policy.decide(Evidence(dict(zip(FEATURES, r.features, strict=True))))) for r in rows]
+    return _shares([(r, *policy.decide(_evidence(r))) for r in rows])
+
+
+def held_out_by_set(rows: Sequence[Row]) -> dict[str, float | None]:
+    """The figures over all rows, each decided by the policy fitted without its own set (pooled by
+    question, not averaged by set)."""
+    decided = []
+    for name in sorted({r.set_name for r in rows}):
+        train = [r for r in rows if r.set_name != name]
+        if not any(r.item_right for r in train) or all(r.item_right for r in train):
+            continue
+        policy = fit(train)
+        decided += [(r, *policy.decide(_evidence(r))) for r in rows if r.set_name == name]
+    return _shares(decided)
+
+
+def _shares(decided: Sequence[tuple[Row, bool, str]]) -> dict[str, float | None]:
     ans = [d for d in decided if d[0].answerable]
     unans = [d for d in decided if not d[0].answerable]
     answered = [d for d in decided if not d[1]]
@@ -250,11 +280,17 @@ def figures(rows: Sequence[Row], policy: RefusalPolicy) -> dict[str, float | Non
             "sure_share": share(len(sure), len(answered))}
 
 
-def cross_validate(rows: Sequence[Row], folds: int = 5, seed: int = 13) -> list[dict[str, float | None]]:
-    """Per-fold figures of policies fitted on the other folds (folds stratified by answerability)."""
-    order = _folds(rows, 1, seed)[0]
-    order.sort(key=lambda r: r.answerable)  # stable: shuffled within each group, dealt round the folds
-    parts: list[list[Row]] = [order[i::folds] for i in range(folds)]
+def cross_validate(rows: Sequence[Row], folds: int = 5, seed: int = 13, by_set: bool = False
+                   ) -> list[dict[str, float | None]]:
+    """Per-fold figures of policies fitted on the other folds (folds stratified by answerability,
+    or with ``by_set`` each set held out in turn, as a report set is)."""
+    parts: list[list[Row]]
+    if by_set:
+        parts = [[r for r in rows if r.set_name == name] for name in sorted({r.set_name for r in rows})]
+    else:
+        order = _folds(rows, 1, seed)[0]
+        order.sort(key=lambda r: r.answerable)  # stable: shuffled within each group, dealt round the folds
+        parts = [order[i::folds] for i in range(folds)]
     out = []
     for train, held in splits(parts):
         if not held or not any(r.item_right for r in train) or all(r.item_right for r in train):
