@@ -152,3 +152,18 @@ def test_a_step_the_conversations_item_lacks_is_asked_of_the_items_that_have_it(
     assert case.focus and case.focus[0] != inspection.key
     assert case.primary is not None and "立案" in case.primary.text
     assert hashing_assistant.ask("检查时要出示什么证件", history).focus == (inspection.key,)
+
+
+def test_a_penalty_asked_after_an_item_that_holds_none_is_asked_of_the_penalty_items(hashing_assistant) -> None:
+    """Item 83 (an inspection) neither names nor cites a penalty: 罚多少 after it is answered from an
+    item that does, not with 83's text; a column 83 has (承办机构) stays on 83."""
+    cat = hashing_assistant.catalogue
+    inspection = cat.items["tianshui-cac-power-list#83"]
+    source = cat.source(inspection)
+    assert "罚" not in inspection.value(source, "事项名称") + inspection.value(source, "实施依据")
+    history = [{"role": "user", "content": "互联网信息服务的监督检查依据什么"},
+               {"role": "assistant", "content": f"**理解为**：第83项「{cat.name(inspection)}」 · 实施依据"}]
+    fine = hashing_assistant.ask("那罚多少", history)
+    assert fine.focus and fine.focus[0] != inspection.key
+    assert "处罚" in cat.name(cat.items[fine.focus[0]])
+    assert hashing_assistant.ask("由哪个科室承办", history).focus == (inspection.key,)

@@ -424,8 +424,11 @@ class Assistant:
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
         matter = self.words.matter(text)
-        if focus and self._follows(text, matter, focus) and self._has_step(ask, focus[0]):
-            return self._stay(query, focus)
+        if focus and self._follows(text, matter, focus):
+            if not self._has_penalty(text, focus[0]):
+                return self._penalty_of(query, focus)
+            if self._has_step(ask, focus[0]):
+                return self._stay(query, focus)
         hits = self.reranked(text, tokens)[:K]
         return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
@@ -452,6 +455,27 @@ class Assistant:
         cues = dict(intent.STEPS)[ask.step]
         body = self.words.text(self.catalogue.items[key])
         return any(c in body for c in cues)
+
+    def _has_penalty(self, text: str, key: str) -> bool:
+        """Whether the item can answer a question about a penalty: true unless one is named (罚多少,
+        怎么处罚) and neither the item's name nor its basis speaks of one (a licence or an
+        inspection item: 罚多少 after 出租车驾驶员从业资格证核发 asks about the penalty item). The
+        word itself, not the money or sanction cues: 最多能租几天 and 协调不下来怎么办 ask the item."""
+        if "罚" not in text:
+            return True
+        item = self.catalogue.items[key]
+        src = self.catalogue.source(item)
+        held = "".join(item.value(src, c) for c in ("事项名称", "实施依据") if c in item.fields)
+        return "罚" in held
+
+    def _penalty_of(self, query: Query, focus: tuple[str, ...]) -> Turn:
+        """A penalty asked after an item that holds none: the items the focus item's matter and
+        the question lead to, those that speak of a penalty first."""
+        name = self.catalogue.name(self.catalogue.items[focus[0]])
+        hits = [h for h in self.reranked(f"{name} {query.text}", list(query.expanded)) if h.item_key != focus[0]]
+        hits.sort(key=lambda h: not self._has_penalty(query.text, h.item_key))  # stable
+        return Turn(hits[:K], (hits[0].item_key,) if hits else (), query.intent, list(query.expanded), None, None,
+                    "follow")
 
     def _specific(self, matter: Sequence[str]) -> list[str]:
         """The words of ``matter`` that name a particular matter: words the lists use, that name no
