@@ -66,6 +66,16 @@ OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "去哪", "电
                      # Office holders, fees and charges: no column of a 权责清单 holds them.
                      "局长是谁", "科长是谁", "负责人是谁", "叫什么名字", "工本费", "手续费", "收费标准", "收多少钱",
                      "交多少钱", "费用是多少")
+# Kinds of fact no column holds, as patterns: where an office sits (在哪办公, 在几楼).
+OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公室在哪",)
+# Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to appeal
+# (复议期限, 诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内), what the
+# asker is owed (赔我), and counts of past cases (去年一共查了多少家).
+ADVICE_PATTERNS = (r"分期",
+                   r"复议.{0,12}(?:期限|多少天|几天|多长时间|多久|时效)|(?:期限|多少天|几天|多长时间|多久).{0,8}复议"
+                   r"|诉讼时效",
+                   r"赔我|赔偿我|给我赔",
+                   r"(?:去年|今年|上个月|上半年|下半年|这几年|近几年|历年).{0,12}(?:多少|几家|几起|几个|几次)")
 # Asking which office holds a matter (归哪个部门管, 找谁, 谁来查处): answered, when the lists of
 # several offices are served, by the offices whose items hold it. Over one office's list the
 # who-cues above ask for its 承办机构 instead.

@@ -110,3 +110,26 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     assert "清单未引用" not in typo.interpretation
     other = hashing_assistant.ask("违反数据安全法会被怎么罚", [])
     assert other.refused and "《数据安全法》" in other.interpretation
+
+
+@pytest.mark.parametrize(("text", "out_of_scope", "advice"), [
+    ("网信办在哪办公啊", True, False),
+    ("罚款能分期交吗", False, True),
+    ("收到处罚决定书以后，多少天内可以申请行政复议？", False, True),
+    ("去年全市一共取缔了多少家", False, True),
+    ("我的信息被泄露了，能让它赔我多少钱？", False, True),
+    # Asked of a list that states it (专利纠纷: 收到处理通知之日起十五日内起诉): not refused by a pattern.
+    ("对处理结果不服，多长时间内可以起诉？", False, False),
+    ("个人罚多少", False, False),
+])
+def test_kinds_of_question_no_list_answers_are_recognised(text: str, out_of_scope: bool, advice: bool) -> None:
+    from assistant.answering.intent import recognise
+
+    ask = recognise(text)
+    assert (ask.out_of_scope, ask.advice) == (out_of_scope, advice)
+
+
+def test_a_follow_up_about_paying_by_instalments_is_refused_as_advice(hashing_assistant) -> None:
+    history = [{"role": "user", "content": "不实名注册会被怎么罚"}]
+    answer = hashing_assistant.ask("罰款能分期交嗎", history)  # traditional, as typed
+    assert answer.refused and "缴款方式" in (answer.warning or "") + answer.interpretation

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
 from assistant.vocabulary import (
     ADVICE_CUES,
+    ADVICE_PATTERNS,
     APPLICATION_CUES,
     ARTICLE_CUES,
     ARTICLE_LAW_LEADS,
@@ -25,6 +26,7 @@ from assistant.vocabulary import (
     MONEY_CUES,
     NEW_TOPIC_MARKERS,
     OUT_OF_SCOPE_CUES,
+    OUT_OF_SCOPE_PATTERNS,
     ROUTING_BACK,
     ROUTING_CUES,
     ROUTING_FRAME,
@@ -36,6 +38,8 @@ from assistant.vocabulary import (
 )
 
 _CODE = re.compile(r"[0-9A-Z]{15,}")
+_OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS))
+_ADVICE = re.compile("|".join(ADVICE_PATTERNS))
 APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
 
 _NUM = f"(?:[0-9]+|[{NUMERAL_CHARS}]+)"
@@ -144,8 +148,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_money=any(c in text for c in MONEY_CUES),
                   asks_sanction=any(c in text for c in SANCTION_CUES),
                   asks_article=any(c in text for c in ARTICLE_CUES),
-                  out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES),
-                  advice=any(c in text for c in ADVICE_CUES),
+                  out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES) or bool(_OUT_OF_SCOPE.search(text)),
+                  advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
                   asks_office=any(c in text for c in ROUTING_CUES) or (several and any(w in text for w in "谁哪找")),
                   asks_several=several)
 
