@@ -185,7 +185,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
 def _names_a_kind(intent: Intent) -> bool:
     """The question's words name the kind of answer it wants (a column, a fine, a deadline …)."""
     return (intent.explicit or intent.asks_time or intent.asks_count or intent.asks_money or intent.asks_law
-            or intent.asks_article)
+            or intent.asks_article or intent.asks_sanction)
 
 
 def _kind_after(s: str, name: str, c: Candidate, ctx: Context, terms: _Terms) -> float:
