@@ -17,12 +17,13 @@ def test_served_offices_are_left_out_by_the_words_of_their_names() -> None:
 
 
 class _Axis:
-    """One axis per office's duties (in table order), the question on the axis it names."""
+    """One axis per duty (in table order, each office's duties one by one), the question on the
+    axis it names."""
 
     name = "axis"
 
     def __init__(self, offices) -> None:
-        self.duties = [o.duties for o in offices]
+        self.duties = [d for o in offices for d in o.duties.split("，")]
         self.calls = 0
 
     def encode(self, texts, kind):
@@ -38,12 +39,14 @@ def test_the_closest_unserved_duties_give_the_cosine_and_are_encoded_once() -> N
     model = _Axis(offices)
     near = Elsewhere(model, ["某市公安局"])
     assert all("公安" not in o.names for o in near.offices)
-    q = np.zeros(len(offices), np.float32)
+    assert near.duties() == model.duties and "户口和身份证" not in near.duties()  # one passage a duty
+    q = np.zeros(len(model.duties), np.float32)
     q[3] = 0.6
     assert near.closest(q) == pytest.approx(0.6)
-    assert near.closest(np.zeros(len(offices), np.float32)) == pytest.approx(0.0)
+    assert near.closest(np.zeros(len(model.duties), np.float32)) == pytest.approx(0.0)
     assert model.calls == 1
     assert Elsewhere(None, []).closest(q) is None and near.closest(None) is None
+    assert "户口和身份证" in Elsewhere(model, ["某市网信办"]).duties()
 
 
 def test_the_evidence_carries_it_with_a_model_and_not_without(hashing_assistant) -> None:

@@ -134,14 +134,21 @@ class Elsewhere:
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
 
+    def duties(self) -> list[str]:
+        """Each duty of each office on its own: a question about 户口 comes closer to 户口和身份证 than
+        to the 公安 entry's whole list of ten matters (on the routing tuning questions asked alone,
+        matters no office holds were told from held ones with AUC 0.885 by single duties, 0.853
+        by whole entries)."""
+        return [duty for o in self.offices for duty in o.duties.split("，") if duty]
+
     def vectors(self) -> np.ndarray | None:
-        """The duties' vectors, encoded on first use (a few dozen short passages)."""
+        """The duties' vectors, encoded on first use (a few hundred short passages)."""
         if self.embedder is None or not self.offices:
             return None
         with self._lock:
             if self._vectors is None:
                 try:
-                    found = self.embedder.encode([o.duties for o in self.offices], "passage")
+                    found = self.embedder.encode(self.duties(), "passage")
                 except ModelUnavailableError:
                     return None  # no model: the evidence goes without it, as without dense scores
                 self._vectors = np.asarray(found, np.float32)
