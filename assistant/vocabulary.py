@@ -49,6 +49,12 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Characters that point at something said before (这事, 那家店, 它的): a word that opens with one is
 # the user's own pointing, never a typo of a list's word (这事 is not 政事).
 POINTING_CHARS = frozenset("这那哪该此其它他她我你您")
+# Characters of grammar (negation, prepositions, particles, modal verbs): a two-character window
+# holding one is two words far more often than one mistyped word (不发 is not the lists' 部发, 被查
+# not 备查, 有家药店 not 有奖). And 罚 as typed is what people mean: 办罚, 广告罚 and 人罚 are 网信办罚,
+# 虚假广告罚 and 装修人罚, not 办法, 广告法 and 人防.
+GRAMMAR_CHARS = frozenset("不没有被是在里要说想给到把跟向和都就也还能会去很的了得着过吗呢吧啊见连")
+NEVER_MISTYPED = frozenset("罚")
 FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才", "如果",
                      "要是", "假如", "万一")
 NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "另一个问题")
@@ -61,13 +67,18 @@ APPLICATION_CUES = ("申请", "怎么办理", "如何办理", "备案", "材料"
 SERVICE_CUES = (*APPLICATION_CUES, "申领", "缴纳", "账户", "怎么交", "在哪交", "怎么认定", "算不算", "满足哪些条件",
                 "多久能批", "要多久", "复议", "诉讼", "分期")
 # Facts no column of a 权责清单 holds: where, when, whom to call, who holds office.
-OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "去哪", "电话", "联系方式", "官网", "网址", "几点",
-                     "上班", "下班", "主任是谁", "领导是谁", "怎么举报", "如何举报", "举报电话", "怎么解封", "测评机构",
+OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "联系方式", "官网", "网址", "几点",
+                     "下班", "主任是谁", "领导是谁", "怎么举报", "如何举报", "怎么解封", "测评机构",
                      # Office holders, fees and charges: no column of a 权责清单 holds them.
                      "局长是谁", "科长是谁", "负责人是谁", "叫什么名字", "工本费", "手续费", "收费标准", "收多少钱",
                      "交多少钱", "费用是多少")
 # Kinds of fact no column holds, as patterns: where an office sits (在哪办公, 在几楼).
-OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公室在哪",)
+# 电话, 上班 and 去哪 count when asked for, not when said in passing (我打电话举报了…, 标志上没写举报电话,
+# 工人没法按每天8小时上班, 我去哪举报 and 去哪儿申请, which 承办机构 answers).
+OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公室在哪",
+                         r"电话(?:是)?多少|电话号码|打(?:哪个|什么)电话",
+                         r"上班(?:吗|不|嘛)|几点.{0,2}上班|有人上班",
+                         r"去哪(?!(?:儿|里)?(?:举报|申请))")
 # Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to appeal
 # (复议期限, 诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内), what the
 # asker is owed (赔我), and counts of past cases (去年一共查了多少家).
@@ -125,7 +136,7 @@ LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯
 ARTICLE_LAW_LEADS = ("违反", "违法", "依据", "根据", "按照", "依照", "对照", "适用", "按", "依", "用", "是", "的", "了",
                      "那", "呢", "本")
 # 违法, 执法, 依法, 方法 …: a character before 法 that makes it an ordinary word.
-NOT_LAW_BEFORE_FA = frozenset("违犯合非执守依方做说用手立司无设想看办算语魔")
+NOT_LAW_BEFORE_FA = frozenset("违犯合非执守依方做说用手立司无设想看办算语魔没写玩")
 NOT_LAW_WORDS = ("没有", "不", "被", "了", "要", "时", "这", "那")
 RULE_TITLE_WORDS = ("管理", "实施", "处罚", "暂行", "若干", "办法", "条例")
 QUESTION_WORDS = ("什么", "哪", "怎么", "如何", "啥", "多少", "吗", "几")

@@ -53,6 +53,7 @@ def test_understander_builds_one_query(hashing_assistant) -> None:
     ("发布违法信息会怎样", ()),
     ("执法人员要几个人", ()),
     ("法律没有特别规定的话罚多少", ()),
+    ("工人没法按每天8小时上班", ()),
 ])
 def test_named_laws(text: str, laws: tuple[str, ...]) -> None:
     assert named_laws(text) == laws
@@ -121,6 +122,13 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     # Asked of a list that states it (专利纠纷: 收到处理通知之日起十五日内起诉): not refused by a pattern.
     ("对处理结果不服，多长时间内可以起诉？", False, False),
     ("个人罚多少", False, False),
+    # 电话, 上班 and 去哪 asked for, and said in passing.
+    ("网络管理科的电话是多少", True, False),
+    ("周六上班吗", True, False),
+    ("社保卡丢了去哪补", True, False),
+    ("歌厅门口的牌子上没写12318举报电话，这个也有人管吗", False, False),
+    ("工人没法按每天8小时上班，想申请综合计算工时工作制", False, False),
+    ("那要去哪儿申请，需要交什么材料", False, False),
 ])
 def test_kinds_of_question_no_list_answers_are_recognised(text: str, out_of_scope: bool, advice: bool) -> None:
     from assistant.answering.intent import recognise
@@ -133,3 +141,16 @@ def test_a_follow_up_about_paying_by_instalments_is_refused_as_advice(hashing_as
     history = [{"role": "user", "content": "不实名注册会被怎么罚"}]
     answer = hashing_assistant.ask("罰款能分期交嗎", history)  # traditional, as typed
     assert answer.refused and "缴款方式" in (answer.warning or "") + answer.interpretation
+
+
+@pytest.mark.parametrize("text", [
+    "工地上挖出一罐古钱币，工人偷偷藏起来",  # 上挖 and 人偷 cut through 挖出 and 工人
+    "依据网络安全法第几条",  # 法第 cuts through 第几条
+    "网约车平台没有经营许可怎么罚",  # 许可怎 cuts through 怎么
+    "到期了他还是不发",  # 不发 is two words, not the lists' 部发
+    "被查到的话会罚多少",  # 被查 is not 备查
+    "网信办罚多少",  # 罚 as typed is meant: not 办法
+])
+def test_words_of_the_language_are_not_read_as_typos(text: str) -> None:
+    speller = Speller({"上网": 9, "人头": 3, "法定": 9, "许可证": 9, "部发": 2, "备查": 4, "办法": 9, "听证": 9})
+    assert speller.repair(text) == (text, ())

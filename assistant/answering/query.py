@@ -139,9 +139,10 @@ class Speller:
                 i += len(typed)
         return "".join(out), tuple(fixes)
 
-    def _locked(self, text: str) -> tuple[set[int], set[int], set[tuple[int, int]]]:
-        """Offsets no window may touch (article numbers), cut points inside known words, and where
-        the text holds a word of the general dictionary whole (废纸 in 当废纸卖了)."""
+    def _locked(self, text: str) -> tuple[set[int], set[int], set[tuple[int, int]], set[int]]:
+        """Offsets no window may touch (article numbers), cut points inside known words, where
+        the text holds a word of the general dictionary whole (废纸 in 当废纸卖了), and the cut points
+        inside a word where a window may nevertheless end."""
         from assistant.index.lexical import general_dictionary
 
         touched: set[int] = set()
@@ -149,23 +150,33 @@ class Speller:
             touched.update(range(m.start(), m.end()))
         inside: set[int] = set()
         general: set[tuple[int, int]] = set()
+        ends: set[int] = set()  # inside a word, yet a window may end there (see below)
         at = 0
         for token in general_dictionary().lcut(text, HMM=False):
             if len(token) > 1 and token in self.words:
                 inside.update(range(at + 1, at + len(token)))
             elif len(token) > 1 and _frequency(token) > 0:
                 general.add((at, at + len(token)))
+                # Nor through a word of the language: 人偷 in 工人偷偷, 法第 in 安全法第几条 and 许可怎
+                # in 许可怎么罚 are the ends of two words, not one mistyped word. Unless what the
+                # window leaves of it is a word of grammar: 听正要 reads 听正|要 as well as 听|正要.
+                inside.update(range(at + 1, at + len(token)))
+                if token[-1] in vocabulary.GRAMMAR_CHARS:
+                    ends.add(at + len(token) - 1)
             at += len(token)
-        return touched, inside, general
+        return touched, inside, general, ends
 
-    def _at(self, s: str, at: int, locked: tuple[set[int], set[int], set[tuple[int, int]]]) -> tuple[str, str] | None:
-        touched, inside, general = locked
+    def _at(self, s: str, at: int, locked: tuple[set[int], set[int], set[tuple[int, int]], set[int]]
+            ) -> tuple[str, str] | None:
+        touched, inside, general, ends = locked
         for n in REPAIR_WINDOWS:
             w = s[:n]
             # Windows already inside a list word (个人信 in 个人信息) are not typos.
             if len(w) < n or w in self._pieces() or w[0] in vocabulary.POINTING_CHARS:
                 continue
-            if touched & set(range(at, at + n)) or at in inside or at + n in inside:
+            if n == 2 and any(c in vocabulary.GRAMMAR_CHARS for c in w):
+                continue
+            if touched & set(range(at, at + n)) or at in inside or (at + n in inside and at + n not in ends):
                 continue
             if (at, at + n) in general:
                 continue  # a whole word of the language, segmented as such: what the user meant
@@ -177,6 +188,8 @@ class Speller:
             for v in self._index().get(_pinyin(w, False), ()):
                 diff = sum(a != b for a, b in zip(w, v, strict=True))
                 if diff == 0 or diff > max(1, n // 2):
+                    continue
+                if any(a != b and a in vocabulary.NEVER_MISTYPED for a, b in zip(w, v, strict=True)):
                     continue
                 found.append((_pinyin(v, True) == _pinyin(w, True), self.counts[v], v))
             if found:
