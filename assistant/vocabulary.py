@@ -53,7 +53,7 @@ POINTING_CHARS = frozenset("这那哪该此其它他她我你您")
 # holding one is two words far more often than one mistyped word (不发 is not the lists' 部发, 被查
 # not 备查, 有家药店 not 有奖). And 罚 as typed is what people mean: 办罚, 广告罚 and 人罚 are 网信办罚,
 # 虚假广告罚 and 装修人罚, not 办法, 广告法 and 人防.
-GRAMMAR_CHARS = frozenset("不没有被是在里要说想给到把跟向和都就也还能会去很的了得着过吗呢吧啊见连")
+GRAMMAR_CHARS = frozenset("不没有被是在里要说想给到把跟向按和都就也还能会去很的了得着过吗呢吧啊见连")
 NEVER_MISTYPED = frozenset("罚")
 FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才", "如果",
                      "要是", "假如", "万一")
@@ -129,7 +129,7 @@ LAW_CUES = ("哪部法", "什么法", "哪个法", "哪部", "什么规定", "�
 ARTICLE_CUES = ("哪一条", "哪条", "第几条", "哪一款", "第几款", "哪款", "哪一项", "第几项")
 # Words that lead into a statute's name in a question (违反《…》, 根据…法).
 LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯", "关于", "按", "依", "用", "是", "了", "在",
-             "的", "和", "与", "及", "或")
+             "的", "和", "与", "及", "或", "里")
 # Words before the law an article is asked of (违反网络安全法第六十一条, 那已经违法规定第十四条呢): the
 # law's name starts after the last of them. Apart from LAW_LEADS, which reads names anywhere in a
 # question; this one is read only from the words just before 第X条.

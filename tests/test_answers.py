@@ -118,3 +118,32 @@ def test_json_shape(hashing_assistant) -> None:
     assert set(data) >= {"refused", "quotes", "interpretation", "answer", "ranked_items"}
     q = data["quotes"][0]
     assert set(q) >= {"text", "item", "field", "source", "start", "end"}
+
+
+def test_an_article_asked_for_something_inside_it_is_quoted_from_it_and_not_certain(hashing_assistant) -> None:
+    """A fine asked of an article is a sentence chosen inside it: quoted from that article, never
+    marked certain (only the article itself, named by one item, is)."""
+    a = hashing_assistant.ask("网络安全法第六十一条罚多少", [])
+    assert a.hits[0].seq == "72" and a.confidence == "likely"
+    item = hashing_assistant.catalogue.items[a.hits[0].item_key]
+    heading = next(r.span for r in item.refs if r.article == 61 and r.role == "cited")
+    assert a.primary is not None and a.primary.end > heading.start and "罚款" in a.primary.text
+
+
+def test_a_case_of_an_article_is_quoted_as_listed(hashing_assistant) -> None:
+    a = hashing_assistant.ask("第六十九条第（二）项是什么情形", [])
+    assert a.hits[0].seq == "78" and a.confidence == "likely"
+    assert a.primary is not None and a.primary.text.startswith("（二）") and "监督检查" in a.primary.text
+
+
+@pytest.mark.parametrize(("hint", "law", "titled", "short"), [
+    ("网络安全法", "中华人民共和国网络安全法", True, True),
+    ("土壤法", "中华人民共和国土壤污染防治法", False, True),
+    ("环评法", "中华人民共和国环境影响评价法", False, True),
+    ("放射性同位素与射线装置安全和防护管里办法", "放射性同位素与射线装置安全和防护管理办法", False, True),
+    ("环保法", "中华人民共和国环境影响评价法", False, False),
+])
+def test_a_statute_named_by_a_short_name_or_with_a_slip(hint: str, law: str, titled: bool, short: bool) -> None:
+    from assistant.answering.intent import names_law
+
+    assert names_law(hint, law) is titled and names_law(hint, law, short=True) is short

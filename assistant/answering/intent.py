@@ -44,7 +44,8 @@ APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服�
 
 _NUM = f"(?:[0-9]+|[{NUMERAL_CHARS}]+)"
 _ARTICLE = re.compile(
-    rf"(?:《?(?P<law>[\u4e00-\u9fff]{{2,20}}?)》?)?第(?P<num>{_NUM})条(?:第(?P<para>{_NUM})款)?")
+    rf"(?:《?(?P<law>[\u4e00-\u9fff]{{2,20}}?)》?)?第(?P<num>{_NUM})条(?:第(?P<para>{_NUM})款)?"
+    rf"(?:第[（(]?(?P<item>{_NUM})[)）]?项)?")
 # Short names people use for a statute: the name the lists cite it by.
 LAW_ALIASES = {"网安法": "网络安全法"}
 # A law named by its kind alone (违反规定第十四条): any cited law of that kind, the search decides.
@@ -57,6 +58,7 @@ class ArticleAsk:
     article: int
     law_hint: str | None  # a fragment of the law's title, or None when unnamed
     paragraph: int | None = None
+    item: int | None = None  # 第二项, 第（二）项: one of the cases an article lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,8 @@ def articles(text: str) -> list[ArticleAsk]:
         law = m.group("law") or ""
         # A title in 《》 is the law's own name; unbracketed, the sentence runs into it.
         titled = m.group(0).startswith("《") and law.endswith(GENERIC_LAWS)
-        out.append(ArticleAsk(to_int(m.group("num")), law if titled else law_name(law), para))
+        item = to_int(m.group("item")) if m.group("item") else None
+        out.append(ArticleAsk(to_int(m.group("num")), law if titled else law_name(law), para, item))
     return out
 
 
@@ -100,13 +103,31 @@ def law_name(words: str) -> str | None:
     return name if name.endswith(GENERIC_LAWS) else None
 
 
-def names_law(hint: str, law: str) -> bool:
+def names_law(hint: str, law: str, short: bool = False) -> bool:
     """Whether a cited law's title is the one the question names: the same title give or take
-    中华人民共和国, or, named by its kind alone (规定), any law of that kind."""
+    中华人民共和国, or, named by its kind alone (规定), any law of that kind; with ``short``, also
+    by a short name (土壤法) or with one character mistyped, which is asked only when no title
+    matches (劳动法 is a law of its own, not 劳动合同法)."""
     if hint in GENERIC_LAWS:
         return law.endswith(hint)
     own = law.removeprefix("中华人民共和国")
-    return bool(own) and (hint in law or own in hint)
+    return bool(own) and (hint in law or own in hint
+                          or (short and (_abbreviates(hint, own) or _one_slip(hint, own))))
+
+
+def _one_slip(hint: str, title: str) -> bool:
+    """The title with one character mistyped (…防护管里办法 for …防护管理办法)."""
+    return len(hint) == len(title) >= 6 and sum(a != b for a, b in zip(hint, title, strict=True)) == 1
+
+
+def _abbreviates(hint: str, title: str) -> bool:
+    """A statute's short name: its first character, then characters of its title in order, and
+    the same kind (土壤法 for 土壤污染防治法, 环评法 for 环境影响评价法, 固废法 for 固体废物污染环境防治法)."""
+    kind = next((k for k in sorted(GENERIC_LAWS, key=len, reverse=True) if hint.endswith(k)), None)
+    if kind is None or not title.endswith(kind) or len(hint) <= len(kind) or hint[0] != title[0]:
+        return False
+    rest = iter(title[:-len(kind)])
+    return all(c in rest for c in hint[:-len(kind)])
 
 
 def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:

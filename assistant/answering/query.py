@@ -148,6 +148,9 @@ class Speller:
         touched: set[int] = set()
         for m in _ARTICLE_REF.finditer(text):
             touched.update(range(m.start(), m.end()))
+            if text[max(0, m.start() - 1):m.start()] == "法":
+                # A statute's short name before its article (固废法第一百一十二条) is no 非法.
+                touched.update(range(max(0, m.start() - 3), m.start()))
         inside: set[int] = set()
         general: set[tuple[int, int]] = set()
         ends: set[int] = set()  # inside a word, yet a window may end there (see below)

@@ -94,7 +94,7 @@ def pairs_of(text: str) -> frozenset[str]:
 
 def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None = None) -> list[Scored]:
     """Every candidate of the item with its features. ``must_contain`` keeps only the
-    実施依据 candidates covering that span (an article asked for by number)."""
+    实施依据 candidates inside that span or covering its start (an article asked for by number)."""
     text = source.text
     terms = _Terms.of(ctx)
     out: list[Scored] = []
@@ -105,8 +105,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
         dense = _dense(name, ctx)
         for c in candidates(text, fv, breaks):
-            if must_contain is not None and not (name == "实施依据" and c.span.start <= must_contain.start
-                                                 and must_contain.end <= c.span.end):
+            if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
             out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span))))
     if must_contain is not None:
@@ -118,6 +117,12 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         c = Candidate(fv.span, None)
         out.append(Scored(name, c, _features(text, name, c, ctx, terms, _dense(name, ctx)(fv.span))))
     return out
+
+
+def _within(span: Span, extent: Span) -> bool:
+    """A candidate of an article asked by number: one that starts inside the article's extent, or
+    covers its start."""
+    return extent.start <= span.start < extent.end or span.start <= extent.start < span.end
 
 
 def _dense(name: str, ctx: Context) -> Callable[[Span], float]:
