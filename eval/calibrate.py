@@ -10,6 +10,7 @@ RefusalPolicy.fitted() reads it. Report sets are never read.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="store the fitted policy as the default")
     p.add_argument("--out", help="write the policy here instead of the package default")
     p.add_argument("--fake-embedder", action="store_true", help="hashing embedder (smoke test only)")
+    p.add_argument("--rows", help="also write the policy's rows (evidence and labels) here, as JSON lines")
     p.add_argument("--routing-only", action="store_true",
                    help="fit only the routing constants, keeping the other sections of the calibration")
     args = p.parse_args(argv)
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     # Every stage starts from the code's unfitted values plus the stages fitted before it in this
     # run, never from the calibration file, so the same code and sets give the same fit.
     with fitting_from({}) as fitted:
-        fit_answers(sets, embedder, args.folds, commit, fitted)
+        fit_answers(sets, embedder, args.folds, commit, fitted, Path(args.rows) if args.rows else None)
         fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
     if target is not None:
         target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -73,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: dict) -> None:
+def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: dict,
+                rows_out: Path | None = None) -> None:
     """Fusion, re-ranking, field model, excerpt, overrule, follow-ups, follow-up refusal and the
     refusal policy, in that order; each stage's section goes into ``fitted`` before the next runs."""
     ranked = calibration.collect_fusion(sets, embedder)
@@ -147,17 +150,20 @@ def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: d
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
+    if rows_out is not None:  # for looking into the policy's fit without collecting again
+        rows_out.write_text("".join(json.dumps(dataclasses.asdict(r), ensure_ascii=False) + "\n" for r in rows),
+                            encoding="utf-8")
     per_fold = calibration.cross_validate(rows, folds=folds)
     for n, f in enumerate(per_fold, start=1):
         print(f"fold {n}: " + "  ".join(f"{k} {v}" for k, v in f.items()))
     print("cross-validated mean: " + "  ".join(f"{k} {v}" for k, v in calibration.pooled_folds(per_fold).items()))
-    by_set = calibration.held_out_by_set(rows)
-    print("each set held out in turn (as a report set is), pooled: "
+    sure_z, by_set = calibration.fit_sure_z(rows)
+    print(f"each set held out in turn (as a report set is), pooled, sure cut at {sure_z} standard errors: "
           + "  ".join(f"{k} {v}" for k, v in by_set.items()))
     provenance = (f"eval/calibrate.py --folds {folds} on {len(rows)} tuning questions "
                   f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
                   f"{time.strftime('%Y-%m-%d')}")
-    policy = calibration.fit(rows, provenance)
+    policy = calibration.fit(rows, f"{provenance}, sure cut at {sure_z} standard errors", sure_z=sure_z)
     follow_refusal = calibration.fit_follow_refusal(staying, provenance)
     print("follow-up refusal fitted on all: " + json.dumps(follow_refusal.to_json(), ensure_ascii=False))
     print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))

@@ -167,3 +167,15 @@ def test_a_penalty_asked_after_an_item_that_holds_none_is_asked_of_the_penalty_i
     assert fine.focus and fine.focus[0] != inspection.key
     assert "处罚" in cat.name(cat.items[fine.focus[0]])
     assert hashing_assistant.ask("由哪个科室承办", history).focus == (inspection.key,)
+
+
+def test_a_follow_up_about_the_people_in_charge_stays_on_the_item(hashing_assistant) -> None:
+    """科长, 技术主管 say who is asked about, not which matter: after an answer whose item fines the
+    people in charge, 那负责这个项目的信息科科长本人呢 is about that item's 主管人员."""
+    cat = hashing_assistant.catalogue
+    item = cat.items["tianshui-cac-power-list#76"]
+    assert "主管人员" in hashing_assistant.words.text(item)
+    history = [{"role": "user", "content": "把用户数据存到境外服务器上怎么罚"},
+               {"role": "assistant", "content": f"**理解为**：第76项「{cat.name(item)}」 · 实施依据"}]
+    for question in ("那负责这个项目的信息科科长本人呢", "那他们负责的技术主管个人要掏钱吗"):
+        assert hashing_assistant.ask(question, history).focus == (item.key,)

@@ -442,7 +442,7 @@ class Assistant:
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
         matter = self.words.matter(text)
-        if focus and self._follows(text, matter, focus):
+        if focus and (self._follows(text, matter, focus) or self._about_its_people(ask, text, focus[0])):
             if not self._has_penalty(text, focus[0]):
                 return self._penalty_of(query, focus)
             if self._has_step(ask, focus[0]):
@@ -473,6 +473,13 @@ class Assistant:
         cues = dict(intent.STEPS)[ask.step]
         body = self.words.text(self.catalogue.items[key])
         return any(c in body for c in cues)
+
+    def _about_its_people(self, ask: intent.Intent, text: str, key: str) -> bool:
+        """那…负责的科长本人呢 after an answer whose item fines the people in charge: the words
+        that say who (技术主管, 科长, 老板) name a person of that matter, not a matter of their own."""
+        if not (ask.about_manager and intent.has_follow_up_marker(text)):
+            return False
+        return any(w in self.words.text(self.catalogue.items[key]) for w in ("主管人员", "直接责任人员"))
 
     def _has_penalty(self, text: str, key: str) -> bool:
         """Whether the item can answer a question about a penalty: true unless one is named (罚多少,

@@ -44,6 +44,10 @@ SURE_PRECISION = 0.95  # on out-of-fold probabilities (cuts on in-sample ones ne
 # signal, the top two or three out-of-fold answers set cuts that called 2–15 % of new rows sure. At
 # one standard error a cut needs 19 answers in a row right, or more with a wrong one among them.
 SURE_Z = 1.0
+# ... or more, when fewer do not hold on sets a fit has not seen: the smallest of these under which
+# the answers called sure with each tuning set held out in turn are right SURE_PRECISION of the time
+# (or none is called sure). With one standard error, held out by set, they were right 0.83–0.87.
+SURE_ZS = (1.0, 1.5, 2.0, 3.0)
 L2 = 1.0
 INNER_FOLDS = 5  # inside each fit: the folds whose held-out probabilities place the cuts
 # ... unless the rows come from at least this many sets: then each set is a fold, so a cut is placed
@@ -161,7 +165,7 @@ def collect(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None =
 
 
 def fit(rows: Sequence[Row], provenance: str = "", max_false_refusals: float = MAX_FALSE_REFUSALS,
-        inner_folds: int = INNER_FOLDS, by_set: bool = True) -> RefusalPolicy:
+        inner_folds: int = INNER_FOLDS, by_set: bool = True, sure_z: float = SURE_Z) -> RefusalPolicy:
     """``in_scope`` learns answerable vs unanswerable; ``right`` learns, on answerable questions,
     whether the leading item's primary quote holds the answer. Both models are fitted on all
     ``rows``; the two cuts are chosen on out-of-fold probabilities (each row scored by models fitted
@@ -175,7 +179,7 @@ def fit(rows: Sequence[Row], provenance: str = "", max_false_refusals: float = M
     answerable = [i for i, r in enumerate(rows) if r.answerable]
     refuse_below = _refuse_below([oof_in[i] for i in answerable], max_false_refusals)
     answered = [i for i, r in enumerate(rows) if oof_in[i] >= max(refuse_below, SURE_IN_SCOPE)]
-    sure_at = _sure_at([rows[i] for i in answered], [oof_right[i] for i in answered])
+    sure_at = _sure_at([rows[i] for i in answered], [oof_right[i] for i in answered], sure_z)
     return RefusalPolicy(in_scope, right, refuse_below, sure_at, provenance)
 
 
@@ -233,15 +237,15 @@ def wilson_lower(good: int, n: int, z: float) -> float:
     return (centre - spread) / (1 + z * z / n)
 
 
-def _sure_at(rows: Sequence[Row], ps: Sequence[float]) -> float:
+def _sure_at(rows: Sequence[Row], ps: Sequence[float], z: float = SURE_Z) -> float:
     """The lowest cut whose answers (unanswerable questions answered count as wrong) are right
-    at least SURE_PRECISION of the time (the Wilson lower bound at SURE_Z)."""
+    at least SURE_PRECISION of the time (the Wilson lower bound at ``z`` standard errors)."""
     sure_at = 1.0
     ranked = sorted(zip(ps, rows, strict=True), key=lambda pr: -pr[0])
     good = 0
     for n, (p, r) in enumerate(ranked, start=1):
         good += r.quote_right
-        if wilson_lower(good, n, SURE_Z) >= SURE_PRECISION:
+        if wilson_lower(good, n, z) >= SURE_PRECISION:
             sure_at = p
     return sure_at
 
@@ -250,7 +254,17 @@ def figures(rows: Sequence[Row], policy: RefusalPolicy) -> dict[str, float | Non
     return _shares([(r, *policy.decide(_evidence(r))) for r in rows])
 
 
-def held_out_by_set(rows: Sequence[Row]) -> dict[str, float | None]:
+def fit_sure_z(rows: Sequence[Row]) -> tuple[float, dict[str, float | None]]:
+    """The first of SURE_ZS whose policies, fitted with each set held out in turn, call only
+    answers sure that are right SURE_PRECISION of the time, with those held-out figures."""
+    for z in SURE_ZS:
+        held = held_out_by_set(rows, z)
+        if held["sure_right"] is None or held["sure_right"] >= SURE_PRECISION:
+            return z, held
+    return SURE_ZS[-1], held
+
+
+def held_out_by_set(rows: Sequence[Row], sure_z: float = SURE_Z) -> dict[str, float | None]:
     """The figures over all rows, each decided by the policy fitted without its own set (pooled by
     question, not averaged by set)."""
     decided = []
@@ -258,7 +272,7 @@ def held_out_by_set(rows: Sequence[Row]) -> dict[str, float | None]:
         train = [r for r in rows if r.set_name != name]
         if not any(r.item_right for r in train) or all(r.item_right for r in train):
             continue
-        policy = fit(train)
+        policy = fit(train, sure_z=sure_z)
         decided += [(r, *policy.decide(_evidence(r))) for r in rows if r.set_name == name]
     return _shares(decided)
 
