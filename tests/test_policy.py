@@ -221,3 +221,30 @@ def test_a_fit_reads_only_the_sections_fitted_in_its_own_run() -> None:
         fitted["rerank"] = {"features": list(KEEP_ORDER.NAMES), "weights": [2.0] + [0.0] * 6}
         assert ItemWeights.fitted().weights[0] == 2.0  # a stage sees what an earlier stage fitted
     assert ExcerptWeights.fitted() == shipped
+
+
+def test_the_sure_cut_is_widened_until_it_holds_on_sets_held_out() -> None:
+    """Three sets where a quote is right when the second feature is high; in the third the high
+    ones are wrong. Held out by set, one standard error calls that set's wrong answers sure; the
+    fitted number of standard errors is the first whose held-out sure answers are right 95 % of
+    the time, or that calls none sure."""
+    import random
+
+    from assistant.evaluation.calibration import SURE_PRECISION, SURE_ZS, Row, fit_sure_z, held_out_by_set
+
+    rng = random.Random(7)
+    rows = []
+    for name, flipped in (("a", False), ("b", False), ("c", True)):
+        for i in range(120):
+            answerable = i % 6 != 0
+            good = rng.random()
+            features = tuple(1.0 if (k == 0 and answerable) else good if k == 1 else rng.random() * 0.1
+                             for k in range(len(FEATURES)))
+            right = answerable and ((good > 0.5) != flipped)
+            rows.append(Row(name, f"{name}{i}", features, answerable, answerable, right))
+    z, held = fit_sure_z(rows)
+    assert z in SURE_ZS and held == held_out_by_set(rows, z)
+    assert held["sure_right"] is None or held["sure_right"] >= SURE_PRECISION or z == SURE_ZS[-1]
+    one = held_out_by_set(rows, SURE_ZS[0])
+    assert one["sure_right"] is not None and one["sure_right"] < SURE_PRECISION  # the check can fail
+    assert z > SURE_ZS[0]
