@@ -89,6 +89,7 @@ class Assistant:
         # Read only with the vectors of the model it was fitted for (see answering/field_model.py).
         self.field_model: FieldModel | None = FieldModel.fitted(embedder.name) if embedder is not None else None
         self.overrule = Overrule.fitted()
+        self._field_probs: dict[tuple[int, str], dict[str, float]] = {}
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         self.words = ListWords(catalogue, retriever)
         names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
@@ -331,11 +332,19 @@ class Assistant:
                        step=ask.step if aspect == "procedure" else None)
 
     def field_probs(self, text: str) -> dict[str, float]:
-        """The field model's probability of each field being asked ({} without it or a model)."""
+        """The field model's probability of each field being asked ({} without it or a model); read
+        twice a question (to overrule the cue words, then by the excerpt), computed once."""
         if self.field_model is None:
             return {}
-        vectors = self.retriever.query_vectors([text])
-        return {} if vectors is None else self.field_model.probs(vectors[0], text)
+        key = (id(self.field_model), text)
+        found = self._field_probs.get(key)
+        if found is None:
+            vectors = self.retriever.query_vectors([text])
+            found = {} if vectors is None else self.field_model.probs(vectors[0], text)
+            if len(self._field_probs) >= 256:
+                self._field_probs.clear()
+            self._field_probs[key] = found
+        return found
 
     def item_features(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
                       dense_weight: float | None = None) -> tuple[list[ItemHit], list[tuple[float, ...]]]:
