@@ -194,7 +194,10 @@ class Speller:
                     continue
                 if any(a != b and a in vocabulary.NEVER_MISTYPED for a, b in zip(w, v, strict=True)):
                     continue
-                found.append((_pinyin(v, True) == _pinyin(w, True), self.counts[v], v))
+                same_tones = _pinyin(v, True) == _pinyin(w, True)
+                if n == 2 and not same_tones:
+                    continue  # two characters sounding alike but for their tones are two words as often
+                found.append((same_tones, self.counts[v], v))
             if found:
                 return w, max(found)[2]
         return None
