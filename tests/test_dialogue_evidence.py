@@ -74,9 +74,12 @@ def test_every_answer_carries_a_confidence_and_its_evidence(hashing_assistant) -
     assert data["confidence"] in ("sure", "likely") and data["confidence_label"] in ("确定", "可能相关")
     assert set(data["evidence"]) >= {"dense", "idf_share", "coverage", "foreign_share"}
     assert "**把握**" in data["answer"]
-    by_code = hashing_assistant.ask("11620500MB0305146K3620246010000是哪个事项", [])
-    assert by_code.hits[0].seq == "79" and by_code.confidence == "sure"  # a code one item holds
-    assert hashing_assistant.ask("网络安全法第六十一条", []).confidence == "likely"  # an article: not certain
+    by_code = hashing_assistant.ask("11620500MB0305146K3620246010000这个编码是哪个事项", [])
+    # Found by its code, and quoted by its name (编码 names the code given, not the column asked), yet
+    # not 确定: the number finds the item, not the quote (see Assistant._decide).
+    assert by_code.hits[0].seq == "79" and by_code.confidence == "likely"
+    assert by_code.primary is not None and by_code.primary.field == "事项名称"
+    assert hashing_assistant.ask("网络安全法第六十一条", []).confidence == "likely"
 
 
 def test_sets_manifest_and_verbatim_check(tmp_path) -> None:

@@ -131,10 +131,12 @@ def test_real_conversation_refuses_what_is_not_about_its_item(real_assistant) ->
 
 def test_real_a_question_naming_no_matter_is_never_sure(real_assistant) -> None:
     """个人罚多少 fits item 74's words (个人信息) well, but names no matter: it may be answered, never
-    as 确定; a code one item holds is."""
+    as 确定; nor is a question found by a code (it finds the item, not the quote)."""
     vague = real_assistant.ask("个人罚多少", [])
     assert vague.confidence != "sure"
-    assert real_assistant.ask("11620500MB0305146K3620246010000是哪个事项", []).confidence == "sure"
+    by_code = real_assistant.ask("权力编码11620500MB0305146K3620246002000的实施主体是哪个", [])
+    assert by_code.hits[0].seq == "71" and by_code.confidence == "likely"
+    assert by_code.primary is not None and by_code.primary.field == "实施主体"
 
 
 def test_real_a_follow_up_about_the_managers_quotes_their_fine_and_is_never_sure(real_assistant) -> None:

@@ -77,7 +77,9 @@ def test_traditional_question_gets_the_simplified_twins_answer(hashing_assistant
 @pytest.mark.parametrize(("text", "aspect", "column"), [
     ("11620500MB0305146K3620246010000是哪个事项", "name", "事项名称"),  # nothing asked of the code
     ("11620500MB0305146K3620246010000", "name", "事项名称"),
-    ("编码11620500MB0305146K3620246005000", "code", "地方权力编码"),
+    ("编码11620500MB0305146K3620246005000", "name", "事项名称"),  # 编码 names the code given
+    ("11620500MB0305146K3620246005000这个编码是哪个事项", "name", "事项名称"),
+    ("权力编码11620500MB0305146K3620246002000的实施主体是哪个", "who", "实施主体"),
     ("11620500MB0305146K3620246010000的承办机构", "who", "承办机构"),  # asked of the code's item
 ])
 def test_a_code_alone_asks_which_matter_it_numbers(text: str, aspect: str, column: str) -> None:

@@ -48,8 +48,6 @@ class Turn:
     article_span: Span | None
     refusal: str | None
     route: str = "search"  # search | article | code | follow: how the leading item was found
-    # Found by a power code that one item holds: the one kind of answer certain whatever its wording.
-    certain: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,11 +192,12 @@ class Assistant:
             # however well one item's words fit it.
             confidence = "likely"
         if turn.route in ("article", "code"):
-            # Found by the exact number the question names: never refused, and certain only for a
-            # code one item holds. An article is not: even one cited by a single item, asked for
-            # nothing finer than itself, was answered with the quote the question wanted 4 times of
-            # 5 on the tuning questions naming an article (0.69 when every article answer was 确定).
-            refuse, confidence = False, "sure" if turn.certain else "likely"
+            # Found by the exact number the question names: never refused, and not certain either.
+            # The item is, but not the quote: on the tuning questions naming an article, 0.69 of the
+            # answers held what was asked (4 of 5 for an article one item cites, asked nothing finer);
+            # naming a code, 0.44 (0.71 for "which item is this", after the code stopped counting as
+            # a question about the 编码 column).
+            refuse, confidence = False, "likely"
         elif turn.route == "follow" and evidence is not None:
             # The conversation names the item, so weak evidence does not refuse it; a question
             # about something else (今天天气怎么样 after 木马程序怎么罚) is refused.
@@ -321,8 +320,8 @@ class Assistant:
         if ask.article is not None or self.field_model is None:
             return ask
         field = self.overrule.applies(self.field_probs(text), ask.column)
-        if field is None:
-            return ask
+        if field is None or (field == "地方权力编码" and intent.code(text) is not None):
+            return ask  # a question naming a code is not asking for it
         aspect = FIELD_ASPECTS[field]
         if field == "实施依据":
             # As if no cue had named a field: the fine, or the basis when the question asks for one.
@@ -424,7 +423,7 @@ class Assistant:
                 found = self.retriever.search(text, K)
                 place = _retrieved(found)
                 hits = self._rerank(found, sorted(owners, key=place.__getitem__))
-                return Turn(hits, (hits[0].item_key,), ask, tokens, None, None, "code", certain=len(owners) == 1)
+                return Turn(hits, (hits[0].item_key,), ask, tokens, None, None, "code")
             return Turn([], (), ask, tokens, None, f"清单中没有编码为 {code} 的事项。")
         if ask.article is not None:
             found = self.retriever.search(text, K)

@@ -38,6 +38,7 @@ from assistant.vocabulary import (
 )
 
 _CODE = re.compile(r"[0-9A-Z]{15,}")
+CODE_WORDS = ("地方权力编码", "权力编码", "编码", "编号", "代码")
 _OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS))
 _ADVICE = re.compile("|".join(ADVICE_PATTERNS))
 APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
@@ -141,6 +142,10 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
     cued = text
     for word in matter:
         cued = cued.replace(word, "＿" * len(word))
+    if _CODE.search(text.upper()):
+        # 编码 next to a code names the code given (这个编码是哪个事项, 编码…的实施主体), not the column.
+        for word in CODE_WORDS:
+            cued = cued.replace(word, "＿" * len(word))
     aspect, column, explicit = "fine", "实施依据", False
     longest = 0
     for name, col, cues in ASPECTS:
