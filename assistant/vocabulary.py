@@ -122,7 +122,9 @@ MONEY_CUES = ("罚多少", "多少钱", "最多", "最高", "上限", "罚款幅
 SANCTION_CUES = ("怎么处理", "如何处理", "咋处理", "什么处分", "处分", "什么责任", "怎么罚", "如何处罚", "后果",
                  "会怎样", "会咋样", "怎么办", "咋办", "担什么", "承担")
 AMOUNT_CUES = ("罚款", "罚多少", "多少钱", "后果", "怎么罚", "罚金", "罚几", "万元", "元")
-MANAGER_CUES = ("主管人员", "直接责任人员", "负责人", "个人", "直接负责", "本人")
+# How a list names the people in charge whom a sanction also reaches.
+MANAGER_TERMS = ("主管人员", "直接责任人员")
+MANAGER_CUES = (*MANAGER_TERMS, "负责人", "个人", "直接负责", "本人")
 LAW_CUES = ("哪部法", "什么法", "哪个法", "哪部", "什么规定", "哪些法", "哪个条例", "什么条例", "哪个办法", "哪部规章",
             "什么规章", "哪个规定")
 # Asking for the article itself: the answer opens with 第N条.

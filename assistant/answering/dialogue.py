@@ -30,6 +30,7 @@ from assistant.index import probe
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, ItemHit, Span
+from assistant.vocabulary import MANAGER_TERMS
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -430,9 +431,9 @@ class Assistant:
             located = self._by_article(ask, _retrieved(found))
             if located and ask.article.item is not None:
                 # 第六十九条第（二）项: the items whose text lists that case lead, quoted at it.
-                cases = [(k, self._case(k, span, ask.article.item)) for k, span in located]
-                located = [(k, c) for k, c in cases if c is not None] + [(k, sp) for (k, sp), (_, c)
-                                                                       in zip(located, cases, strict=True) if c is None]
+                cased = [(k, span, self._case(k, span, ask.article.item)) for k, span in located]
+                located = ([(k, case) for k, _, case in cased if case is not None]
+                           + [(k, span) for k, span, case in cased if case is None])
             if located:
                 hits = self._rerank(found, [k for k, _ in located])
                 # The quote comes from the article asked (or the case of it asked), whatever the
@@ -482,7 +483,7 @@ class Assistant:
         that say who (技术主管, 科长, 老板) name a person of that matter, not a matter of their own."""
         if not (ask.about_manager and intent.has_follow_up_marker(text)):
             return False
-        return any(w in self.words.text(self.catalogue.items[key]) for w in ("主管人员", "直接责任人员"))
+        return any(w in self.words.text(self.catalogue.items[key]) for w in MANAGER_TERMS)
 
     def _has_penalty(self, text: str, key: str) -> bool:
         """Whether the item can answer a question about a penalty: true unless one is named (罚多少,
@@ -503,8 +504,8 @@ class Assistant:
         field = item.fields.get("实施依据")
         if field is None or not field.span.start <= at.start < field.span.end:
             return at
-        if self.catalogue.source(item).text[at.start] in "（(第" and not _ARTICLE_HEAD.match(
-                self.catalogue.source(item).text, at.start):
+        text = self.catalogue.source(item).text
+        if text[at.start] in "（(第" and not _ARTICLE_HEAD.match(text, at.start):
             return at  # a case (（二）…；): it is its own extent
         later = [r.span.start for r in item.refs if r.role == "cited" and r.span.start > at.start]
         return Span(at.start, min(later, default=field.span.end))

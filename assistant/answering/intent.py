@@ -51,6 +51,7 @@ _ARTICLE = re.compile(
 LAW_ALIASES = {"网安法": "网络安全法"}
 # A law named by its kind alone (违反规定第十四条): any cited law of that kind, the search decides.
 GENERIC_LAWS = ("法", "条例", "规定", "办法", "细则", "决定", "规则", "实施细则", "实施条例")
+_KINDS_LONGEST_FIRST = tuple(sorted(GENERIC_LAWS, key=len, reverse=True))  # 实施细则 before 细则
 _LEAD = re.compile(".*(?:" + "|".join(ARTICLE_LAW_LEADS) + ")")
 
 
@@ -124,7 +125,7 @@ def _one_slip(hint: str, title: str) -> bool:
 def _abbreviates(hint: str, title: str) -> bool:
     """A statute's short name: its first character, then characters of its title in order, and
     the same kind (土壤法 for 土壤污染防治法, 环评法 for 环境影响评价法, 固废法 for 固体废物污染环境防治法)."""
-    kind = next((k for k in sorted(GENERIC_LAWS, key=len, reverse=True) if hint.endswith(k)), None)
+    kind = next((k for k in _KINDS_LONGEST_FIRST if hint.endswith(k)), None)
     if kind is None or not title.endswith(kind) or len(hint) <= len(kind) or hint[0] != title[0]:
         return False
     rest = iter(title[:-len(kind)])
@@ -139,13 +140,11 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
     one (程序) is part of a name, not a question about the procedure.
     """
     found = articles(text)
+    # 编码 next to a code names the code given (这个编码是哪个事项, 编码…的实施主体), not the column.
+    named = (*matter, *(CODE_WORDS if _CODE.search(text.upper()) else ()))
     cued = text
-    for word in matter:
+    for word in named:
         cued = cued.replace(word, "＿" * len(word))
-    if _CODE.search(text.upper()):
-        # 编码 next to a code names the code given (这个编码是哪个事项, 编码…的实施主体), not the column.
-        for word in CODE_WORDS:
-            cued = cued.replace(word, "＿" * len(word))
     aspect, column, explicit = "fine", "实施依据", False
     longest = 0
     for name, col, cues in ASPECTS:

@@ -23,7 +23,7 @@ from assistant.answering.excerpt import Candidate, candidates
 from assistant.answering.intent import Intent
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
 from assistant.types import COLUMNS, Chunk, Item, Source, Span
-from assistant.vocabulary import STEPS
+from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
             "heading", "length", "short", "kind_after", "field_prob", "unasked_kind")
@@ -173,7 +173,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     unasked = not _names_a_kind(intent)
     unasked_kind, kind = (kind, 0.0) if unasked else (0.0, kind)
     manager = 0.0
-    if "主管人员" in s or "直接责任人员" in s:
+    if any(t in s for t in MANAGER_TERMS):
         manager = 1.0 if intent.about_manager else -1.0
     step = 0.0
     if intent.step is not None and c.clause is not None:
