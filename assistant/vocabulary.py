@@ -72,13 +72,19 @@ OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "联系方式"
                      # Office holders, fees and charges: no column of a 权责清单 holds them.
                      "局长是谁", "科长是谁", "负责人是谁", "叫什么名字", "工本费", "手续费", "收费标准", "收多少钱",
                      "交多少钱", "费用是多少")
+# Where to go to get a matter handled (去哪办, 去哪儿批, 去哪登记, 去哪投诉) asks which office handles
+# it, as 找谁 does: the office a list names answers it. Where to go for anything else (去哪交, 去哪玩) does not.
+HANDLING_VERBS = ("办", "批", "审批", "登记", "备案", "投诉", "举报", "反映", "申请", "申诉", "申领", "处理", "过户",
+                  "认定", "核发", "领", "开", "报案", "立案", "换", "补", "找")
+_HANDLING = "|".join(sorted(HANDLING_VERBS, key=len, reverse=True))
+_GO_HANDLE = rf"去哪(?:儿|里)?(?:{_HANDLING})"
 # Kinds of fact no column holds, as patterns: where an office sits (在哪办公, 在几楼).
 # 电话, 上班 and 去哪 count when asked for, not when said in passing (我打电话举报了…, 标志上没写举报电话,
-# 工人没法按每天8小时上班, 我去哪举报 and 去哪儿申请, which 承办机构 answers).
+# 工人没法按每天8小时上班), nor when 去哪 asks where a matter is handled (above).
 OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公室在哪",
                          r"电话(?:是)?多少|电话号码|打(?:哪个|什么)电话",
                          r"上班(?:吗|不|嘛)|几点.{0,2}上班|有人上班",
-                         r"去哪(?!(?:儿|里)?(?:举报|申请))")
+                         rf"去哪(?!(?:儿|里)?(?:{_HANDLING}))")
 # Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to appeal
 # (复议期限, 诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内), what the
 # asker is owed (赔我), and counts of past cases (去年一共查了多少家).
@@ -97,6 +103,9 @@ ROUTING_CUES = ("哪个部门", "哪些部门", "哪几个部门", "什么部门
                 "谁有权", "向哪", "跟谁", "哪里举报", "哪里投诉", "哪儿举报", "哪儿投诉", "哪里反映", "哪儿反映",
                 "去哪举报", "去哪投诉", "主管部门", "监管部门", "管理部门", "职能部门", "执法部门", "归口", "管不管",
                 "向谁", "经过谁", "经谁", "谁同意", "谁批准", "谁来批准", "谁核发", "谁来办")
+# The same asked as patterns: 去哪办, and 打哪个电话投诉 (over a city the office is the answer; over
+# one list it stays a question for a phone number, which no column holds).
+ROUTING_PATTERNS = (_GO_HANDLE, r"打哪个电话(?:投诉|举报|反映)")
 # How a routing question is put (举报, 反映 …) rather than what it is about; and the words by which
 # it points back at a matter the user described before (这种事归谁管, 跟他说了不听找谁).
 ROUTING_FRAME = ("举报", "投诉", "反映", "查处", "管管", "来管", "处理", "打电话")

@@ -127,7 +127,11 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     # 电话, 上班 and 去哪 asked for, and said in passing.
     ("网络管理科的电话是多少", True, False),
     ("周六上班吗", True, False),
-    ("社保卡丢了去哪补", True, False),
+    ("周末带娃去哪玩比较好", True, False),
+    ("罚款去哪交", True, False),
+    # 去哪 before a way of getting a matter handled asks which office handles it (the list's office).
+    ("社保卡丢了去哪补", False, False),
+    ("印刷经营许可要去哪里批？", False, False),
     ("歌厅门口的牌子上没写12318举报电话，这个也有人管吗", False, False),
     ("工人没法按每天8小时上班，想申请综合计算工时工作制", False, False),
     ("那要去哪儿申请，需要交什么材料", False, False),
@@ -137,6 +141,19 @@ def test_kinds_of_question_no_list_answers_are_recognised(text: str, out_of_scop
 
     ask = recognise(text)
     assert (ask.out_of_scope, ask.advice) == (out_of_scope, advice)
+
+
+@pytest.mark.parametrize(("text", "asks_office"), [
+    ("走公路得去哪儿办手续？", True),
+    ("这个登记去哪办？", True),
+    ("隔壁工地夜里打桩，打哪个电话投诉管用？", True),
+    ("罚款去哪交", False),
+    ("我打电话举报了附近一家乱标价的店", False),
+])
+def test_where_to_go_to_get_a_matter_handled_asks_for_the_office(text: str, asks_office: bool) -> None:
+    from assistant.answering.intent import recognise
+
+    assert recognise(text).asks_office is asks_office
 
 
 def test_a_follow_up_about_paying_by_instalments_is_refused_as_advice(hashing_assistant) -> None:

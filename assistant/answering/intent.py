@@ -30,6 +30,7 @@ from assistant.vocabulary import (
     ROUTING_BACK,
     ROUTING_CUES,
     ROUTING_FRAME,
+    ROUTING_PATTERNS,
     SANCTION_CUES,
     SEVERAL_OFFICES_CUES,
     STEPS,
@@ -40,6 +41,7 @@ from assistant.vocabulary import (
 _CODE = re.compile(r"[0-9A-Z]{15,}")
 CODE_WORDS = ("地方权力编码", "权力编码", "编码", "编号", "代码")
 _OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS))
+_ROUTING = re.compile("|".join(ROUTING_PATTERNS))
 _ADVICE = re.compile("|".join(ADVICE_PATTERNS))
 APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
 
@@ -175,7 +177,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_article=any(c in text for c in ARTICLE_CUES),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES) or bool(_OUT_OF_SCOPE.search(text)),
                   advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
-                  asks_office=any(c in text for c in ROUTING_CUES) or (several and any(w in text for w in "谁哪找")),
+                  asks_office=(any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
+                               or (several and any(w in text for w in "谁哪找"))),
                   asks_several=several)
 
 
