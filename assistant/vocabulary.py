@@ -105,7 +105,12 @@ ROUTING_CUES = ("哪个部门", "哪些部门", "哪几个部门", "什么部门
                 "向谁", "经过谁", "经谁", "谁同意", "谁批准", "谁来批准", "谁核发", "谁来办")
 # The same asked as patterns: 去哪办, and 打哪个电话投诉 (over a city the office is the answer; over
 # one list it stays a question for a phone number, which no column holds).
-ROUTING_PATTERNS = (_GO_HANDLE, r"打哪个电话(?:投诉|举报|反映)")
+# 到哪备案 and 投诉到哪 ask it as 去哪办 does; so do 打给谁, 报给谁 and 谁点头; 找那个部门？ is 找哪个 mistyped.
+ROUTING_PATTERNS = (_GO_HANDLE, rf"到哪(?:儿|里)?(?:{_HANDLING})", r"(?:投诉|举报|反映|报告|上报|申请)到哪",
+                    r"打哪个电话(?:投诉|举报|反映)", r"(?:打|报|交|上报|报告|反映)给谁", r"谁点头",
+                    r"找那个(?:部门|单位|局)[？?]")
+# Two offices named, 林草局来查还是应急管理局来查: which of them (a question about several offices too).
+WHICH_OF_TWO = r"还是.{1,12}(?:局|部门|支队|委员会|中心)来?(?:查|管|罚|批|办|处理|负责)"
 # How a routing question is put (举报, 反映 …) rather than what it is about; and the words by which
 # it points back at a matter the user described before (这种事归谁管, 跟他说了不听找谁).
 ROUTING_FRAME = ("举报", "投诉", "反映", "查处", "管管", "来管", "处理", "打电话")

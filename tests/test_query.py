@@ -147,6 +147,11 @@ def test_kinds_of_question_no_list_answers_are_recognised(text: str, out_of_scop
     ("走公路得去哪儿办手续？", True),
     ("这个登记去哪办？", True),
     ("隔壁工地夜里打桩，打哪个电话投诉管用？", True),
+    ("回来以后能投诉到哪？", True),
+    ("营业执照办下来了，还要到哪里备案？", True),
+    ("物业也不管，该打给谁？", True),
+    ("得谁点头同意才行？", True),
+    ("林区的森林防火检查，到底是林草局来查还是应急管理局来查？", True),
     ("罚款去哪交", False),
     ("我打电话举报了附近一家乱标价的店", False),
 ])
@@ -154,6 +159,13 @@ def test_where_to_go_to_get_a_matter_handled_asks_for_the_office(text: str, asks
     from assistant.answering.intent import recognise
 
     assert recognise(text).asks_office is asks_office
+
+
+def test_two_offices_named_ask_for_both() -> None:
+    from assistant.answering.intent import recognise
+
+    assert recognise("到底是林草局来查还是应急管理局来查？").asks_several
+    assert not recognise("是罚单位还是罚个人").asks_office
 
 
 def test_a_follow_up_about_paying_by_instalments_is_refused_as_advice(hashing_assistant) -> None:

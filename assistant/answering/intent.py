@@ -36,12 +36,14 @@ from assistant.vocabulary import (
     STEPS,
     TIME_CUES,
     WEAK_CUES,
+    WHICH_OF_TWO,
 )
 
 _CODE = re.compile(r"[0-9A-Z]{15,}")
 CODE_WORDS = ("地方权力编码", "权力编码", "编码", "编号", "代码")
 _OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS))
 _ROUTING = re.compile("|".join(ROUTING_PATTERNS))
+_WHICH_OF_TWO = re.compile(WHICH_OF_TWO)
 _ADVICE = re.compile("|".join(ADVICE_PATTERNS))
 APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
 
@@ -161,7 +163,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
         aspect = "basis"
     if aspect == "who" and any(c in text for c in ("主体", "谁来罚", "谁处罚", "谁来处罚", "谁负责")):
         column = "实施主体"
-    several = any(c in text for c in SEVERAL_OFFICES_CUES)  # 是找住建还是找消防: which of two offices
+    which_of_two = bool(_WHICH_OF_TWO.search(text))  # 林草局来查还是应急管理局来查
+    several = which_of_two or any(c in text for c in SEVERAL_OFFICES_CUES)  # 是找住建还是找消防
     step = None
     if aspect == "procedure":
         step = next((s for s, cues in STEPS if any(c in cued for c in cues)), None)
@@ -177,7 +180,7 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_article=any(c in text for c in ARTICLE_CUES),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES) or bool(_OUT_OF_SCOPE.search(text)),
                   advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
-                  asks_office=(any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
+                  asks_office=(which_of_two or any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
                                or (several and any(w in text for w in "谁哪找"))),
                   asks_several=several)
 
