@@ -92,6 +92,7 @@ ADVICE_PATTERNS = (r"分期",
                    r"复议.{0,12}(?:期限|多少天|几天|多长时间|多久|时效)|(?:期限|多少天|几天|多长时间|多久).{0,8}复议"
                    r"|诉讼时效",
                    r"赔我|赔偿我|给我赔",
+                   r"(?:追诉|追责|处罚|追究)时效|过了.{0,6}(?:年|个月|天).{0,6}还(?:能|可以|会|要)(?:追究|追责|罚|处罚|查处|立案)",
                    r"(?:去年|今年|上个月|上半年|下半年|这几年|近几年|历年).{0,12}(?:多少|几家|几起|几个|几次)")
 # Asking which office holds a matter (归哪个部门管, 找谁, 谁来查处): answered, when the lists of
 # several offices are served, by the offices whose items hold it. Over one office's list the

@@ -248,3 +248,47 @@ def test_the_sure_cut_is_widened_until_it_holds_on_sets_held_out() -> None:
     one = held_out_by_set(rows, SURE_ZS[0])
     assert one["sure_right"] is not None and one["sure_right"] < SURE_PRECISION  # the check can fail
     assert z > SURE_ZS[0]
+
+
+def test_right_learns_that_an_answer_to_an_unanswerable_question_is_wrong() -> None:
+    """Answers to questions no list answers look like right ones in every feature but one; the
+    right model sees them (as wrong), so that feature lowers its probability."""
+    import random
+
+    from assistant.evaluation.calibration import Row, _models
+
+    rng = random.Random(3)
+    rows = []
+    for i in range(200):
+        answerable = i % 4 != 0
+        features = tuple((0.0 if answerable else 1.0) if k == 0 else rng.random() for k in range(len(FEATURES)))
+        rows.append(Row("s", str(i), features, answerable, answerable, answerable and rng.random() < 0.9))
+    _, right = _models(rows)
+    looks_right = Evidence(dict(zip(FEATURES, (0.0, *[0.5] * (len(FEATURES) - 1)), strict=True)))
+    unanswerable_like = Evidence(dict(zip(FEATURES, (1.0, *[0.5] * (len(FEATURES) - 1)), strict=True)))
+    assert right(unanswerable_like) < 0.3 < right(looks_right)
+
+
+def test_a_few_held_out_sure_answers_all_right_do_not_prove_the_cut(monkeypatch) -> None:
+    """Held out by set, 7 sure answers of 7 right is a point share of 1.0 but a lower bound of
+    0.875 at one standard error: the next number of standard errors is taken."""
+    from assistant.evaluation import calibration
+
+    def held(rows, z):
+        n = 7 if z == calibration.SURE_ZS[0] else 0
+        return {"sure_right": 1.0 if n else None, "sure_answers": n, "sure_right_answers": n}
+
+    monkeypatch.setattr(calibration, "held_out_by_set", held)
+    z, found = calibration.fit_sure_z([])
+    assert z == calibration.SURE_ZS[1] and found["sure_answers"] == 0
+
+
+def test_questions_found_by_a_number_place_no_policy_cut(hashing_assistant) -> None:
+    """An article or code look-up is never refused by the policy nor called sure, so its answer is
+    no row for the policy's cuts; a question found by search is."""
+    from assistant.evaluation.calibration import _by_number
+
+    assert _by_number(hashing_assistant, "网络安全法第六十九条说的是什么")
+    assert _by_number(hashing_assistant, "编码11620500MB0305146K3620246005000是哪个事项")
+    assert not _by_number(hashing_assistant, "不实名注册会被怎么罚")
+    assert not _by_number(hashing_assistant, "")

@@ -121,6 +121,8 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     ("收到处罚决定书以后，多少天内可以申请行政复议？", False, True),
     ("去年全市一共取缔了多少家", False, True),
     ("我的信息被泄露了，能让它赔我多少钱？", False, True),
+    ("过了两年还能罚他吗", False, True),
+    ("网信办处罚的追责时效是几年", False, True),
     # Asked of a list that states it (专利纠纷: 收到处理通知之日起十五日内起诉): not refused by a pattern.
     ("对处理结果不服，多长时间内可以起诉？", False, False),
     ("个人罚多少", False, False),
