@@ -102,11 +102,11 @@ ROUTING_CUES = ("哪个部门", "哪些部门", "哪几个部门", "什么部门
                 "归哪", "该谁", "谁管", "谁来管", "谁负责", "谁来负责", "谁来查", "谁查", "谁来处理", "谁处理",
                 "谁来罚", "谁罚", "谁处罚", "谁来处罚", "谁审批", "谁来审批", "谁批", "谁来批", "谁监管", "谁来监管",
                 "谁有权", "向哪", "跟谁", "哪里举报", "哪里投诉", "哪儿举报", "哪儿投诉", "哪里反映", "哪儿反映",
-                "去哪举报", "去哪投诉", "主管部门", "监管部门", "管理部门", "职能部门", "执法部门", "归口", "管不管",
+                "主管部门", "监管部门", "管理部门", "职能部门", "执法部门", "归口", "管不管",
                 "向谁", "经过谁", "经谁", "谁同意", "谁批准", "谁来批准", "谁核发", "谁来办")
-# The same asked as patterns: 去哪办, and 打哪个电话投诉 (over a city the office is the answer; over
-# one list it stays a question for a phone number, which no column holds).
-# 到哪备案 and 投诉到哪 ask it as 去哪办 does; so do 打给谁, 报给谁 and 谁点头; 找那个部门？ is 找哪个 mistyped.
+# The same asked as patterns: 去哪办, 到哪备案, 投诉到哪, 打给谁, 报给谁, 谁点头 (找那个部门？ is 找哪个
+# mistyped), and 打哪个电话投诉 (over a city the office is the answer; over one list it stays a question
+# for a phone number, which no column holds).
 ROUTING_PATTERNS = (_GO_HANDLE, rf"到哪(?:儿|里)?(?:{_HANDLING})", r"(?:投诉|举报|反映|报告|上报|申请)到哪",
                     r"打哪个电话(?:投诉|举报|反映)", r"(?:打|报|交|上报|报告|反映)给谁", r"谁点头",
                     r"找那个(?:部门|单位|局)[？?]")
