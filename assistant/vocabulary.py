@@ -219,8 +219,15 @@ COLLOQUIAL: dict[str, str] = {
     "期限": "日内 工作日",
     "几个人": "不得少于两人",
     "人数": "不得少于两人",
-    # Everyday words for what every office's list names in statutory terms (the national wording
-    # the lists of any city share): the lexical signal finds the item through them.
+}
+
+
+# Everyday words for what every office's list names in statutory terms (the national wording the
+# lists of any city share): the lexical signal finds an item through them. Unlike COLLOQUIAL they do
+# not make a word known to the domain: 孩子 or 过期 said of a matter no list holds is still foreign
+# to it (counted as known, they took the refusal's foreign-topic evidence away: fitted on the tuning
+# sets with them known, the policy refused 木马程序怎么罚, p 0.53 → 0.03).
+EVERYDAY: dict[str, str] = {
     "初中生": "未成年人",
     "高中生": "未成年人",
     "小学生": "未成年人",
@@ -265,7 +272,7 @@ def expand(text: str, tokens: list[str], tokenize: Callable[[str], list[str]]) -
     splits 应用商店 does not hide it."""
     out = list(tokens)
     lowered = text.lower()
-    for word, phrase in COLLOQUIAL.items():
+    for word, phrase in (*COLLOQUIAL.items(), *EVERYDAY.items()):
         if word in lowered:
             out += [t for t in tokenize(phrase) if t not in out]
     return out
