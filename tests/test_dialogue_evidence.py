@@ -183,3 +183,18 @@ def test_a_follow_up_about_the_people_in_charge_stays_on_the_item(hashing_assist
                {"role": "assistant", "content": f"**理解为**：第76项「{cat.name(item)}」 · 实施依据"}]
     for question in ("那负责这个项目的信息科科长本人呢", "那他们负责的技术主管个人要掏钱吗"):
         assert hashing_assistant.ask(question, history).focus == (item.key,)
+
+
+def test_a_noun_holding_a_colloquial_word_is_known_and_other_nouns_are_not(hashing_assistant) -> None:
+    """木马程序 is tagged as one noun the list never uses, but it holds 木马, a colloquial word for the
+    list's 恶意程序; 个人所得税 holds 个人, a word of the list, and stays unknown."""
+    words = hashing_assistant.words
+    assert not words.only_unknown_nouns("木马程序怎么罚")
+    assert words.only_unknown_nouns("个人所得税怎么交")
+
+
+def test_everyday_words_expand_the_search_but_are_not_the_domains_words() -> None:
+    from assistant.vocabulary import EVERYDAY, all_words, expand, known
+
+    assert "未成年人" in expand("网吧放初中生进去", ["网吧"], lambda phrase: phrase.split())
+    assert "初中生" in EVERYDAY and not known("初中生") and "初中生" not in all_words()
