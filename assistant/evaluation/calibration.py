@@ -199,8 +199,9 @@ def _models(rows: Sequence[Row]) -> tuple[Logistic, Logistic]:
     in_scope = fit_logistic([r.features for r in rows], [int(r.answerable) for r in rows], l2=L2, balanced=True)
     # ``right`` learns from every row, an unanswerable question's answer being wrong, as the sure cut
     # counts it. Fitted on answerable questions only, it never saw what a wrong answer to a question
-    # no list answers looks like: each tuning set held out in turn, its sure answers were right 0.87
-    # of the time at one standard error (3 % of answers); learning from every row, 0.96 (5 %).
+    # no list answers looks like: on the eighth session's rows, each tuning set held out in turn, its
+    # sure answers were right 0.87 of the time at one standard error (3 % of answers); learning from
+    # every row, 0.96 (5 %).
     right = fit_logistic([r.features for r in rows], [int(r.quote_right) for r in rows], l2=L2)
     return in_scope, right
 
@@ -274,7 +275,7 @@ def fit_sure_z(rows: Sequence[Row]) -> tuple[float, dict[str, float | None]]:
     answers sure that are shown right SURE_PRECISION of the time (the Wilson lower bound of the
     held-out sure answers, at the same number of standard errors), with those held-out figures.
 
-    Their point share is not enough: a fit whose held-out sure answers were 7 of 7 right (one
+    Their point share is not enough: a fit whose held-out sure answers were 6 of 6 right (one
     standard error; 1.4 % of the answers) called 9 report answers sure, 7 of them right."""
     for z in SURE_ZS:
         held = held_out_by_set(rows, z)
