@@ -119,3 +119,25 @@ def test_a_step_word_said_in_passing_is_read_back_as_the_basis(hashing_assistant
     assert a._field_read(replace(cued, asks_law=True), text).aspect == "basis"  # asking for the law: its title
     a.overrule = field_model.Overrule(sure=1.01, unlikely=0.0)  # never
     assert a._field_read(cued, text) == cued
+
+
+def test_field_probabilities_follow_the_model_in_use(hashing_assistant) -> None:
+    """The probabilities are kept per question, for the model that computed them: a model put in
+    its place (as calibration does) is asked again, never answered from the other's."""
+
+    class Fixed:
+        def __init__(self, field: str) -> None:
+            self.field = field
+
+        def probs(self, vector, text: str = "") -> dict[str, float]:
+            return {self.field: 1.0}
+
+    a = hashing_assistant
+    before = a.field_model
+    try:
+        a.field_model = Fixed("实施依据")
+        assert a.field_probs("罚多少") == {"实施依据": 1.0}
+        a.field_model = Fixed("承办机构")
+        assert a.field_probs("罚多少") == {"承办机构": 1.0}
+    finally:
+        a.field_model = before

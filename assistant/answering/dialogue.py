@@ -25,6 +25,7 @@ from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
 from assistant.answering.statute_notes import annotate
 from assistant.corpus.catalogue import Catalogue
+from assistant.corpus.numerals import NUMERAL_CHARS, to_chinese
 from assistant.errors import BadQueryError
 from assistant.index import probe
 from assistant.index.retriever import Retriever
@@ -88,7 +89,9 @@ class Assistant:
         # Read only with the vectors of the model it was fitted for (see answering/field_model.py).
         self.field_model: FieldModel | None = FieldModel.fitted(embedder.name) if embedder is not None else None
         self.overrule = Overrule.fitted()
-        self._field_probs: dict[tuple[int, str], dict[str, float]] = {}
+        # The field model's probabilities by question text, for the model they were computed with
+        # (calibration swaps models on a live assistant).
+        self._field_probs: tuple[FieldModel | None, dict[str, dict[str, float]]] = (None, {})
         self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
         self.words = ListWords(catalogue, retriever)
         names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
@@ -183,7 +186,7 @@ class Assistant:
         """The column asked, the excerpt candidates, the evidence and the policy's reading of a
         turn: refused or not, how sure."""
         text = query.text
-        ask = self._field_read(self.asked(turn), text)
+        ask = self._field_read(self.asked(turn), text, names_code=query.code is not None)
         ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
         evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
@@ -314,14 +317,15 @@ class Assistant:
                 ask = replace(ask, aspect="procedure" if where == "责任事项" else "accountability", column=where)
         return ask
 
-    def _field_read(self, ask: intent.Intent, text: str) -> intent.Intent:
+    def _field_read(self, ask: intent.Intent, text: str, names_code: bool = False) -> intent.Intent:
         """The column the field model reads from the question's meaning, instead of the one its
         cue words name, when the model is sure of its own and gives theirs almost no chance
-        (执法人员 cues a procedure; 执法人员通风报信要担什么责任 asks what the official risks)."""
+        (执法人员 cues a procedure; 执法人员通风报信要担什么责任 asks what the official risks).
+        ``names_code``: the question names a power code (Query.code)."""
         if ask.article is not None or self.field_model is None:
             return ask
         field = self.overrule.applies(self.field_probs(text), ask.column)
-        if field is None or (field == "地方权力编码" and intent.code(text) is not None):
+        if field is None or (field == "地方权力编码" and names_code):
             return ask  # a question naming a code is not asking for it
         aspect = FIELD_ASPECTS[field]
         if field == "实施依据":
@@ -336,14 +340,17 @@ class Assistant:
         twice a question (to overrule the cue words, then by the excerpt), computed once."""
         if self.field_model is None:
             return {}
-        key = (id(self.field_model), text)
-        found = self._field_probs.get(key)
+        model, cache = self._field_probs
+        if model is not self.field_model:
+            cache = {}
+            self._field_probs = (self.field_model, cache)
+        found = cache.get(text)
         if found is None:
             vectors = self.retriever.query_vectors([text])
             found = {} if vectors is None else self.field_model.probs(vectors[0], text)
-            if len(self._field_probs) >= 256:
-                self._field_probs.clear()
-            self._field_probs[key] = found
+            if len(cache) >= 256:
+                cache.clear()
+            cache[text] = found
         return found
 
     def item_features(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
@@ -519,7 +526,7 @@ class Assistant:
             return None
         text = self.catalogue.source(item).text
         body = text[heading.start:field.span.end]
-        cn = _CN_NUMBERS[number] if number < len(_CN_NUMBERS) else str(number)
+        cn = to_chinese(number) if 0 < number < 10_000 else str(number)
         # The case as listed, （二）; only then as named, 第二项 (headings name it too: 第九十四条第二项：).
         m = (re.search(rf"(?<!第)[（(](?:{cn}|{number})[)）]", body)
              or re.search(rf"第[（(]?(?:{cn}|{number})[)）]?项", body))
@@ -593,9 +600,7 @@ class Assistant:
         return head + [h for h in hits if h.item_key not in first]
 
 
-_ARTICLE_HEAD = re.compile(r"第[0-9零〇一二两三四五六七八九十百千]+条")
-_CN_NUMBERS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
-               "十六", "十七", "十八", "十九", "二十")
+_ARTICLE_HEAD = re.compile(rf"第(?:[0-9]+|[{NUMERAL_CHARS}]+)条")
 
 
 def _as_basis(ask: intent.Intent) -> intent.Intent:
