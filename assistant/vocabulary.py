@@ -9,6 +9,7 @@ belong here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 # (aspect, column, cue words), checked in order: the first aspect whose cue
@@ -309,3 +310,15 @@ POWER_KIND_CUES: dict[str, tuple[str, ...]] = {
     "裁决": ("裁决", "争议"),
     "登记": ("登记", "备案", "注册"),
 }
+
+# Acting without the permit, licence or approval the matter needs: one of the commonest splits
+# between sibling items (对未取得营业执照从事经营活动的处罚 beside 对未将营业执照置于醒目位置的处罚).
+# As a question says it (没办营业执照就开店, 无证, 没经过批准就卖票) and as an item's name does.
+LACKS_PERMIT_ASKED = re.compile(
+    r"(?:没|未|无)有?(?:办|办理|拿|拿到|取得|领|领取|申请|获得|经过?)(?:任何)?[\u4e00-\u9fff]{0,8}?"
+    r"(?:证|照|许可|批准|审批|批|资质|核准)"
+    r"|(?:无|没)(?:证|照|牌照|资质|执照|许可)|没有[\u4e00-\u9fff]{0,6}?(?:许可证|执照|资质|许可)"
+    r"|未经[\u4e00-\u9fff]{0,4}?(?:批准|许可|审批|核准|同意)|没批|黑网吧")
+LACKS_PERMIT_NAMED = re.compile(
+    r"未(?:依法)?(?:取得|领取|获得)|未经[^，、]{0,6}?(?:许可|批准|审批|核准|同意)|无证|无照|擅自"
+    r"|非法(?:从事|经营|设立)|超越许可|未办理[^，、]{0,8}?许可")

@@ -198,3 +198,13 @@ def test_everyday_words_expand_the_search_but_are_not_the_domains_words() -> Non
 
     assert "未成年人" in expand("网吧放初中生进去", ["网吧"], lambda phrase: phrase.split())
     assert "初中生" in EVERYDAY and not known("初中生") and "初中生" not in all_words()
+
+
+def test_an_everyday_word_is_held_by_a_text_that_holds_its_translation() -> None:
+    """电瓶车 is matched by an item about 电动自行车 (the refusal's idf_share and name_share count it),
+    and by nothing else; a word without a translation is matched only as itself."""
+    from assistant.answering.evidence import held
+
+    assert held("电瓶车", "对违规充电、停放电动自行车的处罚")
+    assert not held("电瓶车", "对违规停放机动车的处罚")
+    assert held("充电", "对违规充电的处罚") and not held("楼道", "对违规充电的处罚")

@@ -218,7 +218,7 @@ def test_a_fit_reads_only_the_sections_fitted_in_its_own_run() -> None:
     with policy_module.fitting_from({}) as fitted:
         assert ExcerptWeights.fitted() == DEFAULT and ItemWeights.fitted() == KEEP_ORDER
         assert RefusalPolicy.fitted() == policy_module.NEVER_REFUSE
-        fitted["rerank"] = {"features": list(KEEP_ORDER.NAMES), "weights": [2.0] + [0.0] * 6}
+        fitted["rerank"] = {"features": list(KEEP_ORDER.NAMES), "weights": [2.0] + [0.0] * (len(KEEP_ORDER.NAMES) - 1)}
         assert ItemWeights.fitted().weights[0] == 2.0  # a stage sees what an earlier stage fitted
     assert ExcerptWeights.fitted() == shipped
 

@@ -28,7 +28,7 @@ def test_type_match_reads_the_power_asked_for() -> None:
 def test_rerank_orders_by_weights_and_keeps_the_tail() -> None:
     vectors = rerank.features("演出门票审批怎么申请", {"审批": 1.0}, frozenset(), HITS, {"b": "行政许可"})
     assert [h.item_key for h in rerank.rerank(HITS, vectors, rerank.KEEP_ORDER)] == ["a", "b"]
-    by_type = rerank.ItemWeights((0, 0, 0, 0, 0, 1.0, 0))
+    by_type = rerank.ItemWeights((0, 0, 0, 0, 0, 1.0, 0, 0))
     assert [h.item_key for h in rerank.rerank(HITS, vectors, by_type)] == ["b", "a"]
     tail = [_hit(str(n), "x", 0.1, 0.1) for n in range(rerank.DEPTH + 3)]
     assert rerank.rerank(tail, rerank.features("x", {}, frozenset(), tail, {}), rerank.KEEP_ORDER) == tail
@@ -37,3 +37,16 @@ def test_rerank_orders_by_weights_and_keeps_the_tail() -> None:
 def test_item_weights_are_validated() -> None:
     with pytest.raises(ValueError, match="weights"):
         rerank.ItemWeights((1.0,))
+
+
+def test_lacks_permit_reads_the_question_and_the_name() -> None:
+    hits = [_hit("shown", "对未将营业执照置于住所或者营业场所醒目位置的处罚", 1.0, 0.9),
+            _hit("none", "对未依法取得营业执照从事经营活动的处罚", 0.9, 0.88)]
+    at = rerank.FEATURES.index("lacks_permit")
+    lacking = rerank.features("没办营业执照就开店做生意怎么罚", {}, frozenset(), hits, {})
+    assert (lacking[0][at], lacking[1][at]) == (0.0, 1.0)
+    # 没戴导游证 has the licence: not asked about lacking one.
+    for text in ("导游带团没戴导游证怎么罚", "营业执照没挂出来怎么罚"):
+        assert {v[at] for v in rerank.features(text, {}, frozenset(), hits, {})} == {0.5}
+    weights = rerank.ItemWeights((1.0, 0, 0, 0, 0, 0, 0, 1.0))
+    assert [h.item_key for h in rerank.rerank(hits, lacking, weights)] == ["none", "shown"]

@@ -20,7 +20,7 @@ from assistant.index import probe
 from assistant.index.lexical import document_counts
 from assistant.index.retriever import Retriever
 from assistant.types import COLUMNS, Item, ItemHit
-from assistant.vocabulary import SERVICE_CUES, all_words
+from assistant.vocabulary import EVERYDAY, SERVICE_CUES, all_words
 from assistant.vocabulary import known as colloquial
 
 SHARE_SAMPLE = 2000  # enough to tell a share from 0.5 within about ±0.02
@@ -184,11 +184,11 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
     values = {
         "dense": probe.place(dense, base),
         "dense_margin": probe.place(dense, base) - probe.place(runner_up, base),
-        "idf_share": weight([w for w in own if w in body]),
+        "idf_share": weight([w for w in own if held(w, body)]),
         "coverage": words.coverage(text),
         "agree": float(top.ranks.get("dense") == 1 and top.ranks.get("lexical") == 1),
         "unknown_nouns": float(words.only_unknown_nouns(text)),
-        "name_share": weight([w for w in own if w in name]),
+        "name_share": weight([w for w in own if held(w, name)]),
         "foreign_share": weight(foreign) if total else 1.0,
         # The question's weightiest word (its likely topic) is one the lists never use.
         "topic_foreign": float(topic is not None and topic in foreign),
@@ -207,6 +207,12 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         for key in ("dense", "dense_margin", "agree"):
             values.pop(key)
     return Evidence(values)
+
+
+def held(word: str, text: str) -> bool:
+    """``word`` is in ``text``, or one of the lists' terms for it is (电瓶车 in a text about
+    电动自行车): an everyday word the search translated is matched by its translation."""
+    return word in text or any(t in text for t in EVERYDAY.get(word, "").split())
 
 
 def best_cosine(retriever: Retriever, text: str, hit: ItemHit) -> float:

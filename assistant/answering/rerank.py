@@ -4,7 +4,8 @@ Sibling items (擅自出售演出门票 vs 没有现场演唱记录) differ most
 in the kind of power they are (处罚, 许可, 强制 …). For each of the top items the
 features are: its fused score and each signal's score relative to the leader, the
 share of the question's weight (IDF) and character pairs its name holds, whether its
-power type is the kind the question asks about, and its place. One linear score,
+power type is the kind the question asks about, whether it is about acting without a
+permit when the question is, and its place. One linear score,
 weights fitted by ``eval/calibrate.py`` (``ItemWeights``); the order of the rest is kept.
 """
 
@@ -17,9 +18,9 @@ from typing import ClassVar
 
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
 from assistant.types import ItemHit
-from assistant.vocabulary import POWER_KIND_CUES
+from assistant.vocabulary import LACKS_PERMIT_ASKED, LACKS_PERMIT_NAMED, POWER_KIND_CUES
 
-FEATURES = ("fused", "dense", "lexical", "name_share", "name_pairs", "type_match", "place")
+FEATURES = ("fused", "dense", "lexical", "name_share", "name_pairs", "type_match", "place", "lacks_permit")
 DEPTH = 10  # items re-ranked: the gold item is within the first 10 for nearly every tuning question
 
 
@@ -34,7 +35,7 @@ class ItemWeights(LinearWeights):
 
 
 # Before calibration: the retrieval order as it is.
-KEEP_ORDER = ItemWeights((1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), "uncalibrated")
+KEEP_ORDER = ItemWeights((1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), "uncalibrated")
 
 
 def asked_kinds(text: str) -> tuple[str, ...]:
@@ -49,6 +50,7 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
     if not hits:
         return []
     asked = asked_kinds(text)
+    lacks = bool(LACKS_PERMIT_ASKED.search(text))
     top = hits[0]
     # An item found by BM25 alone has no dense score (-1): read it as the lowest one seen.
     seen = [h.scores["dense"] for h in hits if h.scores.get("dense", -1.0) >= 0.0]
@@ -74,6 +76,9 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
             sum(1 for p in pairs if p in name) / len(pairs) if pairs else 0.0,
             match,
             1.0 / (n + 1),
+            # Asked about acting without a permit: whether the item's name is about that (halfway
+            # when the question does not say).
+            float(bool(LACKS_PERMIT_NAMED.search(name))) if lacks else 0.5,
         ))
     return out
 
