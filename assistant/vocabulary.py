@@ -129,8 +129,12 @@ FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应�
                # Comparing a quantity (违法所得超过3万呢): a condition on the matter, not a matter.
                "超过", "不足", "不到", "达到", "低于", "高于", "多于", "少于")
 # Asking how long / how many: answer kinds that a sentence either states or does not.
-TIME_CUES = ("几天", "几日", "多少天", "多久", "期限", "几个工作日", "多长时间", "什么时候", "时限", "期间")
-COUNT_CUES = ("几个人", "多少人", "几人", "人数")
+TIME_CUES = ("几天", "几日", "多少天", "多久", "期限", "几个工作日", "多长时间", "什么时候", "时限", "期间",
+             "几个月", "多少日", "多少个工作日", "几小时", "多少小时")
+COUNT_CUES = ("几个人", "几人", "人数")  # 多少人: COUNT_ASKED (not 多少人民币)
+# How many people, said of whom (最少要去几个执法人员, 多少名检查人员): a number word, then a few
+# characters naming the people.
+COUNT_ASKED = re.compile(r"(?:几|多少)(?:个|名|位)?[\u4e00-\u9fff]{0,4}?(?:人(?!民币)|员)")
 # Asking for a sum of money: the answer states one (五万元以上, 2000元以下, 一倍以上).
 MONEY_CUES = ("罚多少", "多少钱", "最多", "最高", "上限", "罚款幅度", "罚款区间", "罚款是多少", "罚几", "多少罚款",
               "罚款多少", "起罚", "金额", "数额")

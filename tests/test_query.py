@@ -189,3 +189,11 @@ def test_words_of_the_language_are_not_read_as_typos(text: str) -> None:
     speller = Speller({"上网": 9, "人头": 3, "法定": 9, "许可证": 9, "部发": 2, "备查": 4, "办法": 9, "听证": 9,
                        "年检": 5})
     assert speller.repair(text) == (text, ())
+
+
+@pytest.mark.parametrize(("text", "count"), [("最少要去几个执法人员", True), ("检查要有多少名检查人员", True),
+                                             ("需要多少人", True), ("罚多少人民币", False), ("几个部门管", False)])
+def test_how_many_people_is_read_from_the_people_named(text: str, count: bool) -> None:
+    from assistant.answering.intent import recognise
+
+    assert recognise(text).asks_count is count

@@ -157,3 +157,20 @@ def test_no_quote_carries_the_lists_markup(hashing_assistant) -> None:
     for result in run(hashing_assistant.ask, questions):
         for q in result["quotes"]:
             assert "<p>" not in q["text"] and "</p>" not in q["text"], (result["id"], q["role"], q["text"][:60])
+
+
+def test_asked_which_law_the_candidate_opening_with_the_cited_title_is_the_kind() -> None:
+    """哪部法律规定的: a sentence opening with the law's title answers it; an article that names
+    another law on its way (依照《治安管理处罚法》) half does; a certificate's title is no law."""
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    ctx = select.Context(intent=recognise("这个许可是哪部法律规定的"), words={}, pairs=frozenset(), cosines={})
+
+    def kind(s: str) -> float:
+        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+
+    assert kind("1.【法律】《中华人民共和国城市房地产管理法》（1994年7月5日通过）") == 1.0
+    assert kind("《中华人民共和国城市房地产管理法》第四十五条") == 1.0
+    assert kind("第二十条尚不构成犯罪的，依照《中华人民共和国治安管理处罚法》处罚。") == 0.5
+    assert kind("第六条：开发企业应当取得《商品房预售许可证》。") == 0.0

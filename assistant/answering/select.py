@@ -38,7 +38,12 @@ _TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工
                    r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限")
 _COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
 _SANCTION = re.compile(r"罚款|警告|吊销|责令|停业整顿|追究刑事责任|予以处罚|没收|处分")
-_TITLE = re.compile(r"《[^《》]{2,40}》")
+# A law's title (《…条例》, 中华人民共和国…法), not any title (《商品房预售许可证》 is a certificate).
+_LAW_TITLE = re.compile(r"《[^《》]{2,40}(?:法|条例|办法|规定|细则|决定|规则|规范|标准|意见|通知|解释|规程|措施|目录"
+                        r"|决议)》|中华人民共和国[\u4e00-\u9fff]{2,30}?(?:法|条例)")
+# A candidate that opens with a title (after a clause number or a 【法律】 tag) cites the law there;
+# a title further on is one the article itself names (依照《治安管理处罚法》处罚).
+_OPENS_WITH_TITLE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10}】)?\s*(?:《|中华人民共和国)")
 _ARTICLE_OPEN = re.compile(r"第[0-9零一二两三四五六七八九十百]+条")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
@@ -224,10 +229,11 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
         if name != "实施依据":
             return 0.0
         # Read from the text itself: lists other than the seed cite without a parsable pattern.
-        titled = bool(_TITLE.search(s))
+        law = bool(_LAW_TITLE.search(s))
+        titled = 1.0 if law and _OPENS_WITH_TITLE.match(s) else 0.5 if law else 0.0
         numbered = bool(_ARTICLE_OPEN.search(s))
         if intent.asks_law and not intent.asks_article:
-            return float(titled)
+            return titled
         if intent.asks_article and not intent.asks_law:
             return float(numbered)
         return 0.5 * titled + 0.5 * numbered
