@@ -53,6 +53,7 @@ def test_a_fine_stated_for_a_question_naming_no_kind_is_its_own_feature(hashing_
 def test_time_limits_are_not_dates() -> None:
     assert select._TIME.search("应当在七日内依照民事诉讼法的有关规定")
     assert select._TIME.search("保存期限应当不少于两年")
+    assert select._TIME.search("备案卡有效期为一年")
     assert not select._TIME.search("（2016年12月12日国家旅游局发布）")
 
 
@@ -174,3 +175,16 @@ def test_asked_which_law_the_candidate_opening_with_the_cited_title_is_the_kind(
     assert kind("《中华人民共和国城市房地产管理法》第四十五条") == 1.0
     assert kind("第二十条尚不构成犯罪的，依照《中华人民共和国治安管理处罚法》处罚。") == 0.5
     assert kind("第六条：开发企业应当取得《商品房预售许可证》。") == 0.0
+
+
+def test_asked_which_documents_the_sentence_naming_them_is_the_kind() -> None:
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    ctx = select.Context(intent=recognise("施工许可证需要准备哪些材料"), words={}, pairs=frozenset(), cosines={})
+
+    def kind(s: str) -> float:
+        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+
+    assert kind("申请人应当提交其符合条件的证明材料。") == 1.0
+    assert kind("建设单位在开工前应当申请领取施工许可证。") == 0.0

@@ -24,6 +24,7 @@ from assistant.vocabulary import (
     FRAME_WORDS,
     LAW_CUES,
     MANAGER_CUES,
+    MATERIALS_CUES,
     MONEY_CUES,
     NEW_TOPIC_MARKERS,
     OUT_OF_SCOPE_CUES,
@@ -80,6 +81,7 @@ class Intent:
     asks_law: bool = False  # which law, not which article
     asks_time: bool = False  # a deadline: 几天, 多久
     asks_count: bool = False  # how many people
+    asks_materials: bool = False  # which documents to hand in
     asks_money: bool = False  # how much: a fine's amount
     asks_sanction: bool = False  # what happens to the party or the official (罚款, 处分)
     asks_article: bool = False  # which article (第几条)
@@ -176,6 +178,7 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_law=any(c in text for c in LAW_CUES),
                   asks_time=any(c in text for c in TIME_CUES),
                   asks_count=any(c in text for c in COUNT_CUES) or bool(COUNT_ASKED.search(text)),
+                  asks_materials=any(c in text for c in MATERIALS_CUES),
                   asks_money=any(c in text for c in MONEY_CUES),
                   asks_sanction=any(c in text for c in SANCTION_CUES),
                   asks_article=any(c in text for c in ARTICLE_CUES),

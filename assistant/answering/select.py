@@ -35,7 +35,9 @@ _MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)
 _AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元")
 # A time limit, not a date (2016年12月12日 is when a law was passed).
 _TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起|不少于[^，。；]{0,8}?(?:年|月|日|天)"
-                   r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限")
+                   r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限|有效期")
+# Documents handed in: 申请书, 证明材料, 平面图, 复印件.
+_MATERIALS = re.compile(r"材料|申请书|申请表|证明|复印件|图纸|平面图|证件")
 _COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
 _SANCTION = re.compile(r"罚款|警告|吊销|责令|停业整顿|追究刑事责任|予以处罚|没收|处分")
 # A law's title (《…条例》, 中华人民共和国…法), not any title (《商品房预售许可证》 is a certificate).
@@ -194,8 +196,8 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
 
 def _names_a_kind(intent: Intent) -> bool:
     """The question's words name the kind of answer it wants (a column, a fine, a deadline …)."""
-    return (intent.explicit or intent.asks_time or intent.asks_count or intent.asks_money or intent.asks_law
-            or intent.asks_article or intent.asks_sanction)
+    return (intent.explicit or intent.asks_time or intent.asks_count or intent.asks_materials or intent.asks_money
+            or intent.asks_law or intent.asks_article or intent.asks_sanction)
 
 
 def _kind_after(s: str, name: str, c: Candidate, ctx: Context, terms: _Terms) -> float:
@@ -218,6 +220,8 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
         return float(bool(_TIME.search(s)))
     if intent.asks_count:
         return float(bool(_COUNT.search(s)))
+    if intent.asks_materials:
+        return float(bool(_MATERIALS.search(s)))
     if intent.asks_money:
         # The sum a sanction states (处五万元以上…罚款), not any sum (奖金超过五万元).
         return 1.0 if _AMOUNT.search(s) and _SANCTION.search(s) else 0.5 if _MONEY.search(s) else 0.0
