@@ -59,6 +59,13 @@ NEVER_MISTYPED = frozenset("罚")
 FOLLOW_UP_MARKERS = ("呢", "那", "这个", "那个", "它", "该项", "这一项", "这项", "此项", "上面", "刚才", "如果",
                      "要是", "假如", "万一")
 NEW_TOPIC_MARKERS = ("换个问题", "换个话题", "另外问", "再问个", "另一个问题")
+# Small talk (a greeting or thanks alone, a joke, the weather, tickets, food, who the assistant is):
+# said after an answer it is no follow-up on that answer's item, and no list holds it.
+SMALL_TALK = re.compile(
+    r"^[\s，,。.！!？?~～]*(?:在吗|在不在|你好|您好|哈喽|嗨|好的|好吧|行吧|嗯|谢谢你?|多谢|谢了|明白了|知道了|收到)"
+    r"(?:[\s，,。.！!？?~～啊呀哈嘛哦了]|在吗|你好|好的|谢谢你?|明白了|知道了)*$"
+    r"|讲个笑话|说个笑话|讲个冷笑话|(?:下雨|刮风|沙尘暴|多少度|气温|冷不冷|热不热)(?:吗|不|没|啊|呢|？|\?|$)"
+    r"|火车票|高铁票|机票|吃啥|外卖|你是人工|你是机器人|是真人|真人客服|人工还是机器人")
 # Asking how to obtain something: lists of penalties and inspections hold no
 # application procedures; only 许可/备案/登记 items would.
 APPLICATION_CUES = ("申请", "怎么办理", "如何办理", "备案", "材料", "手续", "年检", "怎么办证", "如何取得",

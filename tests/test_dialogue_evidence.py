@@ -208,3 +208,14 @@ def test_an_everyday_word_is_held_by_a_text_that_holds_its_translation() -> None
     assert held("电瓶车", "对违规充电、停放电动自行车的处罚")
     assert not held("电瓶车", "对违规停放机动车的处罚")
     assert held("充电", "对违规充电的处罚") and not held("楼道", "对违规充电的处罚")
+
+
+def test_small_talk_after_an_answer_is_not_read_as_a_follow_up_on_its_item(hashing_assistant) -> None:
+    """讲个笑话吧 after an answer is judged as a question of its own (the refusal policy decides), not
+    as one staying on the answer's item (whose evidence carries the follow-up features)."""
+    first = hashing_assistant.ask("不实名注册会被怎么罚？")
+    assert not first.refused
+    history = [{"role": "user", "content": "不实名注册会被怎么罚？"},
+               {"role": "assistant", "content": to_markdown(first)}]
+    assert "follow_marker" not in hashing_assistant.ask("讲个笑话吧", history).evidence
+    assert "follow_marker" in hashing_assistant.ask("那罚多少？", history).evidence

@@ -197,3 +197,14 @@ def test_how_many_people_is_read_from_the_people_named(text: str, count: bool) -
     from assistant.answering.intent import recognise
 
     assert recognise(text).asks_count is count
+
+
+@pytest.mark.parametrize(("text", "small"), [
+    ("在吗？", True), ("好的明白了，谢谢你哈", True), ("讲个笑话吧", True),
+    ("克拉玛依今天多少度？要不要穿羽绒服", True), ("你是真人客服还是机器人啊？", True),
+    ("好的，那罚多少？", False), ("谢谢，那依据是哪条？", False),
+    ("那船老板呢", False), ("气温多少度以下要停工", False)])
+def test_small_talk_is_no_follow_up(text: str, small: bool) -> None:
+    from assistant.answering.intent import is_new_topic
+
+    assert is_new_topic(text) is small

@@ -35,6 +35,7 @@ from assistant.vocabulary import (
     ROUTING_PATTERNS,
     SANCTION_CUES,
     SEVERAL_OFFICES_CUES,
+    SMALL_TALK,
     STEPS,
     TIME_CUES,
     WEAK_CUES,
@@ -196,7 +197,7 @@ def code(text: str) -> str | None:
 
 
 def is_new_topic(text: str) -> bool:
-    return any(m in text for m in NEW_TOPIC_MARKERS)
+    return any(m in text for m in NEW_TOPIC_MARKERS) or bool(SMALL_TALK.search(text))
 
 
 def has_follow_up_marker(text: str) -> bool:
