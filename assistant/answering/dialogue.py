@@ -164,7 +164,9 @@ class Assistant:
         if turn.refusal is None and refuse:
             turn = replace(turn, refusal=answer.REFUSAL)
         if turn.refusal is not None:
-            return replace(answer.refuse(text, turn.hits, turn.refusal, warning=warning, notices=notices),
+            # Small talk refused is offered no items: none of them is what it was about.
+            offered = [] if intent.is_small_talk(text) else turn.hits
+            return replace(answer.refuse(text, offered, turn.refusal, warning=warning, notices=notices),
                            evidence=evidence.values if evidence else {}, probability=p), []
         empty = self._empty_column(turn)
         if empty is not None:

@@ -197,7 +197,12 @@ def code(text: str) -> str | None:
 
 
 def is_new_topic(text: str) -> bool:
-    return any(m in text for m in NEW_TOPIC_MARKERS) or bool(SMALL_TALK.search(text))
+    return any(m in text for m in NEW_TOPIC_MARKERS) or is_small_talk(text)
+
+
+def is_small_talk(text: str) -> bool:
+    """在吗, 讲个笑话, the weather: nothing a list holds, and no follow-up on the item talked about."""
+    return bool(SMALL_TALK.search(text))
 
 
 def has_follow_up_marker(text: str) -> bool:
