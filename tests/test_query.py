@@ -205,6 +205,6 @@ def test_how_many_people_is_read_from_the_people_named(text: str, count: bool) -
     ("好的，那罚多少？", False), ("谢谢，那依据是哪条？", False),
     ("那船老板呢", False), ("气温多少度以下要停工", False)])
 def test_small_talk_is_no_follow_up(text: str, small: bool) -> None:
-    from assistant.answering.intent import is_new_topic
+    from assistant.answering.intent import recognise
 
-    assert is_new_topic(text) is small
+    assert recognise(text).small_talk is small

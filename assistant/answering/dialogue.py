@@ -165,7 +165,7 @@ class Assistant:
             turn = replace(turn, refusal=answer.REFUSAL)
         if turn.refusal is not None:
             # Small talk refused is offered no items: none of them is what it was about.
-            offered = [] if intent.is_small_talk(text) else turn.hits
+            offered = [] if query.intent.small_talk else turn.hits
             return replace(answer.refuse(text, offered, turn.refusal, warning=warning, notices=notices),
                            evidence=evidence.values if evidence else {}, probability=p), []
         empty = self._empty_column(turn)
@@ -418,7 +418,7 @@ class Assistant:
         """How the leading item is found: a rule's refusal, a code or article named, the
         conversation's item, or search. Reads the Query; understands nothing again."""
         text, ask, tokens = query.text, query.intent, list(query.expanded)
-        if intent.is_new_topic(text):
+        if intent.is_new_topic(text) or ask.small_talk:
             focus = ()
         if ask.application and not self._application_ok:
             return Turn([], (), ask, tokens, None, NO_APPLICATIONS)

@@ -83,6 +83,7 @@ class Intent:
     asks_time: bool = False  # a deadline: 几天, 多久
     asks_count: bool = False  # how many people
     asks_materials: bool = False  # which documents to hand in
+    small_talk: bool = False  # 在吗, 讲个笑话, the weather: no list holds it, no follow-up on the item talked about
     asks_money: bool = False  # how much: a fine's amount
     asks_sanction: bool = False  # what happens to the party or the official (罚款, 处分)
     asks_article: bool = False  # which article (第几条)
@@ -180,6 +181,7 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_time=any(c in text for c in TIME_CUES),
                   asks_count=any(c in text for c in COUNT_CUES) or bool(COUNT_ASKED.search(text)),
                   asks_materials=any(c in text for c in MATERIALS_CUES),
+                  small_talk=bool(SMALL_TALK.search(text)),
                   asks_money=any(c in text for c in MONEY_CUES),
                   asks_sanction=any(c in text for c in SANCTION_CUES),
                   asks_article=any(c in text for c in ARTICLE_CUES),
@@ -197,12 +199,7 @@ def code(text: str) -> str | None:
 
 
 def is_new_topic(text: str) -> bool:
-    return any(m in text for m in NEW_TOPIC_MARKERS) or is_small_talk(text)
-
-
-def is_small_talk(text: str) -> bool:
-    """在吗, 讲个笑话, the weather: nothing a list holds, and no follow-up on the item talked about."""
-    return bool(SMALL_TALK.search(text))
+    return any(m in text for m in NEW_TOPIC_MARKERS)
 
 
 def has_follow_up_marker(text: str) -> bool:
