@@ -104,3 +104,33 @@ def test_dense_scores_are_looked_up_for_candidates_only() -> None:
     got = _looked_up(ids, scores, np.array([2, 3, 9, 7, 10, 0]))
     assert got.tolist() == pytest.approx([0.8, -1.0, 0.5, 0.9, -1.0, -1.0])
     assert _looked_up(ids[:0], scores[:0], np.array([1, 2])).tolist() == [-1.0, -1.0]
+
+
+def test_large_exact_index_scanned_coarsely_returns_the_exact_top_k() -> None:
+    """Above COARSE_ABOVE vectors the scan runs over 8-bit codes and the best are scored again:
+    ids, order and scores must be the exact index's, clustered vectors (close scores) included."""
+    from assistant.index import dense
+
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(40, 64))
+    vectors = centres[rng.integers(0, 40, dense.COARSE_ABOVE + 3000)] + 0.3 * rng.normal(
+        size=(dense.COARSE_ABOVE + 3000, 64))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    index = dense.DenseIndex.build(vectors, np.arange(len(vectors)), approximate=False)
+    assert index._coarse_index() is not None
+    for query in vectors[rng.integers(0, len(vectors), 20)] + 0.05 * rng.normal(size=(20, 64)).astype(np.float32):
+        query = (query / np.linalg.norm(query)).astype(np.float32)
+        ids, scores = index.search_vectors(query, 200)
+        exact_scores, exact_ids = index.index.search(query.reshape(1, -1), 200)
+        assert ids.tolist() == exact_ids[0].tolist()
+        assert scores == pytest.approx(exact_scores[0], abs=1e-5)
+
+
+def test_small_exact_index_is_scanned_exactly() -> None:
+    from assistant.index import dense
+
+    vectors = np.eye(8, dtype=np.float32)
+    index = dense.DenseIndex.build(vectors, np.arange(8), approximate=False)
+    assert index._coarse_index() is None
+    ids, scores = index.search_vectors(vectors[3], 3)
+    assert ids[0] == 3 and scores[0] == pytest.approx(1.0)

@@ -13,6 +13,7 @@ Nothing here is keyed to one list's wording.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import ClassVar
 from assistant.answering.excerpt import Candidate, candidates
 from assistant.answering.intent import Intent
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
-from assistant.types import COLUMNS, Chunk, Item, Source, Span
+from assistant.types import COLUMNS, Chunk, FieldValue, Item, Source, Span
 from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
@@ -111,7 +112,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
             continue
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
         dense = _dense(name, ctx)
-        for c in candidates(text, fv, breaks):
+        for c in _candidates(text, fv, breaks):
             if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
             out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span))))
@@ -124,6 +125,12 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         c = Candidate(fv.span, None)
         out.append(Scored(name, c, _features(text, name, c, ctx, terms, _dense(name, ctx)(fv.span))))
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates(text: str, fv: FieldValue, breaks: tuple[int, ...]) -> tuple[Candidate, ...]:
+    """A field's candidates depend on its text alone, and the leading items recur."""
+    return tuple(candidates(text, fv, breaks))
 
 
 def _within(span: Span, extent: Span) -> bool:
@@ -142,9 +149,14 @@ def _dense(name: str, ctx: Context) -> Callable[[Span], float]:
                 if c.field == name and c.chunk_id in ctx.cosines]
     fallback = max((cos for _, cos in of_field), default=min(ctx.cosines.values()))
 
+    at_start: dict[int, float] = {}  # candidates share starts (a sentence, then runs from it)
+
     def relative(span: Span) -> float:
-        inside = [cos for sp, cos in of_field if sp.start <= span.start < sp.end]
-        return max(inside, default=fallback) - best
+        found = at_start.get(span.start)
+        if found is None:
+            inside = [cos for sp, cos in of_field if sp.start <= span.start < sp.end]
+            found = at_start[span.start] = max(inside, default=fallback) - best
+        return found
 
     return relative
 
@@ -169,8 +181,8 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     s = c.span.of(text)
     intent = ctx.intent
     total = terms.total
-    overlap = sum(w for t, w in terms.words if t in s) / total if total else 0.0
-    bigrams = sum(1 for p in terms.pairs if p in s) / len(terms.pairs) if terms.pairs else 0.0
+    overlap = sum([w for t, w in terms.words if t in s]) / total if total else 0.0
+    bigrams = len([p for p in terms.pairs if p in s]) / len(terms.pairs) if terms.pairs else 0.0
     asked = float(intent.explicit and name == intent.column)
     default = float(not intent.explicit and name == "实施依据")
     kind = _kind(s, name, c, ctx)
@@ -180,7 +192,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     unasked = not _names_a_kind(intent)
     unasked_kind, kind = (kind, 0.0) if unasked else (0.0, kind)
     manager = 0.0
-    if any(t in s for t in MANAGER_TERMS):
+    if _Marks.of(s).manager:
         manager = 1.0 if intent.about_manager else -1.0
     step = 0.0
     if intent.step is not None and c.clause is not None:
@@ -192,6 +204,31 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
             float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms), ctx.fields.get(name, 0.0),
             unasked_kind)
+
+
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """What a sentence states, whatever is asked: read once per distinct text (the same
+    items' sentences come back question after question), not once per question."""
+
+    time: bool
+    count: bool
+    materials: bool
+    amount: bool
+    sanction: bool
+    money: bool
+    law: bool
+    opens_with_title: bool
+    numbered: bool
+    manager: bool
+
+    @staticmethod
+    @functools.lru_cache(maxsize=65536)
+    def of(s: str) -> _Marks:
+        return _Marks(bool(_TIME.search(s)), bool(_COUNT.search(s)), bool(_MATERIALS.search(s)),
+                      bool(_AMOUNT.search(s)), bool(_SANCTION.search(s)), bool(_MONEY.search(s)),
+                      bool(_LAW_TITLE.search(s)), bool(_OPENS_WITH_TITLE.match(s)),
+                      bool(_ARTICLE_OPEN.search(s)), any(t in s for t in MANAGER_TERMS))
 
 
 def _names_a_kind(intent: Intent) -> bool:
@@ -216,26 +253,26 @@ def _kind_after(s: str, name: str, c: Candidate, ctx: Context, terms: _Terms) ->
 def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
     """1 when the candidate states the kind of answer the question asks for."""
     intent = ctx.intent
+    m = _Marks.of(s)
     if intent.asks_time:
-        return float(bool(_TIME.search(s)))
+        return float(m.time)
     if intent.asks_count:
-        return float(bool(_COUNT.search(s)))
+        return float(m.count)
     if intent.asks_materials:
-        return float(bool(_MATERIALS.search(s)))
+        return float(m.materials)
     if intent.asks_money:
         # The sum a sanction states (处五万元以上…罚款), not any sum (奖金超过五万元).
-        return 1.0 if _AMOUNT.search(s) and _SANCTION.search(s) else 0.5 if _MONEY.search(s) else 0.0
+        return 1.0 if m.amount and m.sanction else 0.5 if m.money else 0.0
     if intent.aspect in _ASPECT_FIELDS:
         return float(name in _ASPECT_FIELDS[intent.aspect])
     if intent.aspect == "fine":
-        return 1.0 if _AMOUNT.search(s) else 0.5 if _SANCTION.search(s) else 0.0
+        return 1.0 if m.amount else 0.5 if m.sanction else 0.0
     if intent.aspect == "basis" or intent.asks_law or intent.asks_article:
         if name != "实施依据":
             return 0.0
         # Read from the text itself: lists other than the seed cite without a parsable pattern.
-        law = bool(_LAW_TITLE.search(s))
-        titled = 1.0 if law and _OPENS_WITH_TITLE.match(s) else 0.5 if law else 0.0
-        numbered = bool(_ARTICLE_OPEN.search(s))
+        titled = 1.0 if m.law and m.opens_with_title else 0.5 if m.law else 0.0
+        numbered = m.numbered
         if intent.asks_law and not intent.asks_article:
             return titled
         if intent.asks_article and not intent.asks_law:
@@ -245,7 +282,7 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
         if name != "追责情形":
             return 0.0
         # Asked what befalls the official: the sentence that states the 处分, not the duty breached.
-        return 1.0 if not intent.asks_sanction or _SANCTION.search(s) else 0.5
+        return 1.0 if not intent.asks_sanction or m.sanction else 0.5
     if intent.aspect == "procedure":
         return float(name == "责任事项")
     return 0.0
