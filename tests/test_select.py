@@ -34,7 +34,8 @@ def test_kind_feature_marks_amounts_for_how_much_questions(hashing_assistant, se
     kind = select.FEATURES.index("kind")
     with_amount = [s for s in pool if s.features[kind] == 1.0]
     assert with_amount and all("元" in s.span.of(seed.source.text) for s in with_amount)
-    ranked = select.rank(pool, select.ExcerptWeights((0, 0, 0, 0, 0, 5.0, 0, 0, 0, -0.1, 0, 0, 0, 0)))
+    weights = {"kind": 5.0, "length": -0.1}
+    ranked = select.rank(pool, select.ExcerptWeights(tuple(weights.get(n, 0.0) for n in select.FEATURES)))
     assert "五万元以上五十万元以下罚款" in ranked[0].span.of(seed.source.text)
     assert all(s.features[select.FEATURES.index("unasked_kind")] == 0.0 for s in pool)
 
@@ -188,3 +189,63 @@ def test_asked_which_documents_the_sentence_naming_them_is_the_kind() -> None:
 
     assert kind("申请人应当提交其符合条件的证明材料。") == 1.0
     assert kind("建设单位在开工前应当申请领取施工许可证。") == 0.0
+
+
+def test_a_follow_ups_excerpt_reads_the_conduct_told_in_earlier_turns() -> None:
+    """罚款一般按什么算 after 施工许可证还没批下来就先开工了: the sum of the sentence about that conduct
+    scores on earlier_overlap, the other sums do not; a question asked on its own has none."""
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    about = "未取得施工许可证擅自施工的，处工程合同价款百分之一以上百分之二以下的罚款。"
+    other = "给予单位罚款处罚的，对直接负责的主管人员处单位罚款数额百分之五以上百分之十以下的罚款。"
+    text = about + other
+    at = select.FEATURES.index("earlier_overlap")
+
+    def features(earlier: dict[str, float]) -> list[float]:
+        ctx = select.Context(intent=recognise("罚款一般按什么算"), words={"罚款": 1.0}, pairs=frozenset(),
+                             cosines={}, earlier=earlier)
+        terms = select._Terms.of(ctx)
+        return [select._features(text, "实施依据", Candidate(span, None), ctx, terms, 0.0)[at]
+                for span in (Span(0, len(about)), Span(len(about), len(text)))]
+
+    assert features({"施工许可证": 3.0, "开工": 1.0}) == [0.75, 0.0]
+    assert features({}) == [0.0, 0.0]
+
+
+def test_only_a_follow_up_reads_the_earlier_turns(hashing_assistant, monkeypatch) -> None:
+    """A question the conversation's item answers is read against the user's earlier turns; a new
+    question, asked after the same history, is not."""
+    from assistant.present.render import to_markdown
+
+    seen: list[dict[str, float]] = []
+    real = select.pool
+
+    def spy(item, source, ctx, **kw):
+        seen.append(dict(ctx.earlier))
+        return real(item, source, ctx, **kw)
+
+    history = [{"role": "user", "content": "不实名注册会被怎么罚"}]
+    history.append({"role": "assistant", "content": to_markdown(hashing_assistant.ask(history[0]["content"], []))})
+    monkeypatch.setattr(select, "pool", spy)
+    hashing_assistant.ask("罚多少", history)
+    follow = seen[-1]
+    hashing_assistant.ask("换个问题，网络运营者不履行网络安全保护义务怎么罚", history)
+    assert "实名" in "".join(follow) and seen[-1] == {}
+
+
+def test_a_fine_stated_as_a_share_of_a_sum_is_an_amount() -> None:
+    """处工程合同价款百分之一以上百分之二以下的罚款 states how much, as 五万元以上 does; a share that is no
+    fine's bound (百分之三十的股份) does not."""
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    ctx = select.Context(intent=recognise("罚款一般按什么算，大概多少"), words={}, pairs=frozenset(), cosines={})
+
+    def kind(s: str) -> float:
+        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+
+    assert kind("擅自施工的，责令停止施工，处工程合同价款百分之一以上百分之二以下的罚款。") == 1.0
+    assert kind("处建设项目总投资额千分之五以上千分之十以下的罚款。") == 1.0
+    assert kind("擅自施工的，责令停止施工，可以处以罚款。") == 0.5
+    assert kind("持有公司百分之三十的股份的。") == 0.0

@@ -50,6 +50,7 @@ class Turn:
     article_span: Span | None
     refusal: str | None
     route: str = "search"  # search | article | code | follow: how the leading item was found
+    earlier: str = ""  # a follow-up's earlier user turns (the matter its excerpt is read against)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,8 @@ class Assistant:
         unknown = self._uncited_law(query.laws)
         if unknown is not None:  # said by name, whatever else would refuse it (no item cites 第66条 of it)
             turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
+        if turn.route == "follow":
+            turn = replace(turn, earlier=earlier_matter(history, FOLLOW_TURNS))
         decided = self._decide(query, turn)
         turn, ask, ranked, evidence = decided.turn, decided.ask, decided.ranked, decided.evidence
         refuse, confidence, p = decided.refuse, decided.confidence, decided.p
@@ -301,11 +304,12 @@ class Assistant:
         """Every excerpt candidate of the leading item, scored (best first)."""
         item = self.catalogue.items[turn.hits[0].item_key]
         words = {t: self.words.idf(t) for t in query.expanded if len(t) > 1}
+        earlier = {t: self.words.idf(t) for t in self.words.matter(turn.earlier) if t not in words}
         ctx = select.Context(
             intent=ask, words=words, pairs=select.pairs_of(query.text),
             cosines=self.retriever.chunk_cosines(query.text, item.key), fields=self.field_probs(query.text),
             chunks=tuple(self.retriever.chunks_of(item.key)),
-            cited=tuple(r.span for r in item.refs if r.role == "cited"))
+            cited=tuple(r.span for r in item.refs if r.role == "cited"), earlier=earlier)
         pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
         return select.rank(pool, self.excerpt_weights)
 
@@ -610,13 +614,22 @@ def _as_basis(ask: intent.Intent) -> intent.Intent:
     return replace(ask, aspect="basis", column="实施依据", explicit=True)
 
 
-EARLIER_CHARS = 500  # of the user's previous turn, read as the matter a routing follow-up points back to
+EARLIER_CHARS = 500  # of each earlier user turn, read as the matter a follow-up points back to
+# A follow-up's excerpt reads the user's last two turns: the one before a bare follow-up (是先警告吗)
+# is where the conduct was told.
+FOLLOW_TURNS = 2
 
 
-def earlier_matter(history: Sequence[dict] | None) -> str:
-    """The user's previous turn, read as a question is read (a routing follow-up's matter)."""
-    earlier = _turns(history, "user")[-1:]
-    return normalise(earlier[0][:EARLIER_CHARS])[0] if earlier else ""
+def earlier_matter(history: Sequence[dict] | None, turns: int = 1) -> str:
+    """The user's previous ``turns`` turns, cleaned and read as a question is read (a follow-up's
+    matter); a turn that is no question (empty, only control characters) is left out."""
+    out = []
+    for turn in _turns(history, "user")[-turns:]:
+        try:
+            out.append(normalise(clean(turn[:EARLIER_CHARS])[0])[0])
+        except BadQueryError:
+            continue
+    return "\n".join(out)
 
 
 def _retrieved(hits: list[ItemHit]) -> defaultdict[str, int]:

@@ -27,13 +27,15 @@ from assistant.types import COLUMNS, Chunk, FieldValue, Item, Source, Span
 from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
-            "heading", "length", "short", "kind_after", "field_prob", "unasked_kind")
+            "heading", "length", "short", "kind_after", "field_prob", "unasked_kind", "earlier_overlap")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
 QUOTE_LIMIT = 220
-_MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下")
-_AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元")
+# A fine is stated in yuan, as a multiple (违法所得一倍以上) or as a share of a sum (处工程合同价款
+# 百分之一以上百分之二以下的罚款, 千分之五).
+_MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下|[百千]分之")
+_AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|[百千]分之[0-9零一二两三四五六七八九十点.]+(?:以上|以下)")
 # A time limit, not a date (2016年12月12日 is when a law was passed).
 _TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起|不少于[^，。；]{0,8}?(?:年|月|日|天)"
                    r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限|有效期")
@@ -67,7 +69,7 @@ class ExcerptWeights(LinearWeights):
 
 
 # Before calibration: the question's words and the column it names lead.
-DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0), "uncalibrated")
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0), "uncalibrated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,10 @@ class Context:
     cited: tuple[Span, ...] = ()  # where the cited articles begin: a quote may start there
     # Field → the probability that the question asks for it (answering/field_model.py).
     fields: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    # A follow-up's conversation: the words of the user's earlier turns, with their IDF weights.
+    # 罚款一般按什么算 after 施工许可证还没批下来就先开工了 asks for the sum of the sentence about
+    # starting work without the permit, which the follow-up's own words do not name.
+    earlier: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
 def pairs_of(text: str) -> frozenset[str]:
@@ -169,12 +175,15 @@ class _Terms:
     total: float
     strong: tuple[str, ...]  # words weighing at least half the heaviest (see _kind_after)
     pairs: tuple[str, ...]
+    earlier: tuple[tuple[str, float], ...]
+    earlier_total: float
 
     @classmethod
     def of(cls, ctx: Context) -> _Terms:
         top = max(ctx.words.values(), default=0.0)
         return cls(tuple(ctx.words.items()), sum(ctx.words.values()),
-                   tuple(t for t, w in ctx.words.items() if w >= 0.5 * top), tuple(ctx.pairs))
+                   tuple(t for t, w in ctx.words.items() if w >= 0.5 * top), tuple(ctx.pairs),
+                   tuple(ctx.earlier.items()), sum(ctx.earlier.values()))
 
 
 def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, dense: float) -> tuple[float, ...]:
@@ -183,6 +192,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     total = terms.total
     overlap = sum([w for t, w in terms.words if t in s]) / total if total else 0.0
     bigrams = len([p for p in terms.pairs if p in s]) / len(terms.pairs) if terms.pairs else 0.0
+    earlier = (sum([w for t, w in terms.earlier if t in s]) / terms.earlier_total) if terms.earlier_total else 0.0
     asked = float(intent.explicit and name == intent.column)
     default = float(not intent.explicit and name == "实施依据")
     kind = _kind(s, name, c, ctx)
@@ -203,7 +213,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
             float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms), ctx.fields.get(name, 0.0),
-            unasked_kind)
+            unasked_kind, earlier)
 
 
 @dataclass(frozen=True, slots=True)
