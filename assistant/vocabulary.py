@@ -161,6 +161,10 @@ LAW_CUES = ("哪部法", "什么法", "哪个法", "哪部", "什么规定", "�
             "什么规章", "哪个规定")
 # Asking for the article itself: the answer opens with 第N条.
 ARTICLE_CUES = ("哪一条", "哪条", "第几条", "哪一款", "第几款", "哪款", "哪一项", "第几项")
+# Which article, asked of the penalty (处罚用的是哪一条) or of the rule broken (违反哪一款, 哪一条禁止的):
+# an item cites both kinds, the rule first.
+ARTICLE_PENALTY_CUES = ("处罚", "罚", "处理", "处分", "追究", "制裁")
+ARTICLE_RULE_CUES = ("禁止", "不得", "不允许", "不准", "违反", "违背", "要求")
 # Words that lead into a statute's name in a question (违反《…》, 根据…法).
 LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯", "关于", "按", "依", "用", "是", "了", "在",
              "的", "和", "与", "及", "或", "里")

@@ -249,3 +249,33 @@ def test_a_fine_stated_as_a_share_of_a_sum_is_an_amount() -> None:
     assert kind("处建设项目总投资额千分之五以上千分之十以下的罚款。") == 1.0
     assert kind("擅自施工的，责令停止施工，可以处以罚款。") == 0.5
     assert kind("持有公司百分之三十的股份的。") == 0.0
+
+
+@pytest.mark.parametrize(("question", "wants"), [
+    ("游客脱团滞留旅行社不报告，处罚用的是旅游法哪一条？", "penalty"),
+    ("侵占公共体育场地，体育法里是哪一条规定处理的", "penalty"),
+    ("找8岁的小朋友当广告代言人，违反广告法哪一款？", "rule"),
+    ("公交车车身上投放烟草广告，是哪一条禁止的", "rule"),
+    ("是价格法哪一条？", None),  # neither said
+    ("违反了哪条，怎么罚", None),  # both said
+    ("处罚依据是什么", None),  # no article asked
+])
+def test_an_article_is_asked_of_the_penalty_or_of_the_rule(question: str, wants: str | None) -> None:
+    assert recognise(question).article_of == wants
+
+
+def test_the_article_asked_for_counts_whole_the_other_kind_half() -> None:
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    rule = "第三十八条第二款：不得利用不满十周岁的未成年人作为广告代言人。"
+    penalty = "第五十八条：有下列行为之一的，由市场监督管理部门责令停止发布广告，处十万元以上二十万元以下的罚款。"
+    neither = "本法自2015年9月1日起施行。"
+
+    def kind(question: str, s: str) -> float:
+        ctx = select.Context(intent=recognise(question), words={}, pairs=frozenset(), cosines={})
+        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+
+    assert [kind("这违反广告法哪一款", s) for s in (rule, penalty, neither)] == [1.0, 0.5, 0.0]
+    assert [kind("处罚用的是广告法哪一条", s) for s in (rule, penalty, neither)] == [0.5, 1.0, 0.0]
+    assert [kind("是广告法哪一条", s) for s in (rule, penalty, neither)] == [1.0, 1.0, 0.0]

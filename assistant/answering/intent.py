@@ -17,6 +17,8 @@ from assistant.vocabulary import (
     APPLICATION_CUES,
     ARTICLE_CUES,
     ARTICLE_LAW_LEADS,
+    ARTICLE_PENALTY_CUES,
+    ARTICLE_RULE_CUES,
     ASPECTS,
     COUNT_ASKED,
     COUNT_CUES,
@@ -87,6 +89,7 @@ class Intent:
     asks_money: bool = False  # how much: a fine's amount
     asks_sanction: bool = False  # what happens to the party or the official (罚款, 处分)
     asks_article: bool = False  # which article (第几条)
+    article_of: str | None = None  # "penalty" or "rule": which article is asked (see ARTICLE_PENALTY_CUES)
     out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
     advice: bool = False  # asks for a prediction, a statistic or advice
     asks_office: bool = False  # which office holds the matter (归哪个部门管, 找谁)
@@ -185,11 +188,22 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_money=any(c in text for c in MONEY_CUES),
                   asks_sanction=any(c in text for c in SANCTION_CUES),
                   asks_article=any(c in text for c in ARTICLE_CUES),
+                  article_of=_article_of(text),
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES) or bool(_OUT_OF_SCOPE.search(text)),
                   advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
                   asks_office=(which_of_two or any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
                                or (several and any(w in text for w in "谁哪找"))),
                   asks_several=several)
+
+
+def _article_of(text: str) -> str | None:
+    """"penalty" or "rule" when an article is asked for and the question says which of the two
+    (both said, or neither: None)."""
+    if not any(c in text for c in ARTICLE_CUES):
+        return None
+    penalty = any(c in text for c in ARTICLE_PENALTY_CUES)
+    rule = any(c in text for c in ARTICLE_RULE_CUES)
+    return "penalty" if penalty and not rule else "rule" if rule and not penalty else None
 
 
 def code(text: str) -> str | None:

@@ -49,6 +49,8 @@ _LAW_TITLE = re.compile(r"《[^《》]{2,40}(?:法|条例|办法|规定|细则|�
 # A candidate that opens with a title (after a clause number or a 【法律】 tag) cites the law there;
 # a title further on is one the article itself names (依照《治安管理处罚法》处罚).
 _OPENS_WITH_TITLE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10}】)?\s*(?:《|中华人民共和国)")
+# A rule, not its penalty: what the party must (not) do.
+_RULE = re.compile(r"不得|禁止|严禁|应当|必须")
 _ARTICLE_OPEN = re.compile(r"第[0-9零一二两三四五六七八九十百]+条")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
@@ -231,6 +233,7 @@ class _Marks:
     opens_with_title: bool
     numbered: bool
     manager: bool
+    rule: bool
 
     @staticmethod
     @functools.lru_cache(maxsize=65536)
@@ -238,7 +241,7 @@ class _Marks:
         return _Marks(bool(_TIME.search(s)), bool(_COUNT.search(s)), bool(_MATERIALS.search(s)),
                       bool(_AMOUNT.search(s)), bool(_SANCTION.search(s)), bool(_MONEY.search(s)),
                       bool(_LAW_TITLE.search(s)), bool(_OPENS_WITH_TITLE.match(s)),
-                      bool(_ARTICLE_OPEN.search(s)), any(t in s for t in MANAGER_TERMS))
+                      bool(_ARTICLE_OPEN.search(s)), any(t in s for t in MANAGER_TERMS), bool(_RULE.search(s)))
 
 
 def _names_a_kind(intent: Intent) -> bool:
@@ -275,6 +278,14 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
         return 1.0 if m.amount and m.sanction else 0.5 if m.money else 0.0
     if intent.aspect in _ASPECT_FIELDS:
         return float(name in _ASPECT_FIELDS[intent.aspect])
+    if intent.article_of is not None and not intent.asks_law:
+        # Asked for the penalty's article or the rule's (违反哪一款 reads as a fine's question too):
+        # the other kind of article counts half.
+        if name != "实施依据" or not m.numbered:
+            return 0.0
+        if intent.article_of == "penalty":
+            return 1.0 if m.sanction else 0.5
+        return 1.0 if m.rule and not m.sanction else 0.5
     if intent.aspect == "fine":
         return 1.0 if m.amount else 0.5 if m.sanction else 0.0
     if intent.aspect == "basis" or intent.asks_law or intent.asks_article:
