@@ -279,3 +279,30 @@ def test_the_article_asked_for_counts_whole_the_other_kind_half() -> None:
     assert [kind("这违反广告法哪一款", s) for s in (rule, penalty, neither)] == [1.0, 0.5, 0.0]
     assert [kind("处罚用的是广告法哪一条", s) for s in (rule, penalty, neither)] == [0.5, 1.0, 0.0]
     assert [kind("是广告法哪一条", s) for s in (rule, penalty, neither)] == [1.0, 1.0, 0.0]
+
+
+def test_thresholds_are_read_as_lists_state_a_case_and_questions_name_one() -> None:
+    """不到一万 in a question is the case 不足1万元的 of a list, whatever the numerals; a penalty's bounds
+    (处1万元以上5万元以下罚款) are no case."""
+    assert select.conditions("违法经营额肯定不到一万，这种罚多少钱") == {(10000.0, "below")}
+    assert select.conditions("货值金额超过一万块的话呢？") == {(10000.0, "above")}
+    assert select.conditions("开了两个月，三个人") == frozenset()  # no sums
+    stated = select.conditions("违法经营额不足1万元的，并处1万元以上5万元以下的罚款", stated=True)
+    assert stated == {(10000.0, "below")}
+    assert select.conditions("货值金额五千元以上不满一万元的，", stated=True) == {(5000.0, "above"), (10000.0, "below")}
+    assert select.conditions("处1万元以上5万元以下罚款", stated=True) == frozenset()
+
+
+def test_the_case_the_question_names_scores_on_condition() -> None:
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    below = "违法经营额不足1万元的，并处1万元以上5万元以下的罚款；"
+    above = "违法经营额1万元以上的，并处违法经营额5倍以上10倍以下的罚款；"
+    question = "违法经营额不到一万，会罚多少"
+    ctx = select.Context(intent=recognise(question), words={}, pairs=frozenset(), cosines={},
+                         conditions=select.conditions(question))
+    at = select.FEATURES.index("condition")
+    got = [select._features(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
+           for s in (below, above)]
+    assert got == [1.0, 0.0]

@@ -309,7 +309,8 @@ class Assistant:
             intent=ask, words=words, pairs=select.pairs_of(query.text),
             cosines=self.retriever.chunk_cosines(query.text, item.key), fields=self.field_probs(query.text),
             chunks=tuple(self.retriever.chunks_of(item.key)),
-            cited=tuple(r.span for r in item.refs if r.role == "cited"), earlier=earlier)
+            cited=tuple(r.span for r in item.refs if r.role == "cited"), earlier=earlier,
+            conditions=select.conditions(query.text))
         pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
         return select.rank(pool, self.excerpt_weights)
 

@@ -27,7 +27,8 @@ from assistant.types import COLUMNS, Chunk, FieldValue, Item, Source, Span
 from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
-            "heading", "length", "short", "kind_after", "field_prob", "unasked_kind", "earlier_overlap")
+            "heading", "length", "short", "kind_after", "field_prob", "unasked_kind", "earlier_overlap",
+            "condition")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -71,7 +72,8 @@ class ExcerptWeights(LinearWeights):
 
 
 # Before calibration: the question's words and the column it names lead.
-DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0), "uncalibrated")
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0, 2.0),
+                        "uncalibrated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,8 @@ class Context:
     # 罚款一般按什么算 after 施工许可证还没批下来就先开工了 asks for the sum of the sentence about
     # starting work without the permit, which the follow-up's own words do not name.
     earlier: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    # The thresholds the question states (违法经营额不到一万: 10000 below), see ``conditions``.
+    conditions: frozenset[tuple[float, str]] = frozenset()
 
 
 def pairs_of(text: str) -> frozenset[str]:
@@ -195,6 +199,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     overlap = sum([w for t, w in terms.words if t in s]) / total if total else 0.0
     bigrams = len([p for p in terms.pairs if p in s]) / len(terms.pairs) if terms.pairs else 0.0
     earlier = (sum([w for t, w in terms.earlier if t in s]) / terms.earlier_total) if terms.earlier_total else 0.0
+    condition = float(bool(ctx.conditions and ctx.conditions & _stated_conditions(s)))
     asked = float(intent.explicit and name == intent.column)
     default = float(not intent.explicit and name == "实施依据")
     kind = _kind(s, name, c, ctx)
@@ -215,7 +220,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
             float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms), ctx.fields.get(name, 0.0),
-            unasked_kind, earlier)
+            unasked_kind, earlier, condition)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +247,42 @@ class _Marks:
                       bool(_AMOUNT.search(s)), bool(_SANCTION.search(s)), bool(_MONEY.search(s)),
                       bool(_LAW_TITLE.search(s)), bool(_OPENS_WITH_TITLE.match(s)),
                       bool(_ARTICLE_OPEN.search(s)), any(t in s for t in MANAGER_TERMS), bool(_RULE.search(s)))
+
+
+# A threshold: 不足1万元, 不到一万块, 超过5000, 一万元以上. Lists state a sub-case of a penalty so
+# (货值金额不足一万元的，…；货值金额一万元以上的，…), and a question about one names it the same way.
+_NUMBER = r"(?P<num>[0-9]+(?:\.[0-9]+)?[十百千万亿]*|[零一二两三四五六七八九十百千万亿]+)"
+_CONDITION = re.compile(r"(?P<pre>不足|不到|少于|低于|未满|不满|没到|没有到|没超过|没有超过|未超过|不超过"
+                        r"|超过|超出|多于|高于|大于|达到|满)?" + _NUMBER
+                        + r"(?:元|块钱|块|人民币)?(?P<post>以上|以下|以内|多)?")
+_BELOW = ("不足", "不到", "少于", "低于", "未满", "不满", "没到", "没有到", "没超过", "没有超过", "未超过", "不超过",
+          "以下", "以内")
+
+
+def conditions(text: str, *, stated: bool = False) -> frozenset[tuple[float, str]]:
+    """Each threshold in ``text`` as (value, "below" | "above"). ``stated``: only those a list states
+    as a case, whose phrase ends in 的 (货值金额不足一万元的), not a penalty's bounds (处1万元以上5万元以下罚款)."""
+    from assistant.corpus.numerals import amount
+
+    out = set()
+    for m in _CONDITION.finditer(text):
+        side = m.group("pre") or m.group("post")
+        if not side:
+            continue
+        if stated and not re.split(r"[，,；;。：:]", text[m.end():], maxsplit=1)[0].endswith("的"):
+            continue
+        try:
+            value = amount(m.group("num"))
+        except ValueError:
+            continue
+        if value >= 100:  # sums, not 两个月 or 三人
+            out.add((value, "below" if side in _BELOW else "above"))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stated_conditions(s: str) -> frozenset[tuple[float, str]]:
+    return conditions(s, stated=True)
 
 
 def _names_a_kind(intent: Intent) -> bool:
