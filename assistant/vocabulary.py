@@ -284,6 +284,12 @@ EVERYDAY: dict[str, str] = {
     "液化气": "燃气 液化石油气",
     "狂犬疫苗": "狂犬病 免疫",
     "旅行团": "旅行社 旅游",
+    # An official's misconduct as people say it, as every list's 追责情形 words it.
+    "好处": "财物 贿赂 利益",
+    "红包": "财物 贿赂",
+    "回扣": "财物 贿赂",
+    "收钱": "收取 费用 财物",
+    "拖着": "拖延 贻误",
 }
 
 

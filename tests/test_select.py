@@ -306,3 +306,20 @@ def test_the_case_the_question_names_scores_on_condition() -> None:
     got = [select._features(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
            for s in (below, above)]
     assert got == [1.0, 0.0]
+
+
+def test_an_officials_misconduct_said_plainly_reaches_the_lists_wording() -> None:
+    """收了企业的好处 is the 追责情形 about 贿赂 / 财物, not another duty the same official breached."""
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+    from assistant.vocabulary import expand
+
+    question = "检查人员收了企业的好处，会被追责吗"
+    words = {t: 1.0 for t in expand(question, ["检查", "人员", "企业", "追责"], lambda phrase: phrase.split())}
+    ctx = select.Context(intent=recognise(question), words=words, pairs=frozenset(), cosines={})
+    bribe = "4.在开展检查时收取贿赂、索取或者收受他人财物的；"
+    other = "3.在开展检查工作时不认真履职，导致发生违法行为未及时追究的；"
+    at = select.FEATURES.index("overlap")
+    overlap = [select._features(s, "追责情形", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
+               for s in (bribe, other)]
+    assert overlap[0] > overlap[1]
