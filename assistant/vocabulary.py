@@ -94,7 +94,11 @@ _GO_HANDLE = rf"去哪(?:儿|里)?(?:{_HANDLING})"
 OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公室在哪",
                          r"电话(?:是)?多少|电话号码|打(?:哪个|什么)电话",
                          r"上班(?:吗|不|嘛)|几点.{0,2}上班|有人上班",
-                         rf"去哪(?!(?:儿|里)?(?:{_HANDLING}))")
+                         rf"去哪(?!(?:儿|里)?(?:{_HANDLING}))",
+                         # Where a fine is paid in, and the office holders' names (科长叫什么; 这项权力叫什么 is
+                         # the item's name, which a list holds).
+                         r"银行账户|银行账号|哪个银行|账号是多少",
+                         r"(?:科长|局长|主任|负责人|领导|处长|队长|所长)叫什么")
 # Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to appeal
 # (复议期限, 诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内), what the
 # asker is owed (赔我), and counts of past cases (去年一共查了多少家).

@@ -137,6 +137,10 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     ("歌厅门口的牌子上没写12318举报电话，这个也有人管吗", False, False),
     ("工人没法按每天8小时上班，想申请综合计算工时工作制", False, False),
     ("那要去哪儿申请，需要交什么材料", False, False),
+    # Where a fine is paid in; an office holder's name, but not an item's.
+    ("罚款要缴到哪个银行账户", True, False),
+    ("审批科科长叫什么", True, False),
+    ("这项权力叫什么", False, False),
 ])
 def test_kinds_of_question_no_list_answers_are_recognised(text: str, out_of_scope: bool, advice: bool) -> None:
     from assistant.answering.intent import recognise
