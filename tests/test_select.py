@@ -114,7 +114,7 @@ def test_kind_after_wants_the_consequence_of_the_conduct_asked_about() -> None:
     unrelated = "甲违反规定的，处五万元以上五十万元以下罚款。"
 
     def feature(s: str) -> float:
-        return select._kind_after(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx))
+        return select._kind_after(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx).strong)
 
     assert feature(answers) == 1.0
     assert feature(stops_short) == 0.0  # its only sum is an earlier conduct's
@@ -323,3 +323,24 @@ def test_an_officials_misconduct_said_plainly_reaches_the_lists_wording() -> Non
     overlap = [select._features(s, "追责情形", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
                for s in (bribe, other)]
     assert overlap[0] > overlap[1]
+
+
+def test_a_follow_ups_consequence_is_read_after_the_conduct_told_earlier() -> None:
+    """这个怎么处罚 after 明显超过最大承载量了还在卖票: kind_after_earlier reads the consequence in or after
+    the sentence naming that conduct, and is 0 for a candidate about another conduct or without earlier turns."""
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    about = "景区在旅游者数量可能达到最大承载量时，未采取相应措施的，由景区主管部门责令改正，情节严重的，责令停业整顿。"
+    other = "景区不符合本法规定的开放条件而接待旅游者的，由景区主管部门责令停业整顿，并处二万元以上罚款。"
+    at = select.FEATURES.index("kind_after_earlier")
+
+    def feature(s: str, earlier: dict[str, float]) -> float:
+        ctx = select.Context(intent=recognise("这个怎么处罚"), words={"处罚": 1.0}, pairs=frozenset(), cosines={},
+                             earlier=earlier)
+        return select._features(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
+
+    earlier = {"最大承载量": 6.0, "卖票": 3.0, "五一": 1.0}
+    assert feature(about, earlier) > 0.0
+    assert feature(other, earlier) == 0.0
+    assert feature(about, {}) == 0.0

@@ -28,7 +28,7 @@ from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
             "heading", "length", "short", "kind_after", "field_prob", "unasked_kind", "earlier_overlap",
-            "condition")
+            "condition", "kind_after_earlier")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -72,7 +72,7 @@ class ExcerptWeights(LinearWeights):
 
 
 # Before calibration: the question's words and the column it names lead.
-DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0, 2.0),
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0, 2.0, 0.0),
                         "uncalibrated")
 
 
@@ -183,13 +183,16 @@ class _Terms:
     pairs: tuple[str, ...]
     earlier: tuple[tuple[str, float], ...]
     earlier_total: float
+    earlier_strong: tuple[str, ...]  # the earlier turns' strongest words (see kind_after_earlier)
 
     @classmethod
     def of(cls, ctx: Context) -> _Terms:
         top = max(ctx.words.values(), default=0.0)
+        top_earlier = max(ctx.earlier.values(), default=0.0)
         return cls(tuple(ctx.words.items()), sum(ctx.words.values()),
                    tuple(t for t, w in ctx.words.items() if w >= 0.5 * top), tuple(ctx.pairs),
-                   tuple(ctx.earlier.items()), sum(ctx.earlier.values()))
+                   tuple(ctx.earlier.items()), sum(ctx.earlier.values()),
+                   tuple(t for t, w in ctx.earlier.items() if w >= 0.5 * top_earlier))
 
 
 def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, dense: float) -> tuple[float, ...]:
@@ -219,8 +222,10 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
         step = float(intent.step in head or any(w in head for w in words))
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
     return (overlap, bigrams, dense, asked, default, kind, manager, step, heading, len(s) / QUOTE_LIMIT,
-            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms), ctx.fields.get(name, 0.0),
-            unasked_kind, earlier, condition)
+            float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms.strong), ctx.fields.get(name, 0.0),
+            unasked_kind, earlier, condition,
+            # A follow-up (这个怎么处罚) names the conduct in an earlier turn: the consequence of that.
+            _kind_after(s, name, c, ctx, terms.earlier_strong) if terms.earlier_strong else 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,12 +296,12 @@ def _names_a_kind(intent: Intent) -> bool:
             or intent.asks_law or intent.asks_article or intent.asks_sanction)
 
 
-def _kind_after(s: str, name: str, c: Candidate, ctx: Context, terms: _Terms) -> float:
+def _kind_after(s: str, name: str, c: Candidate, ctx: Context, words: tuple[str, ...]) -> float:
     """The kind of answer asked for, stated in the sentence where the question's strongest words
     last occur or after it: a provision names the conduct, then its consequence (…放映广告的，由…
     给予警告；情节严重的，处一万元以上…罚款), so a window that stops before the consequence, or whose
-    sum belongs to an earlier conduct, does not answer. 0 when none of those words is in it."""
-    strong = [t for t in terms.strong if t in s]
+    sum belongs to an earlier conduct, does not answer. 0 when none of those words (``words``) is in it."""
+    strong = [t for t in words if t in s]
     if not strong:
         return 0.0
     last = max(s.rfind(t) for t in strong)
