@@ -6,7 +6,24 @@ import pytest
 
 from assistant import paths
 from assistant.answering import select
+from assistant.answering.excerpt import Candidate
 from assistant.answering.intent import recognise
+from assistant.types import Span
+
+
+def _whole(s: str) -> Candidate:
+    return Candidate(Span(0, len(s)), None)
+
+
+def _kind_of(question: str, s: str) -> float:
+    """The kind feature of ``s``, read as a whole 实施依据 sentence, for ``question``."""
+    ctx = select.Context(intent=recognise(question), words={}, pairs=frozenset(), cosines={})
+    return select._kind(s, "实施依据", _whole(s), ctx)
+
+
+def _feature(ctx: select.Context, s: str, feature: str, field: str = "实施依据") -> float:
+    """One feature of ``s``, read as a whole sentence of ``field``."""
+    return select._features(s, field, _whole(s), ctx, select._Terms.of(ctx), 0.0)[select.FEATURES.index(feature)]
 
 
 def _context(assistant, text: str, item_key: str) -> select.Context:
@@ -104,8 +121,6 @@ def test_asked_for_a_sanction_the_sentence_stating_it_ranks_first(hashing_assist
 
 def test_kind_after_wants_the_consequence_of_the_conduct_asked_about() -> None:
     """A sum in the window counts only in or after the sentence naming the conduct asked about."""
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
 
     ctx = select.Context(intent=recognise("放映广告罚多少"), words={"放映": 2.0, "广告": 3.0, "罚多少": 0.5},
                          pairs=frozenset(), cosines={})
@@ -114,7 +129,7 @@ def test_kind_after_wants_the_consequence_of_the_conduct_asked_about() -> None:
     unrelated = "甲违反规定的，处五万元以上五十万元以下罚款。"
 
     def feature(s: str) -> float:
-        return select._kind_after(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx).strong)
+        return select._kind_after(s, "实施依据", _whole(s), ctx, select._Terms.of(ctx).strong)
 
     assert feature(answers) == 1.0
     assert feature(stops_short) == 0.0  # its only sum is an earlier conduct's
@@ -164,13 +179,9 @@ def test_no_quote_carries_the_lists_markup(hashing_assistant) -> None:
 def test_asked_which_law_the_candidate_opening_with_the_cited_title_is_the_kind() -> None:
     """哪部法律规定的: a sentence opening with the law's title answers it; an article that names
     another law on its way (依照《治安管理处罚法》) half does; a certificate's title is no law."""
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
-
-    ctx = select.Context(intent=recognise("这个许可是哪部法律规定的"), words={}, pairs=frozenset(), cosines={})
 
     def kind(s: str) -> float:
-        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+        return _kind_of("这个许可是哪部法律规定的", s)
 
     assert kind("1.【法律】《中华人民共和国城市房地产管理法》（1994年7月5日通过）") == 1.0
     assert kind("《中华人民共和国城市房地产管理法》第四十五条") == 1.0
@@ -179,13 +190,8 @@ def test_asked_which_law_the_candidate_opening_with_the_cited_title_is_the_kind(
 
 
 def test_asked_which_documents_the_sentence_naming_them_is_the_kind() -> None:
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
-
-    ctx = select.Context(intent=recognise("施工许可证需要准备哪些材料"), words={}, pairs=frozenset(), cosines={})
-
     def kind(s: str) -> float:
-        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+        return _kind_of("施工许可证需要准备哪些材料", s)
 
     assert kind("申请人应当提交其符合条件的证明材料。") == 1.0
     assert kind("建设单位在开工前应当申请领取施工许可证。") == 0.0
@@ -194,8 +200,6 @@ def test_asked_which_documents_the_sentence_naming_them_is_the_kind() -> None:
 def test_a_follow_ups_excerpt_reads_the_conduct_told_in_earlier_turns() -> None:
     """罚款一般按什么算 after 施工许可证还没批下来就先开工了: the sum of the sentence about that conduct
     scores on earlier_overlap, the other sums do not; a question asked on its own has none."""
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
 
     about = "未取得施工许可证擅自施工的，处工程合同价款百分之一以上百分之二以下的罚款。"
     other = "给予单位罚款处罚的，对直接负责的主管人员处单位罚款数额百分之五以上百分之十以下的罚款。"
@@ -237,13 +241,9 @@ def test_only_a_follow_up_reads_the_earlier_turns(hashing_assistant, monkeypatch
 def test_a_fine_stated_as_a_share_of_a_sum_is_an_amount() -> None:
     """处工程合同价款百分之一以上百分之二以下的罚款 states how much, as 五万元以上 does; a share that is no
     fine's bound (百分之三十的股份) does not."""
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
-
-    ctx = select.Context(intent=recognise("罚款一般按什么算，大概多少"), words={}, pairs=frozenset(), cosines={})
 
     def kind(s: str) -> float:
-        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+        return _kind_of("罚款一般按什么算，大概多少", s)
 
     assert kind("擅自施工的，责令停止施工，处工程合同价款百分之一以上百分之二以下的罚款。") == 1.0
     assert kind("处建设项目总投资额千分之五以上千分之十以下的罚款。") == 1.0
@@ -265,20 +265,13 @@ def test_an_article_is_asked_of_the_penalty_or_of_the_rule(question: str, wants:
 
 
 def test_the_article_asked_for_counts_whole_the_other_kind_half() -> None:
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
-
     rule = "第三十八条第二款：不得利用不满十周岁的未成年人作为广告代言人。"
     penalty = "第五十八条：有下列行为之一的，由市场监督管理部门责令停止发布广告，处十万元以上二十万元以下的罚款。"
     neither = "本法自2015年9月1日起施行。"
 
-    def kind(question: str, s: str) -> float:
-        ctx = select.Context(intent=recognise(question), words={}, pairs=frozenset(), cosines={})
-        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
-
-    assert [kind("这违反广告法哪一款", s) for s in (rule, penalty, neither)] == [1.0, 0.5, 0.0]
-    assert [kind("处罚用的是广告法哪一条", s) for s in (rule, penalty, neither)] == [0.5, 1.0, 0.0]
-    assert [kind("是广告法哪一条", s) for s in (rule, penalty, neither)] == [1.0, 1.0, 0.0]
+    assert [_kind_of("这违反广告法哪一款", s) for s in (rule, penalty, neither)] == [1.0, 0.5, 0.0]
+    assert [_kind_of("处罚用的是广告法哪一条", s) for s in (rule, penalty, neither)] == [0.5, 1.0, 0.0]
+    assert [_kind_of("是广告法哪一条", s) for s in (rule, penalty, neither)] == [1.0, 1.0, 0.0]
 
 
 def test_thresholds_are_read_as_lists_state_a_case_and_questions_name_one() -> None:
@@ -294,24 +287,16 @@ def test_thresholds_are_read_as_lists_state_a_case_and_questions_name_one() -> N
 
 
 def test_the_case_the_question_names_scores_on_condition() -> None:
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
-
     below = "违法经营额不足1万元的，并处1万元以上5万元以下的罚款；"
     above = "违法经营额1万元以上的，并处违法经营额5倍以上10倍以下的罚款；"
     question = "违法经营额不到一万，会罚多少"
     ctx = select.Context(intent=recognise(question), words={}, pairs=frozenset(), cosines={},
                          conditions=select.conditions(question))
-    at = select.FEATURES.index("condition")
-    got = [select._features(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
-           for s in (below, above)]
-    assert got == [1.0, 0.0]
+    assert [_feature(ctx, s, "condition") for s in (below, above)] == [1.0, 0.0]
 
 
 def test_an_officials_misconduct_said_plainly_reaches_the_lists_wording() -> None:
     """收了企业的好处 is the 追责情形 about 贿赂 / 财物, not another duty the same official breached."""
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
     from assistant.vocabulary import expand
 
     question = "检查人员收了企业的好处，会被追责吗"
@@ -319,26 +304,21 @@ def test_an_officials_misconduct_said_plainly_reaches_the_lists_wording() -> Non
     ctx = select.Context(intent=recognise(question), words=words, pairs=frozenset(), cosines={})
     bribe = "4.在开展检查时收取贿赂、索取或者收受他人财物的；"
     other = "3.在开展检查工作时不认真履职，导致发生违法行为未及时追究的；"
-    at = select.FEATURES.index("overlap")
-    overlap = [select._features(s, "追责情形", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
-               for s in (bribe, other)]
+    overlap = [_feature(ctx, s, "overlap", "追责情形") for s in (bribe, other)]
     assert overlap[0] > overlap[1]
 
 
 def test_a_follow_ups_consequence_is_read_after_the_conduct_told_earlier() -> None:
     """这个怎么处罚 after 明显超过最大承载量了还在卖票: kind_after_earlier reads the consequence in or after
     the sentence naming that conduct, and is 0 for a candidate about another conduct or without earlier turns."""
-    from assistant.answering.excerpt import Candidate
-    from assistant.types import Span
 
     about = "景区在旅游者数量可能达到最大承载量时，未采取相应措施的，由景区主管部门责令改正，情节严重的，责令停业整顿。"
     other = "景区不符合本法规定的开放条件而接待旅游者的，由景区主管部门责令停业整顿，并处二万元以上罚款。"
-    at = select.FEATURES.index("kind_after_earlier")
 
     def feature(s: str, earlier: dict[str, float]) -> float:
         ctx = select.Context(intent=recognise("这个怎么处罚"), words={"处罚": 1.0}, pairs=frozenset(), cosines={},
                              earlier=earlier)
-        return select._features(s, "实施依据", Candidate(Span(0, len(s)), None), ctx, select._Terms.of(ctx), 0.0)[at]
+        return _feature(ctx, s, "kind_after_earlier")
 
     earlier = {"最大承载量": 6.0, "卖票": 3.0, "五一": 1.0}
     assert feature(about, earlier) > 0.0

@@ -173,6 +173,7 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
         column = "实施主体"
     which_of_two = bool(_WHICH_OF_TWO.search(text))  # 林草局来查还是应急管理局来查
     several = which_of_two or any(c in text for c in SEVERAL_OFFICES_CUES)  # 是找住建还是找消防
+    asks_article = any(c in text for c in ARTICLE_CUES)
     step = None
     if aspect == "procedure":
         step = next((s for s, cues in STEPS if any(c in cued for c in cues)), None)
@@ -187,8 +188,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   small_talk=bool(SMALL_TALK.search(text)),
                   asks_money=any(c in text for c in MONEY_CUES),
                   asks_sanction=any(c in text for c in SANCTION_CUES),
-                  asks_article=any(c in text for c in ARTICLE_CUES),
-                  article_of=_article_of(text),
+                  asks_article=asks_article,
+                  article_of=_article_of(text) if asks_article else None,
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES) or bool(_OUT_OF_SCOPE.search(text)),
                   advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
                   asks_office=(which_of_two or any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
@@ -197,10 +198,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
 
 
 def _article_of(text: str) -> str | None:
-    """"penalty" or "rule" when an article is asked for and the question says which of the two
+    """"penalty" or "rule", for a question asking for an article that says which of the two
     (both said, or neither: None)."""
-    if not any(c in text for c in ARTICLE_CUES):
-        return None
     penalty = any(c in text for c in ARTICLE_PENALTY_CUES)
     rule = any(c in text for c in ARTICLE_RULE_CUES)
     return "penalty" if penalty and not rule else "rule" if rule and not penalty else None

@@ -23,6 +23,7 @@ from typing import ClassVar
 from assistant.answering.excerpt import Candidate, candidates
 from assistant.answering.intent import Intent
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
+from assistant.corpus.numerals import amount
 from assistant.types import COLUMNS, Chunk, FieldValue, Item, Source, Span
 from assistant.vocabulary import MANAGER_TERMS, STEPS
 
@@ -187,12 +188,14 @@ class _Terms:
 
     @classmethod
     def of(cls, ctx: Context) -> _Terms:
-        top = max(ctx.words.values(), default=0.0)
-        top_earlier = max(ctx.earlier.values(), default=0.0)
-        return cls(tuple(ctx.words.items()), sum(ctx.words.values()),
-                   tuple(t for t, w in ctx.words.items() if w >= 0.5 * top), tuple(ctx.pairs),
-                   tuple(ctx.earlier.items()), sum(ctx.earlier.values()),
-                   tuple(t for t, w in ctx.earlier.items() if w >= 0.5 * top_earlier))
+        return cls(tuple(ctx.words.items()), sum(ctx.words.values()), _strongest(ctx.words), tuple(ctx.pairs),
+                   tuple(ctx.earlier.items()), sum(ctx.earlier.values()), _strongest(ctx.earlier))
+
+
+def _strongest(words: Mapping[str, float]) -> tuple[str, ...]:
+    """The words weighing at least half the heaviest."""
+    top = max(words.values(), default=0.0)
+    return tuple(t for t, w in words.items() if w >= 0.5 * top)
 
 
 def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, dense: float) -> tuple[float, ...]:
@@ -267,8 +270,6 @@ _BELOW = ("不足", "不到", "少于", "低于", "未满", "不满", "没到", 
 def conditions(text: str, *, stated: bool = False) -> frozenset[tuple[float, str]]:
     """Each threshold in ``text`` as (value, "below" | "above"). ``stated``: only those a list states
     as a case, whose phrase ends in 的 (货值金额不足一万元的), not a penalty's bounds (处1万元以上5万元以下罚款)."""
-    from assistant.corpus.numerals import amount
-
     out = set()
     for m in _CONDITION.finditer(text):
         side = m.group("pre") or m.group("post")
