@@ -28,7 +28,7 @@ def test_type_match_reads_the_power_asked_for() -> None:
 def test_rerank_orders_by_weights_and_keeps_the_tail() -> None:
     vectors = rerank.features("演出门票审批怎么申请", {"审批": 1.0}, frozenset(), HITS, {"b": "行政许可"})
     assert [h.item_key for h in rerank.rerank(HITS, vectors, rerank.KEEP_ORDER)] == ["a", "b"]
-    by_type = rerank.ItemWeights((0, 0, 0, 0, 0, 1.0, 0, 0))
+    by_type = rerank.ItemWeights((0, 0, 0, 0, 0, 1.0, 0, 0, 0))
     assert [h.item_key for h in rerank.rerank(HITS, vectors, by_type)] == ["b", "a"]
     tail = [_hit(str(n), "x", 0.1, 0.1) for n in range(rerank.DEPTH + 3)]
     assert rerank.rerank(tail, rerank.features("x", {}, frozenset(), tail, {}), rerank.KEEP_ORDER) == tail
@@ -48,5 +48,15 @@ def test_lacks_permit_reads_the_question_and_the_name() -> None:
     # 没戴导游证 has the licence: not asked about lacking one.
     for text in ("导游带团没戴导游证怎么罚", "营业执照没挂出来怎么罚"):
         assert {v[at] for v in rerank.features(text, {}, frozenset(), hits, {})} == {0.5}
-    weights = rerank.ItemWeights((1.0, 0, 0, 0, 0, 0, 0, 1.0))
+    weights = rerank.ItemWeights((1.0, 0, 0, 0, 0, 0, 0, 1.0, 0))
     assert [h.item_key for h in rerank.rerank(hits, lacking, weights)] == ["none", "shown"]
+
+
+def test_the_conduct_a_question_names_is_read_in_each_items_basis() -> None:
+    basis = {"a": "未取得许可证擅自从事经营活动的，没收违法所得，并处罚款",
+             "b": "伪造、变造许可证的，收缴许可证，并处罚款"}
+    words = {"许可证": 1.0, "擅自": 2.0, "经营": 1.0}
+    vectors = rerank.features("没办许可证就擅自经营，罚多少", words, frozenset(), HITS, {}, basis.__getitem__)
+    at = rerank.FEATURES.index("basis_share")
+    assert [v[at] for v in vectors] == [1.0, 0.25]
+    assert {v[at] for v in rerank.features("没办许可证就擅自经营", words, frozenset(), HITS, {})} == {0.0}

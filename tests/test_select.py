@@ -324,3 +324,32 @@ def test_a_follow_ups_consequence_is_read_after_the_conduct_told_earlier() -> No
     assert feature(about, earlier) > 0.0
     assert feature(other, earlier) == 0.0
     assert feature(about, {}) == 0.0
+
+
+@pytest.mark.parametrize(("question", "last"), [
+    ("我拖过了期限还没弄，会罚多少？", "money"),  # 期限 is what happened; the question asks for the sum
+    ("罚款要在多少天内交", "time"),
+    ("超过期限了归哪个科室管", "aspect"),
+    ("需要准备什么材料，多久能办下来", "time"),
+    ("这个怎么样", None),
+])
+def test_the_kind_cued_last_is_the_kind_asked(question: str, last: str | None) -> None:
+    assert recognise(question).last_kind == last
+
+
+def test_a_sentence_of_the_kind_cued_last_is_the_kind() -> None:
+    fine = "逾期不改正的，对个人处两百元以上两千元以下罚款。"
+    appeal = "如不服决定，可以在收到决定书之日起六十日内申请行政复议。"
+    question = "消防检查让限期整改，我拖过了期限还没弄，会罚多少？"
+    assert (_kind_of(question, fine), _kind_of(question, appeal)) == (1.0, 0.0)
+    assert (_kind_of("罚款决定下来以后多少天内能申请复议", fine),
+            _kind_of("罚款决定下来以后多少天内能申请复议", appeal)) == (0.0, 1.0)
+
+
+def test_a_column_the_question_names_in_the_offices_own_header() -> None:
+    ctx = select.Context(intent=recognise("追责对象有哪些人"), words={}, pairs=select.pairs_of("追责对象有哪些人"),
+                         cosines={})
+    s = "单位法定代表人或分管领导"
+    own, other = (_feature(ctx, s, "header", field) for field in ("追责对象范围", "追责情形"))
+    assert own == pytest.approx(3 / 5) and other == pytest.approx(1 / 3)
+    assert _feature(ctx, s, "header", "诉求渠道") == 0.0

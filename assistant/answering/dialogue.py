@@ -365,7 +365,11 @@ class Assistant:
         """The first ``depth`` items as retrieved, with their re-ranking features."""
         hits = self.retriever.search(text, depth, dense_weight)
         words = {t: self.words.idf(t) for t in tokens if len(t) > 1}
-        return hits, rerank.features(text, words, select.pairs_of(text), hits, self._kinds)
+        return hits, rerank.features(text, words, select.pairs_of(text), hits, self._kinds, self._basis)
+
+    def _basis(self, key: str) -> str:
+        item = self.catalogue.items[key]
+        return item.value(self.catalogue.source(item), "实施依据") if "实施依据" in item.fields else ""
 
     def reranked(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
                  dense_weight: float | None = None) -> list[ItemHit]:

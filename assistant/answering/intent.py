@@ -94,6 +94,10 @@ class Intent:
     advice: bool = False  # asks for a prediction, a statistic or advice
     asks_office: bool = False  # which office holds the matter (归哪个部门管, 找谁)
     asks_several: bool = False  # for more than one office (分别找谁, 还是找消防)
+    # Of the kinds of answer cued ("time", "count", "materials", "money", or "aspect" for the field a
+    # cue word names), the one cued last: a question asks at its end (拖过了期限还没改，会罚多少 asks
+    # for the sum; 期限 is what happened). None when none is cued.
+    last_kind: str | None = None
 
 
 def articles(text: str) -> list[ArticleAsk]:
@@ -158,11 +162,12 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
     for word in named:
         cued = cued.replace(word, "＿" * len(word))
     aspect, column, explicit = "fine", "实施依据", False
-    longest = 0
+    longest, aspect_at = 0, -1
     for name, col, cues in ASPECTS:
-        length = max((1 if c in WEAK_CUES else len(c) for c in cues if c in cued), default=0)
+        length, cue = max(((1 if c in WEAK_CUES else len(c), c) for c in cues if c in cued), default=(0, ""))
         if length > longest:
             aspect, column, explicit, longest = name, col, True, length
+            aspect_at = cued.rfind(cue) + len(cue)
     if _CODE.search(text.upper()) and not longest:
         # A code and nothing asked of it (11620500…是哪个事项): the matter it numbers. A code with
         # a question (…罚多少) finds its item by the code and is answered as asked.
@@ -177,6 +182,11 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
     step = None
     if aspect == "procedure":
         step = next((s for s, cues in STEPS if any(c in cued for c in cues)), None)
+    count_asked = [m.end() for m in COUNT_ASKED.finditer(text)]
+    cued_at = {"time": _last(text, TIME_CUES), "count": max([_last(text, COUNT_CUES), *count_asked]),
+               "materials": _last(text, MATERIALS_CUES), "money": _last(text, MONEY_CUES),
+               "aspect": aspect_at if explicit else -1}
+    last_kind = max(cued_at, key=lambda k: cued_at[k]) if max(cued_at.values()) >= 0 else None
     return Intent(aspect=aspect, column=column, explicit=explicit, step=step,
                   article=found[0] if found else None,
                   about_manager=any(w in text for w in MANAGER_CUES),
@@ -194,7 +204,12 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
                   asks_office=(which_of_two or any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
                                or (several and any(w in text for w in "谁哪找"))),
-                  asks_several=several)
+                  asks_several=several, last_kind=last_kind)
+
+
+def _last(text: str, cues: Iterable[str]) -> int:
+    """Where the last of ``cues`` in ``text`` ends (-1: none there)."""
+    return max((text.rfind(c) + len(c) for c in cues if c in text), default=-1)
 
 
 def _article_of(text: str) -> str | None:

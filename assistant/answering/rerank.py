@@ -11,7 +11,7 @@ weights fitted by ``eval/calibrate.py`` (``ItemWeights``); the order of the rest
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,7 +20,8 @@ from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weight
 from assistant.types import ItemHit
 from assistant.vocabulary import LACKS_PERMIT_ASKED, LACKS_PERMIT_NAMED, POWER_KIND_CUES
 
-FEATURES = ("fused", "dense", "lexical", "name_share", "name_pairs", "type_match", "place", "lacks_permit")
+FEATURES = ("fused", "dense", "lexical", "name_share", "name_pairs", "type_match", "place", "lacks_permit",
+            "basis_share")
 DEPTH = 10  # items re-ranked: the gold item is within the first 10 for nearly every tuning question
 
 
@@ -35,7 +36,7 @@ class ItemWeights(LinearWeights):
 
 
 # Before calibration: the retrieval order as it is.
-KEEP_ORDER = ItemWeights((1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), "uncalibrated")
+KEEP_ORDER = ItemWeights((1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), "uncalibrated")
 
 
 def asked_kinds(text: str) -> tuple[str, ...]:
@@ -44,9 +45,10 @@ def asked_kinds(text: str) -> tuple[str, ...]:
 
 
 def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits: Sequence[ItemHit],
-             kinds_of: Mapping[str, str]) -> list[tuple[float, ...]]:
+             kinds_of: Mapping[str, str], basis_of: Callable[[str], str] | None = None) -> list[tuple[float, ...]]:
     """One feature vector per hit. ``words``: the question's words with IDF weights;
-    ``kinds_of``: item key → its 权力事项类型."""
+    ``kinds_of``: item key → its 权力事项类型; ``basis_of``: item key → its 实施依据 text, where
+    sibling items differ in the conduct they spell out (both names may say 违反…规定的处罚)."""
     if not hits:
         return []
     asked = asked_kinds(text)
@@ -79,8 +81,13 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
             # Asked about acting without a permit: whether the item's name is about that (halfway
             # when the question does not say).
             float(bool(LACKS_PERMIT_NAMED.search(name))) if lacks else 0.5,
+            _share(words, basis_of(h.item_key), total) if basis_of is not None else 0.0,
         ))
     return out
+
+
+def _share(words: Mapping[str, float], text: str, total: float) -> float:
+    return sum(w for t, w in words.items() if t in text) / total if total else 0.0
 
 
 def rerank(hits: list[ItemHit], vectors: list[tuple[float, ...]], weights: ItemWeights) -> list[ItemHit]:

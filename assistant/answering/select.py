@@ -29,7 +29,7 @@ from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
             "heading", "length", "short", "kind_after", "field_prob", "unasked_kind", "earlier_overlap",
-            "condition", "kind_after_earlier")
+            "condition", "kind_after_earlier", "header")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -73,7 +73,8 @@ class ExcerptWeights(LinearWeights):
 
 
 # Before calibration: the question's words and the column it names lead.
-DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0, 2.0, 0.0),
+DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0, 2.0, 0.0,
+                         0.0),
                         "uncalibrated")
 
 
@@ -228,7 +229,8 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
             float(name in SHORT_FIELDS), _kind_after(s, name, c, ctx, terms.strong), ctx.fields.get(name, 0.0),
             unasked_kind, earlier, condition,
             # A follow-up (这个怎么处罚) names the conduct in an earlier turn: the consequence of that.
-            _kind_after(s, name, c, ctx, terms.earlier_strong) if terms.earlier_strong else 0.0)
+            _kind_after(s, name, c, ctx, terms.earlier_strong) if terms.earlier_strong else 0.0,
+            _header_share(name, terms.pairs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +299,24 @@ def _names_a_kind(intent: Intent) -> bool:
             or intent.asks_law or intent.asks_article or intent.asks_sanction)
 
 
+@functools.lru_cache(maxsize=512)
+def _header_pairs(name: str) -> frozenset[str]:
+    return pairs_of(name)
+
+
+def _header_share(name: str, pairs: tuple[str, ...]) -> float:
+    """How much of the column's own header the question says (追责对象有哪些 and 追责对象范围, 申请材料,
+    法定期限): each office names its columns its own way, and a question naming one asks for it."""
+    header = _header_pairs(name)
+    return len([p for p in pairs if p in header]) / len(header) if header else 0.0
+
+
+def _first_cued(intent: Intent) -> str | None:
+    """For an intent that does not say which kind was cued last: the first of them in a fixed order."""
+    return next((k for k, on in (("time", intent.asks_time), ("count", intent.asks_count),
+                                 ("materials", intent.asks_materials), ("money", intent.asks_money)) if on), None)
+
+
 def _kind_after(s: str, name: str, c: Candidate, ctx: Context, words: tuple[str, ...]) -> float:
     """The kind of answer asked for, stated in the sentence where the question's strongest words
     last occur or after it: a provision names the conduct, then its consequence (…放映广告的，由…
@@ -314,13 +334,16 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
     """1 when the candidate states the kind of answer the question asks for."""
     intent = ctx.intent
     m = _Marks.of(s)
-    if intent.asks_time:
+    # The kind cued last is the one asked (拖过了期限还没改，会罚多少); the field a cue word names,
+    # cued last, comes before any kind cued in passing (超过期限了归哪个科室管).
+    last = intent.last_kind or _first_cued(intent)
+    if last == "time":
         return float(m.time)
-    if intent.asks_count:
+    if last == "count":
         return float(m.count)
-    if intent.asks_materials:
+    if last == "materials":
         return float(m.materials)
-    if intent.asks_money:
+    if last == "money":
         # The sum a sanction states (处五万元以上…罚款), not any sum (奖金超过五万元).
         return 1.0 if m.amount and m.sanction else 0.5 if m.money else 0.0
     if intent.aspect in _ASPECT_FIELDS:
