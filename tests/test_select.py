@@ -353,13 +353,3 @@ def test_a_column_the_question_names_in_the_offices_own_header() -> None:
     own, other = (_feature(ctx, s, "header", field) for field in ("追责对象范围", "追责情形"))
     assert own == pytest.approx(3 / 5) and other == pytest.approx(1 / 3)
     assert _feature(ctx, s, "header", "诉求渠道") == 0.0
-
-
-def test_every_accountability_column_of_an_office_states_the_kind_asked() -> None:
-    ctx = select.Context(intent=recognise("这一项出了问题要追责，追责对象有哪些"), words={},
-                         pairs=select.pairs_of("这一项出了问题要追责，追责对象有哪些"), cosines={})
-    s = "1.具体承办人；"
-    fields = ("追责情形", "追责对象范围", "实施依据")
-    assert [select._kind(s, field, _whole(s), ctx) for field in fields] == [1.0, 1.0, 0.0]
-    # Which of the two is asked, the header says.
-    assert _feature(ctx, s, "header", "追责对象范围") > _feature(ctx, s, "header", "追责情形")

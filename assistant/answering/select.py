@@ -370,9 +370,7 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
             return float(numbered)
         return 0.5 * titled + 0.5 * numbered
     if intent.aspect == "accountability":
-        # Any of the office's accountability columns (追责情形, 追责对象范围, 问责依据): which of them
-        # is asked, the header and the field model read.
-        if name != "追责情形" and not any(w in name for w in ("追责", "问责")):
+        if name != "追责情形":
             return 0.0
         # Asked what befalls the official: the sentence that states the 处分, not the duty breached.
         return 1.0 if not intent.asks_sanction or m.sanction else 0.5
