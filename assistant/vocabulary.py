@@ -98,7 +98,7 @@ OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公�
                          # Where a fine is paid in, and the office holders' names (科长叫什么; 这项权力叫什么 is
                          # the item's name, which a list holds).
                          r"银行账户|银行账号|哪个银行|账号是多少",
-                         r"(?:科长|局长|主任|负责人|领导|处长|队长|所长|站长|书记)(?:叫什么|是谁)")
+                         r"(?:科长|局长|主任|负责人|领导|处长|队长|所长)叫什么")
 # Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to appeal
 # (复议期限, 诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内), what the
 # asker is owed (赔我), and counts of past cases (去年一共查了多少家).
@@ -134,8 +134,7 @@ SEVERAL_OFFICES_CUES = ("分别", "各找", "各自", "还是找", "还是归", 
                         "两个部门", "两种情况", "这两种", "这两个")
 ROUTING_BACK = ("这种", "这事", "这件事", "此事", "这类", "他", "她", "这家", "那家", "这样")
 # Predictions, statistics and advice: a list states powers and duties, not outcomes.
-ADVICE_CUES = ("能赢吗", "会赢吗", "告赢", "告得赢", "打赢", "打得赢", "胜诉",
-               "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
+ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
                "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")
 # Words that frame a question without naming its matter.
 FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
