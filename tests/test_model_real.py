@@ -111,9 +111,9 @@ def test_real_conversation_refuses_what_is_not_about_its_item(real_assistant) ->
     from assistant.answering.policy import Evidence
     from assistant.present.render import to_markdown
 
-    first = real_assistant.ask("木马程序怎么罚", [])
+    first = real_assistant.ask("网站传播计算机病毒会怎么处罚", [])
     assert not first.refused
-    history = [{"role": "user", "content": "木马程序怎么罚"},
+    history = [{"role": "user", "content": "网站传播计算机病毒会怎么处罚"},
                {"role": "assistant", "content": to_markdown(first)}]
     for other in ("那办护照呢", "中午点个外卖吃啥好", "顺便帮我订张周五去兰州的火车票"):
         refused = real_assistant.ask(other, history)
