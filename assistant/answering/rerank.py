@@ -74,7 +74,7 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
             h.score / top.score if top.score else 0.0,
             dense(h) - dense(top),
             h.scores.get("lexical", 0.0) / lex_max,
-            sum(w for t, w in words.items() if t in name) / total if total else 0.0,
+            _share(words, name, total),
             sum(1 for p in pairs if p in name) / len(pairs) if pairs else 0.0,
             match,
             1.0 / (n + 1),
@@ -87,6 +87,7 @@ def features(text: str, words: Mapping[str, float], pairs: frozenset[str], hits:
 
 
 def _share(words: Mapping[str, float], text: str, total: float) -> float:
+    """The share of the question's weight (``total``) that ``text`` holds."""
     return sum(w for t, w in words.items() if t in text) / total if total else 0.0
 
 

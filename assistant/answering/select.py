@@ -311,12 +311,6 @@ def _header_share(name: str, pairs: tuple[str, ...]) -> float:
     return len([p for p in pairs if p in header]) / len(header) if header else 0.0
 
 
-def _first_cued(intent: Intent) -> str | None:
-    """For an intent that does not say which kind was cued last: the first of them in a fixed order."""
-    return next((k for k, on in (("time", intent.asks_time), ("count", intent.asks_count),
-                                 ("materials", intent.asks_materials), ("money", intent.asks_money)) if on), None)
-
-
 def _kind_after(s: str, name: str, c: Candidate, ctx: Context, words: tuple[str, ...]) -> float:
     """The kind of answer asked for, stated in the sentence where the question's strongest words
     last occur or after it: a provision names the conduct, then its consequence (…放映广告的，由…
@@ -336,7 +330,7 @@ def _kind(s: str, name: str, c: Candidate, ctx: Context) -> float:
     m = _Marks.of(s)
     # The kind cued last is the one asked (拖过了期限还没改，会罚多少); the field a cue word names,
     # cued last, comes before any kind cued in passing (超过期限了归哪个科室管).
-    last = intent.last_kind or _first_cued(intent)
+    last = intent.last_kind
     if last == "time":
         return float(m.time)
     if last == "count":
