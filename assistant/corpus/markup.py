@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
+from assistant.corpus.language import general_dictionary
 from assistant.types import Span
 
 _TAG = re.compile(r"</?p\s*>", re.IGNORECASE)
@@ -58,7 +60,9 @@ def parts(text: str, start: int, end: int) -> tuple[Span, ...]:
 
 
 def _lines(text: str, span: Span) -> list[Span]:
-    """A line break inside a cell (a workbook's, or a quoted CSV cell's) starts a paragraph too."""
+    """A line break inside a cell (a workbook's, or a quoted CSV cell's) starts a paragraph too,
+    unless the cell is hard-wrapped (see ``_wrapped``): then only a break after a sentence's end
+    or before a clause's number does."""
     if "\n" not in span.of(text) and "\r" not in span.of(text):
         return [span]
     out, start = [], span.start
@@ -68,4 +72,46 @@ def _lines(text: str, span: Span) -> list[Span]:
             if len(line):
                 out.append(line)
             start = i + 1
-    return out
+    if not _wrapped(text, out):
+        return out
+    joined = [out[0]]
+    for line in out[1:]:
+        if _continues(text, joined[-1], line):
+            joined[-1] = Span(joined[-1].start, line.end)
+        else:
+            joined.append(line)
+    return joined
+
+
+# Where a line may end a paragraph in a hard-wrapped cell, and what opens a new one.
+_PARAGRAPH_END = "。；;：:！？!?"
+_OPENS = re.compile(r"\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十百零〇\d]+条|【")
+WRAPPED_LINES = 4  # a cell of fewer lines is read as its lines
+WRAPPED_CUTS = 0.2  # share of a wrapped cell's line breaks that fall inside a word (at least two)
+
+
+def _continues(text: str, line: Span, after: Span) -> bool:
+    return text[line.end - 1] not in _PARAGRAPH_END and not _OPENS.match(text, after.start)
+
+
+def _wrapped(text: str, lines: list[Span]) -> bool:
+    """A cell laid out at a fixed width, its line breaks wherever the width ran out (对拒绝\n配合统\n计调查,
+    可以并处一万元以\n下的罚款 in a list converted from a PDF): some breaks cut a word in two, which a
+    writer's own line breaks never do, and its lines are not one value repeated (行政许可\n行政许可, a
+    merged cell's rows)."""
+    if len(lines) < WRAPPED_LINES or len({line.of(text) for line in lines}) < 0.8 * len(lines):
+        return False
+    cuts = sum(_cuts_word(text, a, b) for a, b in itertools.pairwise(lines) if _continues(text, a, b))
+    return cuts >= max(2.0, WRAPPED_CUTS * (len(lines) - 1))
+
+
+def _cuts_word(text: str, line: Span, after: Span) -> bool:
+    """Whether the words of the language run across the break (以|下, 警|告, 政策法|规科)."""
+    left = text[max(line.start, line.end - 4):line.end]
+    right = text[after.start:min(after.end, after.start + 4)]
+    at = 0
+    for word in general_dictionary().lcut(left + right, HMM=False):
+        if at < len(left) < at + len(word):
+            return True
+        at += len(word)
+    return False

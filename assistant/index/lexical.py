@@ -12,11 +12,10 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from assistant import paths
+from assistant.corpus.language import general_dictionary
 from assistant.corpus.numerals import NUMERAL_CHARS, to_int
 from assistant.index.bm25 import BM25
 from assistant.index.groups import Groups
@@ -43,26 +42,6 @@ STOPWORDS = frozenset([
     "咋", "吗？",
 ])
 Tokenize = Callable[[str], list[str]]
-
-
-def general_dictionary() -> Any:
-    """jieba's default tokenizer (its general dictionary), initialised once. Its prefix-dictionary
-    cache is kept in the project's cache folder: jieba's default, the system's temporary folder, is
-    emptied by a reboot, and rebuilding the cache costs the next start about a second."""
-    import jieba
-
-    if jieba.dt.initialized:
-        return jieba.dt
-    # Only before the first use: setting a logger's level clears every logger's cache.
-    jieba.setLogLevel(logging.WARNING)
-    folder = paths.cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        jieba.dt.tmp_dir = str(folder)
-    except OSError:
-        pass  # an unwritable cache folder: jieba's own default serves
-    jieba.dt.check_initialized()
-    return jieba.dt
 
 
 def make_tokenizer(terms: list[str]) -> Tokenize:
