@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant import paths
-from assistant.answering import routing
+from assistant.answering import rerank, routing
 from assistant.answering.dialogue import Assistant
-from assistant.answering.policy import NEVER_REFUSE, RefusalPolicy
+from assistant.answering.policy import NEVER_REFUSE, Logistic, RefusalPolicy
 from assistant.corpus.catalogue import Catalogue
 from assistant.corpus.parse import load
 from assistant.index import store
@@ -46,6 +46,41 @@ def offices(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 def _hit(key: str, score: float) -> ItemHit:
     return ItemHit(item_key=key, seq=key.split("#")[1], name=key, score=score, scores={}, ranks={}, chunks=())
+
+
+def _reading(name_share: float, basis_share: float, dense: float, score: float) -> tuple[float, tuple[float, ...]]:
+    x = [0.0] * len(rerank.FEATURES)
+    at = rerank.FEATURES.index
+    x[at("name_share")], x[at("basis_share")], x[at("dense")] = name_share, basis_share, dense
+    return score, tuple(x)
+
+
+def test_the_split_model_names_an_office_whose_item_holds_the_matter_as_well_as_the_leader() -> None:
+    hits = [_hit("a#1", 1.0), _hit("a#2", 0.97), _hit("b#7", 0.6), _hit("c#3", 0.95)]
+    readings = {"a#1": _reading(0.8, 0.7, 0.0, 2.0), "a#2": _reading(0.5, 0.5, -0.01, 1.5),
+                "b#7": _reading(0.8, 0.7, -0.02, 1.9), "c#3": _reading(0.1, 0.1, -0.01, 0.2)}
+    found = routing.ratios(hits, str.upper)
+    values = routing.split_values(found, readings)
+    assert [v["office_rank"] for v in values] == [1.0, 2.0]  # B, then C
+    assert values[0]["name_gap"] == 0.0 and values[1]["name_gap"] == pytest.approx(-0.7)
+    assert values[0]["place"] == pytest.approx(1 / 3) and values[0]["rerank_gap"] == pytest.approx(-0.1)
+    # A model that reads the name's share alone: B's name holds as much of the question as A's, C's does not.
+    names = routing.SPLIT_FEATURES
+    model = Logistic(tuple(8.0 if f == "name_gap" else 0.0 for f in names), 2.0, (0.0,) * len(names),
+                     (1.0,) * len(names), names)
+    weights = routing.RoutingWeights(split_ratio=2.0, depth=1, split_model=model, split_above=0.5)
+    assert [o for o, _ in routing.offices(hits, str.upper, weights, readings=readings)] == ["A", "B"]
+    # The ratio rule (what a calibration without a model gives) would name C, close by fused score.
+    rule = routing.RoutingWeights(split_ratio=0.9, depth=5)
+    assert [o for o, _ in routing.offices(hits, str.upper, rule, readings=readings)] == ["A", "C"]
+    # Without the re-ranker's readings the model cannot be read: the rule's fallback names none.
+    assert [o for o, _ in routing.offices(hits, str.upper, weights)] == ["A"]
+    # An item beyond the split depth is never named.
+    far = [_hit("a#1", 1.0), *[_hit(f"a#{n}", 0.9) for n in range(2, 12)], _hit("b#7", 0.9)]
+    assert routing.split_values(routing.ratios(far, str.upper), {**readings, "b#7": _reading(0.8, 0.7, 0, 2)}) == [None]
+    assert json.loads(json.dumps(weights.to_json()))["split_model"]["coef"][names.index("name_gap")] == 8.0
+    with pytest.raises(ValueError, match="split model reads"):
+        routing.RoutingWeights(2.0, 1, split_model=Logistic((1.0,), 0.0, (0.0,), (1.0,), ("dense",)))
 
 
 def test_a_question_asking_for_several_offices_names_the_next_one_found() -> None:

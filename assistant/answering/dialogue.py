@@ -230,19 +230,20 @@ class Assistant:
         """List id → office, for the lists this assistant answers from."""
         return {lid: self.catalogue.list_name(lid) for lid in self.retriever.scope or self.retriever.lists}
 
-    def route_hits(self, query: Query, focus: tuple[str, ...], earlier: str = "") -> tuple[list[ItemHit], bool]:
-        """The items a routing question leads to, and whether it follows the conversation: a
-        follow-up such as 这事归谁管 names no matter of its own, so the matter is the one the user
-        described before (``earlier``), searched again over every office's list (the item the last
-        answer quoted belongs to one office; a matter split between two needs the other too)."""
+    def route_hits(self, query: Query, focus: tuple[str, ...], earlier: str = ""
+                   ) -> tuple[list[ItemHit], bool, routing.Readings]:
+        """The items a routing question leads to, whether it follows the conversation, and the
+        re-ranker's reading of each: a follow-up such as 这事归谁管 names no matter of its own, so the
+        matter is the one the user described before (``earlier``), searched again over every office's
+        list (the item the last answer quoted belongs to one office; a matter split between two
+        needs the other too)."""
         text, tokens = query.text, list(query.expanded)
-        weight = self.routing.dense_weight
-        if focus and (intent.points_back(text) or (self._follows(text, self.words.matter(text), focus)
-                                                   and not self._about_something_else(query, focus))):
-            if not earlier:
-                earlier = self.catalogue.name(self.catalogue.items[focus[0]])
-            return self.reranked(f"{earlier} {text}", tokens, routing.DEPTH, weight), True
-        return self.reranked(text, tokens, routing.DEPTH, weight), False
+        follows = bool(focus) and (intent.points_back(text) or (self._follows(text, self.words.matter(text), focus)
+                                                                and not self._about_something_else(query, focus)))
+        if follows:
+            text = f"{earlier or self.catalogue.name(self.catalogue.items[focus[0]])} {text}"
+        hits, readings = self.reranked_read(text, tokens, routing.DEPTH, self.routing.dense_weight)
+        return hits, follows, readings
 
     def _about_something_else(self, query: Query, focus: tuple[str, ...]) -> bool:
         """A question that names nothing the lists use yet is no follow-up either (办护照找哪个部门
@@ -276,7 +277,7 @@ class Assistant:
         """Which offices hold the matter: each named with its item and the clause that gives it
         the power; refused, naming no office, when the evidence says no list holds it."""
         text, warning = query.text, self.retriever.warning
-        hits, follows = self.route_hits(query, focus, earlier)
+        hits, follows, readings = self.route_hits(query, focus, earlier)
         nobody = answer.NO_OFFICE.format(n=len(self.served_offices()))
         if not hits:
             return answer.refuse(text, [], nobody, warning=warning, notices=notices)
@@ -286,7 +287,7 @@ class Assistant:
             return replace(answer.refuse(text, hits, nobody, warning=warning, notices=notices),
                            evidence=evidence.values, probability=p)
         ask = _as_basis(query.intent)
-        chosen = routing.offices(hits, self.catalogue.list_name, self.routing, query.intent.asks_several)
+        chosen = routing.offices(hits, self.catalogue.list_name, self.routing, query.intent.asks_several, readings)
         # The leading item's candidates are scored already; each other office's item is scored here.
         excerpts = [select.choose(leading if hit is hits[0] else self.candidates_of(query, ask, [hit]), 1)
                     for _, hit in chosen]
@@ -373,8 +374,15 @@ class Assistant:
 
     def reranked(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
                  dense_weight: float | None = None) -> list[ItemHit]:
+        return self.reranked_read(text, tokens, depth, dense_weight)[0]
+
+    def reranked_read(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
+                      dense_weight: float | None = None) -> tuple[list[ItemHit], routing.Readings]:
+        """``reranked``, with each re-ranked item's score and features (what routing compares)."""
         hits, vectors = self.item_features(text, tokens, depth, dense_weight)
-        return rerank.rerank(hits, vectors, self.item_weights)
+        readings = {h.item_key: (self.item_weights.score(x), x)
+                    for h, x in zip(hits[:rerank.DEPTH], vectors, strict=False)}
+        return rerank.rerank(hits, vectors, self.item_weights), readings
 
     def _empty_column(self, turn: Turn) -> str | None:
         """The column asked for is empty in the leading item: the list does not say."""

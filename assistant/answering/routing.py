@@ -2,19 +2,22 @@
 
 The items are retrieved over every served list as for any question, and each office is
 represented by its best item. The leading item's office comes first. Another office is
-named as well when its best item scores nearly as high as the leader (a matter split
-between offices: a lift's maintenance and a lift's installation site); how near is the
-fitted ``split_ratio`` (eval/calibrate.py, on the routing tuning set). An office is only
-ever named through an item of its own list, so none is guessed.
+named as well when its best item speaks for the matter nearly as well as the leader's (a
+matter split between offices: a lift's maintenance and a lift's installation site): a logistic
+model reads how its item compares with the leader (retrieval and re-ranking scores, place, the
+share of the question its name and its 实施依据 hold), fitted with its cut by eval/calibrate.py on
+the routing tuning sets; without it, the item's retrieval score against the leader's
+(``split_ratio``). An office is only ever named through an item of its own list, so none is guessed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answering.policy import CALIBRATION, calibration
+from assistant.answering import rerank
+from assistant.answering.policy import CALIBRATION, Evidence, Logistic, calibration
 from assistant.types import ItemHit
 
 DEPTH = 20  # items searched for a routing question: offices beyond the first few items rarely hold it
@@ -22,33 +25,53 @@ MAX_OFFICES = 3
 CLOSEST = 5  # leading items whose texts the refusal evidence reads for the question's closest match
 
 
+# How another office's best item compares with the leading item (``split_values``).
+SPLIT_FEATURES = ("fused_ratio", "place", "rerank_gap", "office_rank", "name_gap", "basis_gap", "dense_gap")
+SPLIT_DEPTH = 10  # places searched for another office: the re-ranker reads the first 10 items
+
+
 @dataclass(frozen=True, slots=True)
 class RoutingWeights:
-    """``split_ratio``: another office is named when its best item's fused score is at least this
-    share of the leading item's, among the first ``depth`` items."""
+    """``split_model``: the probability that another office's best item (among the first
+    SPLIT_DEPTH) holds the matter too, read from SPLIT_FEATURES; it is named at ``split_above`` or
+    more. Without a model: when its best item's fused score is at least ``split_ratio`` of the
+    leading item's, among the first ``depth`` items."""
 
     split_ratio: float
     depth: int = 10
     dense_weight: float | None = None  # the routing search's share of the dense signal (None: as for any question)
     provenance: str = ""
+    split_model: Logistic | None = None
+    split_above: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.split_ratio <= 2.0 or not 1 <= self.depth <= DEPTH:
             raise ValueError(f"split_ratio in [0, 2] and depth in [1, {DEPTH}], got {self.split_ratio}, {self.depth}")
         if self.dense_weight is not None and not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight in [0, 1], got {self.dense_weight}")
+        if not 0.0 <= self.split_above <= 1.0:
+            raise ValueError(f"split_above in [0, 1], got {self.split_above}")
+        if self.split_model is not None and self.split_model.names != SPLIT_FEATURES:
+            raise ValueError(f"a split model reads {SPLIT_FEATURES}, got {self.split_model.names}")
 
     def to_json(self) -> dict[str, object]:
         return {"split_ratio": self.split_ratio, "depth": self.depth, "dense_weight": self.dense_weight,
-                "provenance": self.provenance}
+                "split_features": list(SPLIT_FEATURES),
+                "split_model": self.split_model.to_json() if self.split_model else None,
+                "split_above": self.split_above, "provenance": self.provenance}
 
     @classmethod
     def fitted(cls, path: Path = CALIBRATION) -> RoutingWeights:
         section = calibration(path).get("routing")
         try:
             weight = section.get("dense_weight")  # type: ignore[union-attr]
+            model = section.get("split_model")  # type: ignore[union-attr]
+            if model is not None and tuple(section.get("split_features", ())) != SPLIT_FEATURES:  # type: ignore[union-attr]
+                model = None  # fitted on other features: the ratio alone
             return cls(float(section["split_ratio"]), int(section["depth"]),  # type: ignore[index]
-                       None if weight is None else float(weight), str(section.get("provenance", "")))  # type: ignore[union-attr]
+                       None if weight is None else float(weight), str(section.get("provenance", "")),  # type: ignore[union-attr]
+                       None if model is None else Logistic.from_json(model, SPLIT_FEATURES),
+                       float(section.get("split_above", 0.5)))  # type: ignore[union-attr]
         except (KeyError, TypeError, ValueError, AttributeError):
             return ONE_OFFICE
 
@@ -78,13 +101,47 @@ def ratios(hits: Sequence[ItemHit], office_of: Callable[[str], str]) -> list[tup
     return out
 
 
+# An item's re-ranking reading (rerank.features and the re-ranker's score), by item key.
+Readings = Mapping[str, tuple[float, Sequence[float]]]
+
+
+def split_values(found: Sequence[tuple[str, ItemHit, float, int]], readings: Readings
+                 ) -> list[dict[str, float] | None]:
+    """For each office after the first (``ratios``), how its best item compares with the leading
+    item: None for an item beyond SPLIT_DEPTH or without a re-ranking reading."""
+    if not found or found[0][1].item_key not in readings:
+        return []
+    lead_score, lead = readings[found[0][1].item_key]
+    out: list[dict[str, float] | None] = []
+    for rank, (_, hit, ratio, place) in enumerate(found[1:], 1):
+        reading = readings.get(hit.item_key)
+        if reading is None or place >= SPLIT_DEPTH:
+            out.append(None)
+            continue
+        score, x = reading
+        at = rerank.FEATURES.index
+        out.append({"fused_ratio": ratio, "place": 1.0 / (place + 1), "rerank_gap": score - lead_score,
+                    "office_rank": float(rank), "name_gap": x[at("name_share")] - lead[at("name_share")],
+                    "basis_gap": x[at("basis_share")] - lead[at("basis_share")],
+                    "dense_gap": x[at("dense")] - lead[at("dense")]})
+    return out
+
+
 def offices(hits: Sequence[ItemHit], office_of: Callable[[str], str],
-            weights: RoutingWeights, several: bool = False) -> list[tuple[str, ItemHit]]:
-    """The offices to name, each with its item: the leader's, then those close enough to it.
+            weights: RoutingWeights, several: bool = False, readings: Readings | None = None
+            ) -> list[tuple[str, ItemHit]]:
+    """The offices to name, each with its item: the leader's, then those whose items speak for the
+    matter nearly as well (``readings``: the re-ranker's, for the split model).
     ``several``: the question asks for more than one (分别找谁): the next office the search found
     is named however far below the leader it is."""
     found = ratios(hits, office_of)
-    chosen = found[:1] + [f for f in found[1:] if f[3] < weights.depth and f[2] >= weights.split_ratio]
+    if weights.split_model is not None and readings is not None:
+        model = weights.split_model
+        values = split_values(found, readings) or [None] * (len(found) - 1)
+        chosen = found[:1] + [f for f, v in zip(found[1:], values, strict=True)
+                              if v is not None and model(Evidence(v)) >= weights.split_above]
+    else:
+        chosen = found[:1] + [f for f in found[1:] if f[3] < weights.depth and f[2] >= weights.split_ratio]
     if several and len(chosen) == 1:
         chosen += found[1:2]
     return [(office, hit) for office, hit, _, _ in chosen[:MAX_OFFICES]]

@@ -1,8 +1,10 @@
 """Fit the routing constants on the routing tuning sets, by k-fold cross-validation.
 
 Three things are fitted, in order: the routing search's dense weight (most questions whose
-first office is right), when a second office is named (``split_ratio`` and ``depth``: most
-questions whose named offices are exactly the gold ones), and the routing refusal policy
+first office is right), when a second office is named (a logistic split model over how each other
+office's best item compares with the leader, and its cut; ``split_ratio`` and ``depth`` as the
+fallback rule), each chosen for most held matters whose offices are all named, less a cost for each
+office named that does not hold it, and the routing refusal policy
 (the same logistic evidence model as for any question, fitted on routing questions, where a
 matter no office holds is the unanswerable case). eval/calibrate.py runs it; report sets are
 never read.
@@ -17,7 +19,7 @@ from typing import Any
 
 from assistant.answering import routing
 from assistant.answering.dialogue import earlier_matter
-from assistant.answering.policy import NEVER_REFUSE, Evidence, RefusalPolicy
+from assistant.answering.policy import NEVER_REFUSE, Evidence, Logistic, RefusalPolicy, fit_logistic
 from assistant.evaluation import calibration
 from assistant.evaluation.score import load_questions, replay
 from assistant.evaluation.sets import EvalSet, open_assistant
@@ -43,6 +45,8 @@ class RouteRow:
     follow_up: bool
     offices: tuple[tuple[tuple[str, float, int], ...], ...]  # by DENSE_WEIGHTS
     evidence: tuple[tuple[float, ...], ...]  # by DENSE_WEIGHTS
+    # By DENSE_WEIGHTS: each office after the first, with its routing.SPLIT_FEATURES (None beyond reach).
+    split: tuple[tuple[tuple[str, tuple[float, ...] | None], ...], ...] = ()
 
     @property
     def held(self) -> bool:
@@ -61,20 +65,30 @@ def collect(sets: Sequence[EvalSet], embedder: Any) -> list[RouteRow]:
             focus = assistant._focus(history)
             earlier = earlier_matter(history)
             query = assistant.understander.understand(q["question"])
-            offices, evidence = [], []
+            offices, evidence, split = [], [], []
             for w in DENSE_WEIGHTS:
                 assistant.routing = routing.RoutingWeights(2.0, 1, w)
-                hits, _ = assistant.route_hits(query, focus, earlier)
+                hits, _, readings = assistant.route_hits(query, focus, earlier)
                 found = routing.ratios(hits, lambda lid: lid)
                 offices.append(tuple((lid, round(r, 4), n) for lid, _, r, n in found))
                 evidence.append(tuple(assistant.route_evidence(query, hits)[0].vector()))
+                values = routing.split_values(found, readings) or [None] * max(0, len(found) - 1)
+                split.append(tuple((f[0], None if v is None else tuple(v[n] for n in routing.SPLIT_FEATURES))
+                                   for f, v in zip(found[1:], values, strict=True)))
             rows.append(RouteRow(f"{s.name}:{q['id']}", frozenset(q.get("gold_offices") or ()),
-                                 bool(q.get("turns")), tuple(offices), tuple(evidence)))
+                                 bool(q.get("turns")), tuple(offices), tuple(evidence), tuple(split)))
     return rows
 
 
-def named(row: RouteRow, k: int, ratio: float, depth: int) -> list[str]:
+def named(row: RouteRow, k: int, ratio: float, depth: int, model: Logistic | None = None,
+          above: float = 0.5) -> list[str]:
+    """The offices named: the first, then the others the split model (or, without one, the ratio
+    rule) names."""
     found = row.offices[k]
+    if model is not None and row.split:
+        return [lid for lid, r, n in found[:1]] + [
+            lid for lid, v in row.split[k]
+            if v is not None and model(Evidence(dict(zip(routing.SPLIT_FEATURES, v, strict=True)))) >= above]
     return [lid for lid, r, n in found[:1]] + [lid for lid, r, n in found[1:] if n < depth and r >= ratio]
 
 
@@ -91,20 +105,38 @@ def fit_weight(rows: Sequence[RouteRow]) -> int:
 EXTRA_OFFICE_COST = 0.5
 
 
+def _gain(held: Sequence[RouteRow], names_of: Any) -> float:
+    """Held matters whose offices are all named, less EXTRA_OFFICE_COST for each office named that
+    does not hold it."""
+    total = 0.0
+    for r in held:
+        names = set(names_of(r))
+        total += (r.gold <= names) - EXTRA_OFFICE_COST * len(names - r.gold)
+    return total
+
+
 def fit_split(rows: Sequence[RouteRow], k: int) -> tuple[float, int]:
-    """(ratio, depth) with the most held matters whose offices are all named, less EXTRA_OFFICE_COST
-    for each office named that does not hold it; ties go to naming fewer."""
+    """(ratio, depth) of the fallback rule with the most ``_gain``; ties go to naming fewer."""
     held = [r for r in rows if r.held]
-
-    def gain(ratio: float, depth: int) -> float:
-        total = 0.0
-        for r in held:
-            names = set(named(r, k, ratio, depth))
-            total += (r.gold <= names) - EXTRA_OFFICE_COST * len(names - r.gold)
-        return total
-
     return max(((ratio, depth) for ratio in RATIOS for depth in DEPTHS),
-               key=lambda rd: (gain(*rd), rd[0], -rd[1]))
+               key=lambda rd: (_gain(held, lambda r: named(r, k, *rd)), rd[0], -rd[1]))
+
+
+SPLIT_CUTS = tuple(round(0.05 * i, 2) for i in range(2, 19))
+SPLIT_L2 = 1.0
+
+
+def fit_split_model(rows: Sequence[RouteRow], k: int) -> tuple[Logistic | None, float]:
+    """The split model (each other office within reach, labelled by whether it holds the matter)
+    and its cut with the most ``_gain``; ties go to naming fewer. None without both labels."""
+    held = [r for r in rows if r.held and r.split]
+    x = [v for r in held for _, v in r.split[k] if v is not None]
+    y = [int(lid in r.gold) for r in held for lid, v in r.split[k] if v is not None]
+    if len(set(y)) < 2:
+        return None, 0.5
+    model = fit_logistic(x, y, l2=SPLIT_L2, names=routing.SPLIT_FEATURES)
+    cut = max(SPLIT_CUTS, key=lambda c: (_gain(held, lambda r: named(r, k, 2.0, 1, model, c)), c))
+    return model, cut
 
 
 def _kept(vector: tuple[float, ...]) -> tuple[float, ...]:
@@ -124,7 +156,8 @@ def fit_policy(rows: Sequence[RouteRow], k: int, provenance: str = "") -> Refusa
 def fit(rows: Sequence[RouteRow], provenance: str = "") -> tuple[routing.RoutingWeights, RefusalPolicy]:
     k = fit_weight(rows)
     ratio, depth = fit_split(rows, k)
-    return (routing.RoutingWeights(ratio, depth, DENSE_WEIGHTS[k], provenance),
+    model, above = fit_split_model(rows, k)
+    return (routing.RoutingWeights(ratio, depth, DENSE_WEIGHTS[k], provenance, model, above),
             fit_policy(rows, k, provenance))
 
 
@@ -144,9 +177,12 @@ def figures(rows: Sequence[RouteRow], weights: routing.RoutingWeights,
         return round(ok / n, 3) if n else None
 
     return {"office_first": share(sum(not refused(r) and r.offices[k][0][0] in r.gold for r in held), len(held)),
-            "split_all_named": share(sum(not refused(r) and r.gold <= set(named(r, k, weights.split_ratio,
-                                                                                   weights.depth))
+            "split_all_named": share(sum(not refused(r) and r.gold <= set(named(
+                r, k, weights.split_ratio, weights.depth, weights.split_model, weights.split_above))
                                          for r in split), len(split)),
+            "extra_offices": share(sum(len(set(named(r, k, weights.split_ratio, weights.depth, weights.split_model,
+                                                     weights.split_above)) - r.gold)
+                                       for r in held if not refused(r)), len(held)),
             "unheld_refused": share(sum(refused(r) for r in unheld), len(unheld)),
             "held_refused": share(sum(refused(r) for r in held), len(held))}
 
@@ -160,13 +196,13 @@ def cross_validate(rows: Sequence[RouteRow], folds: int = 5, seed: int = 13) -> 
     for train, held_out in calibration.splits(parts):
         weights, policy = fit(train)
         out.append({"dense_weight": weights.dense_weight, "split_ratio": weights.split_ratio,
-                    "depth": weights.depth, **figures(held_out, weights, policy)})
+                    "depth": weights.depth, "split_above": weights.split_above, **figures(held_out, weights, policy)})
     return out
 
 
 def mean(per_fold: list[dict[str, Any]]) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
-    for key in ("office_first", "split_all_named", "unheld_refused", "held_refused"):
+    for key in ("office_first", "split_all_named", "extra_offices", "unheld_refused", "held_refused"):
         vals = [f[key] for f in per_fold if f.get(key) is not None]
         out[key] = round(sum(vals) / len(vals), 3) if vals else None
     return out
