@@ -123,6 +123,9 @@ class LegalRef:
     range_to: int | None = None
 
 
+_LAYOUT_BREAK = re.compile(r"[ \t\u3000]*\r?\n\s*")
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     list_id: str
@@ -141,6 +144,16 @@ class Item:
     def plain(self, source: Source, column: str) -> str:
         """The cell's parts joined by a space, for display and matching only."""
         return " ".join(p.of(source.text) for p in self.fields[column].parts)
+
+    def title(self, source: Source) -> str:
+        """事项名称 as the item is named (in answers, tables and what is embedded): a cell laid out at a
+        fixed width (read as one part over several lines, corpus/markup.py) without its layout's line
+        breaks, 对拒绝配合统计调查… and not 对拒绝⏎配合统⏎计调查. Quotes keep the file's text."""
+        field = self.fields["事项名称"]
+        text = field.span.of(source.text)
+        if len(field.parts) == 1 and "\n" in text:
+            return _LAYOUT_BREAK.sub("", text)
+        return text
 
 
 @dataclass(frozen=True, slots=True)

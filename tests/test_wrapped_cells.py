@@ -49,3 +49,20 @@ def test_no_excerpt_of_a_wrapped_list_stops_mid_word(tmp_path: Path) -> None:
     assert "情节严重的，并处十万元以上五\n十万元以下的罚款。" in texts
     assert not any(t.endswith(("以", "五", "警")) for t in texts)
     assert all(isinstance(c.span, Span) for c in candidates(parsed.source.text, field))
+
+
+def test_a_wrapped_name_is_named_without_its_layout(tmp_path: Path) -> None:
+    from assistant.corpus.catalogue import Catalogue
+
+    header = "序号,事项名称,权力事项类型,实施依据\n"
+    wrapped = "对拒绝\n配合统\n计调查\n、经济普\n查、人\n口普查的\n处罚"
+    rows = f'1,"{wrapped}",行政处罚,依据\n2,"行政许可\n行政许可\n行政许可\n行政许可",行政许可,依据\n'
+    path = tmp_path / "names.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    parsed = load([path])[0]
+    first, second = parsed.items
+    assert first.title(parsed.source) == "对拒绝配合统计调查、经济普查、人口普查的处罚"
+    assert first.value(parsed.source, "事项名称") == wrapped  # the file's text, as quoted
+    # Not wrapped (one value per line): named as written.
+    assert second.title(parsed.source) == second.value(parsed.source, "事项名称")
+    assert Catalogue.of([parsed]).name(first) == "对拒绝配合统计调查、经济普查、人口普查的处罚"

@@ -69,7 +69,7 @@ class Catalogue:
         return self.sources[item.list_id]
 
     def name(self, item: Item) -> str:
-        return item.value(self.source(item), "事项名称")
+        return item.title(self.source(item))
 
     def cells(self, list_id: str, column: str) -> dict[str, tuple[int, ...]]:
         """Each distinct text of ``column`` in one list, with the positions (in ``items``) of

@@ -12,7 +12,7 @@ from assistant.types import Chunk, Item, Source
 # card, but no question is answered by matching them as text.
 _NOT_INDEXED = ("序号", "子项地方权力编码")
 # Bump when chunk boundaries or embedding text change: older indexes are stale.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: a hard-wrapped name is embedded without its layout's line breaks
 
 
 def chunk(item: Item, source: Source, source_path: str) -> list[Chunk]:

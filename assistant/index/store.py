@@ -271,7 +271,7 @@ def _chunks(lists: list[ParsedList]) -> tuple[list[Chunk], dict[str, str]]:
     for parsed in lists:
         src = relative(parsed.source.path)
         for item in parsed.items:
-            names[item.key] = item.value(parsed.source, "事项名称")
+            names[item.key] = item.title(parsed.source)
             chunks += chunking.chunk(item, parsed.source, src)
     return chunks, names
 
