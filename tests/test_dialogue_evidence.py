@@ -223,3 +223,35 @@ def test_small_talk_after_an_answer_is_not_read_as_a_follow_up_on_its_item(hashi
                {"role": "assistant", "content": to_markdown(first)}]
     assert "follow_marker" not in hashing_assistant.ask("讲个笑话吧", history).evidence
     assert "follow_marker" in hashing_assistant.ask("那罚多少？", history).evidence
+
+
+def test_a_follow_up_naming_words_of_its_own_moves_to_the_sibling_the_reranker_puts_first(
+        hashing_assistant, monkeypatch) -> None:
+    from assistant.types import ItemHit
+
+    a = hashing_assistant
+    key = "tianshui-cac-power-list#{}".format
+    focus, sibling = key(73), key(74)
+
+    def hit(k: str) -> ItemHit:
+        item = a.catalogue.items[k]
+        return ItemHit(item_key=k, seq=item.seq, name=a.catalogue.name(item), score=1.0, scores={}, ranks={}, chunks=())
+
+    ranked = {"order": [sibling, focus, key(70)], "read": {sibling: (2.0, ()), focus: (1.5, ()), key(70): (0.1, ())}}
+    monkeypatch.setattr(a, "reranked_read", lambda text, tokens, *rest: ([hit(k) for k in ranked["order"]],
+                                                                         ranked["read"]))
+    names_words = a.understander.understand("那发布计算机病毒的呢")
+    assert a._specific(a.words.matter(names_words.text))  # it names words of its own
+    turn = a._stay(names_words, (focus,))
+    assert turn.route == "follow" and turn.focus == (sibling,) and turn.hits[0].item_key == sibling
+    # The conversation's item leads when the re-ranker puts it first, or when it is not among those read.
+    ranked["order"] = [focus, sibling]
+    assert a._stay(names_words, (focus,)).focus == (focus,)
+    ranked["order"], ranked["read"] = [sibling, key(70)], {sibling: (2.0, ()), key(70): (0.1, ())}
+    assert a._stay(names_words, (focus,)).focus == (focus,)
+    # A follow-up naming nothing of its own (罚多少) stays on the conversation's item, read or not.
+    ranked["order"], ranked["read"] = [sibling, focus], {sibling: (2.0, ()), focus: (1.5, ())}
+    bare = a.understander.understand("那罚多少")
+    assert not a._specific(a.words.matter(bare.text))
+    stayed = a._stay(bare, (focus,))
+    assert stayed.focus == (focus,) and stayed.hits[0].item_key == focus

@@ -221,10 +221,17 @@ class Assistant:
         return Decision(turn, ask, ranked, evidence, refuse, confidence, p)
 
     def _stay(self, query: Query, focus: tuple[str, ...]) -> Turn:
-        """The question as a follow-up on the conversation's item."""
+        """The question as a follow-up on the conversation's item; or on a sibling of it, when the
+        question names words of its own (那装修公司呢 after 业主把阳台改成卫生间怎么罚) and the re-ranker,
+        reading them with the item's name, puts the sibling above the conversation's item."""
         name = self.catalogue.name(self.catalogue.items[focus[0]])
-        hits = self._rerank(self.retriever.search(f"{name} {query.text}", K), list(focus))
-        return Turn(hits, focus, query.intent, list(query.expanded), None, None, "follow")
+        text, tokens = f"{name} {query.text}", list(query.expanded)
+        if self._specific(self.words.matter(query.text)):
+            hits, readings = self.reranked_read(text, tokens)
+            if hits and hits[0].item_key != focus[0] and focus[0] in readings:
+                return Turn(hits[:K], (hits[0].item_key,), query.intent, tokens, None, None, "follow")
+        hits = self._rerank(self.retriever.search(text, K), list(focus))
+        return Turn(hits, focus, query.intent, tokens, None, None, "follow")
 
     def served_offices(self) -> dict[str, str]:
         """List id → office, for the lists this assistant answers from."""
