@@ -381,15 +381,17 @@ class Assistant:
 
     def reranked(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
                  dense_weight: float | None = None) -> list[ItemHit]:
-        return self.reranked_read(text, tokens, depth, dense_weight)[0]
+        hits, vectors = self.item_features(text, tokens, depth, dense_weight)
+        return rerank.rerank(hits, vectors, self.item_weights)
 
     def reranked_read(self, text: str, tokens: Sequence[str], depth: int = rerank.DEPTH,
                       dense_weight: float | None = None) -> tuple[list[ItemHit], routing.Readings]:
-        """``reranked``, with each re-ranked item's score and features (what routing compares)."""
+        """``reranked``, with each re-ranked item's score and features (what routing and a follow-up
+        naming a sibling compare); each item is scored once."""
         hits, vectors = self.item_features(text, tokens, depth, dense_weight)
-        readings = {h.item_key: (self.item_weights.score(x), x)
-                    for h, x in zip(hits[:rerank.DEPTH], vectors, strict=False)}
-        return rerank.rerank(hits, vectors, self.item_weights), readings
+        scores = rerank.scores(vectors, self.item_weights)
+        readings = {h.item_key: (score, x) for h, score, x in zip(hits, scores, vectors, strict=False)}
+        return rerank.ordered(hits, scores), readings
 
     def _empty_column(self, turn: Turn) -> str | None:
         """The column asked for is empty in the leading item: the list does not say."""

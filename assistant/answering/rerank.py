@@ -93,8 +93,16 @@ def _share(words: Mapping[str, float], text: str, total: float) -> float:
 
 def rerank(hits: list[ItemHit], vectors: list[tuple[float, ...]], weights: ItemWeights) -> list[ItemHit]:
     """The first DEPTH hits in score order (ties keep retrieval order), then the rest as they were."""
+    return ordered(hits, scores(vectors, weights))
+
+
+def scores(vectors: Sequence[tuple[float, ...]], weights: ItemWeights) -> list[float]:
+    """The re-ranker's score of each of the first DEPTH hits' feature vectors."""
+    return [weights.score(x) for x in vectors[:DEPTH]]
+
+
+def ordered(hits: list[ItemHit], scored: Sequence[float]) -> list[ItemHit]:
+    """``rerank`` with the first DEPTH hits' scores given."""
     head = hits[:DEPTH]
-    scored = [(weights.score(x), -n, h)
-              for n, (h, x) in enumerate(zip(head, vectors[:DEPTH], strict=True))]
-    ordered = [h for _, _, h in sorted(scored, key=lambda t: (t[0], t[1]), reverse=True)]
-    return ordered + hits[DEPTH:]
+    ranked = [(s, -n, h) for n, (h, s) in enumerate(zip(head, scored, strict=True))]
+    return [h for _, _, h in sorted(ranked, key=lambda t: (t[0], t[1]), reverse=True)] + hits[DEPTH:]

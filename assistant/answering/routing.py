@@ -75,6 +75,17 @@ class RoutingWeights:
         except (KeyError, TypeError, ValueError, AttributeError):
             return ONE_OFFICE
 
+    def names_by_model(self, values: Mapping[str, float] | None) -> bool:
+        """Whether the split model names an office whose best item compares with the leader as
+        ``values`` (``split_values``) say; never for an item beyond its reach (None)."""
+        return (values is not None and self.split_model is not None
+                and self.split_model(Evidence(values)) >= self.split_above)
+
+    def names_by_ratio(self, ratio: float, place: int) -> bool:
+        """Whether the rule without a model names an office whose best item scores ``ratio`` of the
+        leader's, at ``place``."""
+        return place < self.depth and ratio >= self.split_ratio
+
 
 # Before calibration: the leading item's office only.
 ONE_OFFICE = RoutingWeights(split_ratio=2.0, depth=1, provenance="uncalibrated")
@@ -108,10 +119,12 @@ Readings = Mapping[str, tuple[float, Sequence[float]]]
 def split_values(found: Sequence[tuple[str, ItemHit, float, int]], readings: Readings
                  ) -> list[dict[str, float] | None]:
     """For each office after the first (``ratios``), how its best item compares with the leading
-    item: None for an item beyond SPLIT_DEPTH or without a re-ranking reading."""
+    item: None for an item beyond SPLIT_DEPTH or without a re-ranking reading (every one when the
+    leading item has none)."""
     if not found or found[0][1].item_key not in readings:
-        return []
+        return [None] * max(0, len(found) - 1)
     lead_score, lead = readings[found[0][1].item_key]
+    at = rerank.FEATURES.index
     out: list[dict[str, float] | None] = []
     for rank, (_, hit, ratio, place) in enumerate(found[1:], 1):
         reading = readings.get(hit.item_key)
@@ -119,7 +132,6 @@ def split_values(found: Sequence[tuple[str, ItemHit, float, int]], readings: Rea
             out.append(None)
             continue
         score, x = reading
-        at = rerank.FEATURES.index
         out.append({"fused_ratio": ratio, "place": 1.0 / (place + 1), "rerank_gap": score - lead_score,
                     "office_rank": float(rank), "name_gap": x[at("name_share")] - lead[at("name_share")],
                     "basis_gap": x[at("basis_share")] - lead[at("basis_share")],
@@ -136,12 +148,10 @@ def offices(hits: Sequence[ItemHit], office_of: Callable[[str], str],
     is named however far below the leader it is."""
     found = ratios(hits, office_of)
     if weights.split_model is not None and readings is not None:
-        model = weights.split_model
-        values = split_values(found, readings) or [None] * (len(found) - 1)
-        chosen = found[:1] + [f for f, v in zip(found[1:], values, strict=True)
-                              if v is not None and model(Evidence(v)) >= weights.split_above]
+        values = split_values(found, readings)
+        chosen = found[:1] + [f for f, v in zip(found[1:], values, strict=True) if weights.names_by_model(v)]
     else:
-        chosen = found[:1] + [f for f in found[1:] if f[3] < weights.depth and f[2] >= weights.split_ratio]
+        chosen = found[:1] + [f for f in found[1:] if weights.names_by_ratio(f[2], f[3])]
     if several and len(chosen) == 1:
         chosen += found[1:2]
     return [(office, hit) for office, hit, _, _ in chosen[:MAX_OFFICES]]

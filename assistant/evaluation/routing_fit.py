@@ -72,7 +72,7 @@ def collect(sets: Sequence[EvalSet], embedder: Any) -> list[RouteRow]:
                 found = routing.ratios(hits, lambda lid: lid)
                 offices.append(tuple((lid, round(r, 4), n) for lid, _, r, n in found))
                 evidence.append(tuple(assistant.route_evidence(query, hits)[0].vector()))
-                values = routing.split_values(found, readings) or [None] * max(0, len(found) - 1)
+                values = routing.split_values(found, readings)
                 split.append(tuple((f[0], None if v is None else tuple(v[n] for n in routing.SPLIT_FEATURES))
                                    for f, v in zip(found[1:], values, strict=True)))
             rows.append(RouteRow(f"{s.name}:{q['id']}", frozenset(q.get("gold_offices") or ()),
@@ -80,16 +80,15 @@ def collect(sets: Sequence[EvalSet], embedder: Any) -> list[RouteRow]:
     return rows
 
 
-def named(row: RouteRow, k: int, ratio: float, depth: int, model: Logistic | None = None,
-          above: float = 0.5) -> list[str]:
-    """The offices named: the first, then the others the split model (or, without one, the ratio
-    rule) names."""
+def named(row: RouteRow, k: int, weights: routing.RoutingWeights) -> list[str]:
+    """The offices ``weights`` name, as ``routing.offices`` decides: the first, then the others the
+    split model (or, without one, the ratio rule) names."""
     found = row.offices[k]
-    if model is not None and row.split:
+    if weights.split_model is not None and row.split:
         return [lid for lid, r, n in found[:1]] + [
             lid for lid, v in row.split[k]
-            if v is not None and model(Evidence(dict(zip(routing.SPLIT_FEATURES, v, strict=True)))) >= above]
-    return [lid for lid, r, n in found[:1]] + [lid for lid, r, n in found[1:] if n < depth and r >= ratio]
+            if weights.names_by_model(None if v is None else dict(zip(routing.SPLIT_FEATURES, v, strict=True)))]
+    return [lid for lid, r, n in found[:1]] + [lid for lid, r, n in found[1:] if weights.names_by_ratio(r, n)]
 
 
 def fit_weight(rows: Sequence[RouteRow]) -> int:
@@ -119,7 +118,7 @@ def fit_split(rows: Sequence[RouteRow], k: int) -> tuple[float, int]:
     """(ratio, depth) of the fallback rule with the most ``_gain``; ties go to naming fewer."""
     held = [r for r in rows if r.held]
     return max(((ratio, depth) for ratio in RATIOS for depth in DEPTHS),
-               key=lambda rd: (_gain(held, lambda r: named(r, k, *rd)), rd[0], -rd[1]))
+               key=lambda rd: (_gain(held, lambda r: named(r, k, routing.RoutingWeights(*rd))), rd[0], -rd[1]))
 
 
 SPLIT_CUTS = tuple(round(0.05 * i, 2) for i in range(2, 19))
@@ -135,7 +134,8 @@ def fit_split_model(rows: Sequence[RouteRow], k: int) -> tuple[Logistic | None, 
     if len(set(y)) < 2:
         return None, 0.5
     model = fit_logistic(x, y, l2=SPLIT_L2, names=routing.SPLIT_FEATURES)
-    cut = max(SPLIT_CUTS, key=lambda c: (_gain(held, lambda r: named(r, k, 2.0, 1, model, c)), c))
+    cut = max(SPLIT_CUTS, key=lambda c: (_gain(held, lambda r: named(
+        r, k, routing.RoutingWeights(2.0, 1, split_model=model, split_above=c))), c))
     return model, cut
 
 
@@ -172,17 +172,14 @@ def figures(rows: Sequence[RouteRow], weights: routing.RoutingWeights,
     held = [r for r in rows if r.held]
     split = [r for r in held if len(r.gold) > 1]
     unheld = [r for r in rows if not r.held]
+    names = {r.qid: set(named(r, k, weights)) for r in held}
 
     def share(ok: int, n: int) -> float | None:
         return round(ok / n, 3) if n else None
 
     return {"office_first": share(sum(not refused(r) and r.offices[k][0][0] in r.gold for r in held), len(held)),
-            "split_all_named": share(sum(not refused(r) and r.gold <= set(named(
-                r, k, weights.split_ratio, weights.depth, weights.split_model, weights.split_above))
-                                         for r in split), len(split)),
-            "extra_offices": share(sum(len(set(named(r, k, weights.split_ratio, weights.depth, weights.split_model,
-                                                     weights.split_above)) - r.gold)
-                                       for r in held if not refused(r)), len(held)),
+            "split_all_named": share(sum(not refused(r) and r.gold <= names[r.qid] for r in split), len(split)),
+            "extra_offices": share(sum(len(names[r.qid] - r.gold) for r in held if not refused(r)), len(held)),
             "unheld_refused": share(sum(refused(r) for r in unheld), len(unheld)),
             "held_refused": share(sum(refused(r) for r in held), len(held))}
 
