@@ -98,16 +98,29 @@ OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公�
                          # Where a fine is paid in, and the office holders' names (科长叫什么; 这项权力叫什么 is
                          # the item's name, which a list holds).
                          r"银行账户|银行账号|哪个银行|账号是多少",
-                         r"(?:科长|局长|主任|负责人|领导|处长|队长|所长)叫什么")
+                         r"(?:科长|局长|主任|负责人|领导|处长|队长|所长)叫什么",
+                         # Who holds an office now (现任支队长, 副局长是谁), when an exam or an event is held
+                         # (几月报名, 几月几号试鸣), what things cost (学费, 多少钱一斤) and a firm's record
+                         # (以前有没有被处罚过): facts of the day, not powers.
+                         r"现任|(?:长|主任|书记)是谁",
+                         r"几月几[号日]|几月份?(?:报名|考试|举行)|报名时间|(?:在|去|到)哪(?:儿|里)?报名",
+                         r"多少钱一(?:斤|公斤|个|件)|学费[^，。？?]{0,6}多少|多少[^，。？?]{0,4}学费",
+                         r"(?:有没有|是否|有无)[^，。？?]{0,12}(?:处罚|罚)过")
 # Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to appeal
 # (复议期限, 诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内), what the
-# asker is owed (赔我), and counts of past cases (去年一共查了多少家).
+# asker is owed (赔我), counts of past cases (去年一共查了多少家) and how a case will end (能告赢吗).
 ADVICE_PATTERNS = (r"分期",
                    r"复议.{0,12}(?:期限|多少天|几天|多长时间|多久|时效)|(?:期限|多少天|几天|多长时间|多久).{0,8}复议"
                    r"|诉讼时效",
                    r"赔我|赔偿我|给我赔",
                    r"(?:追诉|追责|处罚|追究)时效|过了.{0,6}(?:年|个月|天).{0,6}还(?:能|可以|会|要)(?:追究|追责|罚|处罚|查处|立案)",
-                   r"(?:去年|今年|上个月|上半年|下半年|这几年|近几年|历年).{0,12}(?:多少|几家|几起|几个|几次)")
+                   r"(?:去年|今年|上个月|上半年|下半年|这几年|近几年|历年).{0,12}(?:多少|几家|几起|几个|几次)",
+                   r"(?:去年|今年|上个月|上半年|下半年|这几年|近几年|历年)[^，。？?]{0,20}(?:一共|总共|共计|累计)"
+                   r"[^，。？?]{0,12}(?:多少|几)",
+                   # How a lawsuit, a reconsideration or an arbitration will end (能告赢吗, 胜算, 能撤销吗).
+                   r"告(?:得)?赢|打(?:得)?赢|胜算|赢面|(?:能|会)(?:不能|不会)?被?撤销(?:吗|掉)|改判|翻案",
+                   # What a person is owed (养老金能领多少, 补贴能补多少, 补偿能拿多少): a benefit, not a power.
+                   r"(?:能|可以)(?:领|拿|补|报销|得到)(?:多少|几)")
 # Asking which office holds a matter (归哪个部门管, 找谁, 谁来查处): answered, when the lists of
 # several offices are served, by the offices whose items hold it. Over one office's list the
 # who-cues above ask for its 承办机构 instead.

@@ -141,6 +141,23 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     ("罚款要缴到哪个银行账户", True, False),
     ("审批科科长叫什么", True, False),
     ("这项权力叫什么", False, False),
+    # Who holds an office now, when an exam or event is held, prices, a firm's past record.
+    ("消防救援支队现任支队长是谁", True, False),
+    ("分管执法的副局长是谁", True, False),
+    ("注册消防工程师考试一般几月报名", True, False),
+    ("今年防空警报试鸣是几月几号", True, False),
+    ("猪肉现在多少钱一斤", True, False),
+    ("这家施工单位以前有没有被人防处罚过", True, False),
+    # How a case will end, what a person is owed, counts over a year.
+    ("去法院起诉的话能告赢吗", False, True),
+    ("我申请复议的话能撤销吗", False, True),
+    ("退休以后每月大概能领多少养老金", False, True),
+    ("去年克拉玛依市科技局一共认定登记了多少份技术合同", False, True),
+    # The same words about a matter a list holds.
+    ("条例从哪天开始施行", False, False),
+    ("今年碳排放配额没按时清缴，要罚多少", False, False),
+    ("被撤销许可以后多久能重新申请", False, False),
+    ("两年内被处罚过两次的再犯怎么罚", False, False),
 ])
 def test_kinds_of_question_no_list_answers_are_recognised(text: str, out_of_scope: bool, advice: bool) -> None:
     from assistant.answering.intent import recognise

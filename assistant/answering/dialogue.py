@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
 K = 5
 NO_APPLICATIONS = "这份清单只列处罚和监督检查等事项，没有许可、备案等办理流程。"
-NO_SUCH_FACTS = "权责清单不含地址、电话、办公时间、人员、收费等信息。"
-NO_ADVICE = "权责清单只列职权与责任，不作案件预测、统计、赔偿、复议期限或缴款方式等法律意见。"
+NO_SUCH_FACTS = "权责清单不含地址、电话、办公时间、人员、收费、价格、考试报名和以往案件记录等信息。"
+NO_ADVICE = "权责清单只列职权与责任，不作诉讼或复议结果预测、统计、赔偿与待遇金额、复议期限或缴款方式等法律意见。"
 
 
 @dataclass(frozen=True, slots=True)
