@@ -295,6 +295,22 @@ def test_the_case_the_question_names_scores_on_condition() -> None:
     assert [_feature(ctx, s, "condition") for s in (below, above)] == [1.0, 0.0]
 
 
+def test_whether_it_is_a_crime_is_a_case_too() -> None:
+    """构成犯罪的，依法追究刑事责任；尚不构成犯罪的，依法给予…处分: a question naming one side is answered by
+    that side's sentence, and the other side's counts against a sentence, though both share the words."""
+    crime = "造成严重后果，构成犯罪的，依法追究刑事责任；"
+    no_crime = "尚不构成犯罪的，依法给予降级、撤职直至开除的行政处分。"
+    assert select.conditions(crime, stated=True) == {select.CRIME}
+    assert select.conditions(no_crime, stated=True) == {select.NO_CRIME}
+    assert select.conditions("依法追究刑事责任", stated=True) == frozenset()  # no case stated
+    for question, scores in (("工作人员失职但不构成犯罪怎么处理", [-1.0, 1.0]),
+                             ("构成犯罪的话会怎样", [1.0, -1.0]),
+                             ("工作人员失职怎么处理", [0.0, 0.0])):
+        ctx = select.Context(intent=recognise(question), words={}, pairs=frozenset(), cosines={},
+                             conditions=select.conditions(question))
+        assert [_feature(ctx, s, "condition") for s in (crime, no_crime)] == scores, question
+
+
 def test_an_officials_misconduct_said_plainly_reaches_the_lists_wording() -> None:
     """收了企业的好处 is the 追责情形 about 贿赂 / 财物, not another duty the same official breached."""
     from assistant.vocabulary import expand

@@ -206,7 +206,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     overlap = sum([w for t, w in terms.words if t in s]) / total if total else 0.0
     bigrams = len([p for p in terms.pairs if p in s]) / len(terms.pairs) if terms.pairs else 0.0
     earlier = (sum([w for t, w in terms.earlier if t in s]) / terms.earlier_total) if terms.earlier_total else 0.0
-    condition = float(bool(ctx.conditions and ctx.conditions & _stated_conditions(s)))
+    condition = _condition(ctx.conditions, _stated_conditions(s)) if ctx.conditions else 0.0
     asked = float(intent.explicit and name == intent.column)
     default = float(not intent.explicit and name == "实施依据")
     kind = _kind(s, name, c, ctx)
@@ -269,15 +269,33 @@ _BELOW = ("不足", "不到", "少于", "低于", "未满", "不满", "没到", 
           "以下", "以内")
 
 
+# Whether the conduct is a crime: lists state both cases (构成犯罪的，依法追究刑事责任；尚不构成犯罪的，
+# 依法给予…处分), and a question naming one (失职但不构成犯罪怎么处理) asks for that one. Both share the words.
+_NO_CRIME = re.compile(r"(?:不|没有?|未|尚未)(?:构成|够成|够)(?:犯罪|刑事处罚|刑事责任)|够不上(?:犯罪|刑事)")
+_CRIME = re.compile(r"构成犯罪|追究刑事责任|够刑事处罚")
+CRIME, NO_CRIME = (-1.0, "crime"), (-1.0, "no crime")
+
+
 def conditions(text: str, *, stated: bool = False) -> frozenset[tuple[float, str]]:
-    """Each threshold in ``text`` as (value, "below" | "above"). ``stated``: only those a list states
-    as a case, whose phrase ends in 的 (货值金额不足一万元的), not a penalty's bounds (处1万元以上5万元以下罚款)."""
+    """Each threshold in ``text`` as (value, "below" | "above"), and whether it is a crime (CRIME,
+    NO_CRIME). ``stated``: only those a list states as a case, whose phrase ends in 的 (货值金额不足一万元的,
+    尚不构成犯罪的), not a penalty's bounds (处1万元以上5万元以下罚款)."""
     out = set()
+    for m in _NO_CRIME.finditer(text):
+        if not stated or _ends_case(text, m.end()):
+            out.add(NO_CRIME)
+    if not stated:
+        crimes = [m for m in _CRIME.finditer(text) if not _NO_CRIME.search(text[max(0, m.start() - 3):m.end()])]
+        if crimes and NO_CRIME not in out:
+            out.add(CRIME)
+    elif any(_ends_case(text, m.end()) and not _NO_CRIME.search(text[max(0, m.start() - 3):m.end()])
+             for m in re.finditer("构成犯罪|够刑事处罚", text)):
+        out.add(CRIME)
     for m in _CONDITION.finditer(text):
         side = m.group("pre") or m.group("post")
         if not side:
             continue
-        if stated and not re.split(r"[，,；;。：:]", text[m.end():], maxsplit=1)[0].endswith("的"):
+        if stated and not _ends_case(text, m.end()):
             continue
         try:
             value = amount(m.group("num"))
@@ -286,6 +304,22 @@ def conditions(text: str, *, stated: bool = False) -> frozenset[tuple[float, str
         if value >= 100:  # sums, not 两个月 or 三人
             out.add((value, "below" if side in _BELOW else "above"))
     return frozenset(out)
+
+
+def _condition(asked: frozenset[tuple[float, str]], stated: frozenset[tuple[float, str]]) -> float:
+    """1 when the sentence states a case the question names (不足一万元的, 尚不构成犯罪的); -1 when it
+    states only the other side of whether it is a crime (构成犯罪的… asked 不构成犯罪怎么处理)."""
+    if asked & stated:
+        return 1.0
+    for mine, other in ((CRIME, NO_CRIME), (NO_CRIME, CRIME)):
+        if mine in asked and other in stated:
+            return -1.0
+    return 0.0
+
+
+def _ends_case(text: str, at: int) -> bool:
+    """The phrase from ``at`` to the next stop ends in 的: a case the list states."""
+    return re.split(r"[，,；;。：:]", text[at:], maxsplit=1)[0].endswith("的")
 
 
 @functools.lru_cache(maxsize=65536)
