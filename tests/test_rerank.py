@@ -34,15 +34,6 @@ def test_rerank_orders_by_weights_and_keeps_the_tail() -> None:
     assert rerank.rerank(tail, rerank.features("x", {}, frozenset(), tail, {}), rerank.KEEP_ORDER) == tail
 
 
-def test_margin_is_the_leaders_lead_over_the_best_other_item_read() -> None:
-    c = _hit("c", "演出门票", 0.9, 0.8)
-    readings = {"a": (2.5, ()), "b": (1.0, ()), "c": (2.0, ())}
-    assert rerank.margin([HITS[0], HITS[1], c], readings) == pytest.approx(0.5)
-    assert rerank.margin([HITS[1], HITS[0]], readings) == pytest.approx(-1.5)  # a leader placed by a rule
-    assert rerank.margin(HITS[:1], {"a": (2.5, ())}) is None
-    assert rerank.margin([], readings) is None
-
-
 def test_item_weights_are_validated() -> None:
     with pytest.raises(ValueError, match="weights"):
         rerank.ItemWeights((1.0,))

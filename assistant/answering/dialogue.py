@@ -51,9 +51,6 @@ class Turn:
     refusal: str | None
     route: str = "search"  # search | article | code | follow: how the leading item was found
     earlier: str = ""  # a follow-up's earlier user turns (the matter its excerpt is read against)
-    # How far the re-ranker put the leading item above the next (found by search only): siblings the
-    # question does not tell apart score alike, and then the leading one is often not the one meant.
-    margin: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +193,7 @@ class Assistant:
         text = query.text
         ask = self._field_read(self.asked(turn), text, names_code=query.code is not None)
         ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
-        evidence = gather(self.words, self.retriever, text, turn.hits, ranked, turn.margin) if turn.hits else None
+        evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
                                  else (False, "likely", 0.0))
         if confidence == "sure" and turn.route == "search" and not self._specific(self.words.matter(text)):
@@ -489,9 +486,8 @@ class Assistant:
                 return self._penalty_of(query, focus)
             if self._has_step(ask, focus[0]):
                 return self._stay(query, focus)
-        hits, readings = self.reranked_read(text, tokens)
-        return Turn(hits[:K], (hits[0].item_key,) if hits else (), ask, tokens, None, None,
-                    margin=rerank.margin(hits, readings))
+        hits = self.reranked(text, tokens)[:K]
+        return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
         """A follow-up names no matter of its own. Only words the lists use and few items

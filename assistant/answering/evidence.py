@@ -158,9 +158,9 @@ def follow_evidence(words: ListWords, text: str, asks_field: bool, evidence: Evi
 
 
 def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit],
-           ranked: Sequence[select.Scored] = (), margin: float | None = None) -> Evidence:
+           ranked: Sequence[select.Scored] = ()) -> Evidence:
     """The features the refusal policy reads, for the leading item and its best excerpt
-    (see answering/policy.py); ``margin``: the re-ranker's lead of that item, when it chose it."""
+    (see answering/policy.py)."""
     top = hits[0]
     cat = words.catalogue
     # Exact cosines (every chunk of the item, read back from FAISS): a leader found by BM25
@@ -197,8 +197,6 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
         "service_cue": float(any(c in text for c in SERVICE_CUES)),
     }
-    if margin is not None:
-        values["rerank_margin"] = margin
     vector = retriever.query_vectors([text])  # None when searches are lexical
     other = words.elsewhere(retriever).closest(None if vector is None else vector[0])
     if other is not None:

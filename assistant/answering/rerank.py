@@ -101,15 +101,6 @@ def scores(vectors: Sequence[tuple[float, ...]], weights: ItemWeights) -> list[f
     return [weights.score(x) for x in vectors[:DEPTH]]
 
 
-def margin(hits: Sequence[ItemHit], readings: Mapping[str, tuple[float, tuple[float, ...]]]) -> float | None:
-    """How far the re-ranker put the first of ``hits`` above the best other item it read (None with
-    fewer than two read)."""
-    if len(readings) < 2 or not hits or hits[0].item_key not in readings:
-        return None
-    top = readings[hits[0].item_key][0]
-    return top - max(score for key, (score, _) in readings.items() if key != hits[0].item_key)
-
-
 def ordered(hits: list[ItemHit], scored: Sequence[float]) -> list[ItemHit]:
     """``rerank`` with the first DEPTH hits' scores given."""
     head = hits[:DEPTH]
