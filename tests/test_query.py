@@ -229,3 +229,21 @@ def test_small_talk_is_no_follow_up(text: str, small: bool) -> None:
     from assistant.answering.intent import recognise
 
     assert recognise(text).small_talk is small
+
+
+def test_the_office_a_question_names_is_no_part_of_its_matter(hashing_assistant) -> None:
+    """天水市网信办对…怎么罚: the served office and its place name every item of its list, so the question
+    is searched, read and quoted without them; a question that is little more than the office stays whole."""
+    understand = hashing_assistant.understander.understand
+    asked = understand("天水市网信办对不让用户实名注册的网站怎么罚？")
+    matter = hashing_assistant._matter_of(asked)
+    assert "网信办" not in matter.text and "天水" not in matter.text
+    assert "实名" in matter.text and matter.intent == asked.intent
+    assert not any("网信" in t or "天水" in t for t in matter.expanded)
+    assert all(t in matter.expanded for t in asked.expanded if t in matter.text)
+    plain = understand("不让用户实名注册的网站怎么罚？")
+    assert hashing_assistant._matter_of(plain) is plain
+    short = understand("网信办管什么")
+    assert hashing_assistant._matter_of(short) is short
+    # The answer still shows the question as asked.
+    assert "网信办" in hashing_assistant.ask("天水市网信办对不让用户实名注册的网站怎么罚？", []).query

@@ -152,6 +152,7 @@ class Assistant:
         if query.intent.asks_office and query.code is None and query.intent.article is None \
                 and len(self.served_offices()) > 1:
             return self._route(query, focus, notices, earlier_matter(history)), []
+        query = self._matter_of(query)
         turn = self._resolve(query, focus)
         warning = self.retriever.warning
         if turn.refusal is None and not turn.hits:
@@ -186,6 +187,19 @@ class Assistant:
             result = replace(result, quotes=(*result.quotes, *extra), statute_notes=tuple(notes))
         return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
                        evidence=evidence.values if evidence else {}, probability=p), ranked
+
+    def _matter_of(self, query: Query) -> Query:
+        """The question searched, read and quoted without the served office or place it names
+        (养羊的在饮水里掺瘦肉精，农业局怎么罚): every item of that office's list is the office's, so
+        its name tells none apart, and its words (农业, 管理) pull items that merely mention the office
+        above the one about the matter. Kept whole when little else is left (网信办管什么)."""
+        bare = self.words.unaddressed(query.text)
+        if bare == query.text:
+            return query
+        bare = _GAPS.sub("，", bare).strip("，")
+        if len(_HAN_CHARS.findall(bare)) < MATTER_CHARS:
+            return query
+        return self.understander.reworded(query, bare)
 
     def _decide(self, query: Query, turn: Turn) -> Decision:
         """The column asked, the excerpt candidates, the evidence and the policy's reading of a
@@ -627,6 +641,10 @@ class Assistant:
         head = [by_key[k] for k in first]
         return head + [h for h in hits if h.item_key not in first]
 
+
+_GAPS = re.compile(r"，{2,}")
+_HAN_CHARS = re.compile(r"[\u4e00-\u9fff]")
+MATTER_CHARS = 4  # Han characters a question must keep without its office to be searched so
 
 _ARTICLE_HEAD = re.compile(rf"第(?:[0-9]+|[{NUMERAL_CHARS}]+)条")
 

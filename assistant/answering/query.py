@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant import vocabulary
 from assistant.answering.intent import ArticleAsk, Intent, code, matter_words, recognise
@@ -264,6 +264,13 @@ class Understander:
         self.tokenize = tokenize
         self.speller = Speller({**dict.fromkeys(vocabulary.all_words(), 1), **words})
         self.matter = matter_words({t for name in names for t in tokenize(name)})
+
+    def reworded(self, query: Query, text: str) -> Query:
+        """``query`` searched as ``text`` (a part of it): its tokens and the lists' wording read again,
+        what it asks (intent, code, laws) kept."""
+        tokens = tuple(self.tokenize(text))
+        return replace(query, text=text, tokens=tokens,
+                       expanded=tuple(vocabulary.expand(text, list(tokens), self.tokenize)))
 
     def understand(self, typed: str) -> Query:
         text, changes = normalise(typed)
