@@ -266,6 +266,9 @@ COLLOQUIAL: dict[str, str] = {
 # to it (counted as known, they took the refusal's foreign-topic evidence away: fitted on the tuning
 # sets with them known, the policy refused 木马程序怎么罚, p 0.53 → 0.03).
 EVERYDAY: dict[str, str] = {
+    # What someone earned by the conduct is, in the lists' words, 违法所得.
+    "挣了": "违法所得", "赚了": "违法所得", "挣到": "违法所得", "赚到": "违法所得", "挣钱": "违法所得",
+    "赚钱": "违法所得", "没挣": "没有违法所得", "没赚": "没有违法所得",
     "初中生": "未成年人",
     "高中生": "未成年人",
     "小学生": "未成年人",

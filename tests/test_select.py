@@ -295,6 +295,23 @@ def test_the_case_the_question_names_scores_on_condition() -> None:
     assert [_feature(ctx, s, "condition") for s in (below, above)] == [1.0, 0.0]
 
 
+def test_gains_said_plainly_fall_in_the_case_the_list_states() -> None:
+    """一分钱还没挣到 is the case 没有违法所得的; a sum earned (挣了差不多六千块) falls in 违法所得不足1万元的, not
+    in 违法所得1万元以上的."""
+    none_or_below = "没有违法所得或者违法所得不足1万元的，处1万元以上10万元以下的罚款"
+    below = "违法所得不足1万元的，处3000元以上1万元以下的罚款；"
+    above = "违法所得1万元以上的，处违法所得2倍以上10倍以下的罚款。"
+    assert select.conditions("他说一分钱还没挣到，这种罚多少") == {select.NO_GAIN}
+    assert select.conditions("前后挣了差不多六千块") == {(6000.0, "at")}
+    assert select.conditions(none_or_below, stated=True) == {select.NO_GAIN, (10000.0, "below")}
+    for question, scores in (("他说一分钱还没挣到，这种罚多少", [1.0, 0.0, 0.0]),
+                             ("前后挣了差不多六千块，罚多少", [1.0, 1.0, 0.0]),
+                             ("卖地的那人赚了二十万，罚多少", [0.0, 0.0, 1.0])):
+        ctx = select.Context(intent=recognise(question), words={}, pairs=frozenset(), cosines={},
+                             conditions=select.conditions(question))
+        assert [_feature(ctx, s, "condition") for s in (none_or_below, below, above)] == scores, question
+
+
 def test_whether_it_is_a_crime_is_a_case_too() -> None:
     """构成犯罪的，依法追究刑事责任；尚不构成犯罪的，依法给予…处分: a question naming one side is answered by
     that side's sentence, and the other side's counts against a sentence, though both share the words."""

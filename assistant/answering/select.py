@@ -262,6 +262,7 @@ class _Marks:
 # A threshold: 不足1万元, 不到一万块, 超过5000, 一万元以上. Lists state a sub-case of a penalty so
 # (货值金额不足一万元的，…；货值金额一万元以上的，…), and a question about one names it the same way.
 _NUMBER = r"(?P<num>[0-9]+(?:\.[0-9]+)?[十百千万亿]*|[零一二两三四五六七八九十百千万亿]+)"
+_NUMBER_PLAIN = _NUMBER.replace("(?P<num>", "(?P<gain>")
 _CONDITION = re.compile(r"(?P<pre>不足|不到|少于|低于|未满|不满|没到|没有到|没超过|没有超过|未超过|不超过"
                         r"|超过|超出|多于|高于|大于|达到|满)?" + _NUMBER
                         + r"(?:元|块钱|块|人民币)?(?P<post>以上|以下|以内|多)?")
@@ -274,6 +275,11 @@ _BELOW = ("不足", "不到", "少于", "低于", "未满", "不满", "没到", 
 _NO_CRIME = re.compile(r"(?:不|没有?|未|尚未)(?:构成|够成|够)(?:犯罪|刑事处罚|刑事责任)|够不上(?:犯罪|刑事)")
 _CRIME = re.compile(r"构成犯罪|追究刑事责任|够刑事处罚")
 CRIME, NO_CRIME = (-1.0, "crime"), (-1.0, "no crime")
+# Gains said plainly: 一分钱还没挣到 is the case 没有违法所得的; 挣了差不多六千块 falls in 违法所得不足1万元的.
+_NO_GAIN = re.compile(r"(?:没|没有|未)(?:挣|赚|获利)|(?:一分钱|分文)[^，。？?]{0,4}没有?(?:挣|赚)|(?:没有|无)违法所得")
+_GAIN = re.compile(r"(?:挣|赚|获利|违法所得)(?:了|到了|到)?(?:差不多|大概|大约|约|将近|近|才|有)?" + _NUMBER_PLAIN
+                   + r"(?:多)?(?:元|块钱|块|人民币)?")
+NO_GAIN = (0.0, "no gain")
 
 
 def conditions(text: str, *, stated: bool = False) -> frozenset[tuple[float, str]]:
@@ -291,6 +297,15 @@ def conditions(text: str, *, stated: bool = False) -> frozenset[tuple[float, str
     elif any(_ends_case(text, m.end()) and not _NO_CRIME.search(text[max(0, m.start() - 3):m.end()])
              for m in re.finditer("构成犯罪|够刑事处罚", text)):
         out.add(CRIME)
+    for m in _NO_GAIN.finditer(text):
+        if not stated or _ends_case(text, m.end()):
+            out.add(NO_GAIN)
+    if not stated:
+        for m in _GAIN.finditer(text):
+            try:
+                out.add((amount(m.group("gain")), "at"))
+            except ValueError:
+                continue
     for m in _CONDITION.finditer(text):
         side = m.group("pre") or m.group("post")
         if not side:
@@ -311,6 +326,10 @@ def _condition(asked: frozenset[tuple[float, str]], stated: frozenset[tuple[floa
     states only the other side of whether it is a crime (构成犯罪的… asked 不构成犯罪怎么处理)."""
     if asked & stated:
         return 1.0
+    bounds = [(v, side) for v, side in stated if side in ("below", "above")]
+    if bounds and any(side == "at" and all(at < v if b == "below" else at >= v for v, b in bounds)
+                      for at, side in asked):
+        return 1.0  # the sum the question states falls in the case (挣了六千 in 违法所得不足1万元的)
     for mine, other in ((CRIME, NO_CRIME), (NO_CRIME, CRIME)):
         if mine in asked and other in stated:
             return -1.0
