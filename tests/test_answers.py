@@ -1,5 +1,7 @@
 """Answers: verbatim quotes, citations, bad input, article boundaries, follow-ups."""
 
+from pathlib import Path
+
 import pytest
 
 from assistant import paths
@@ -147,3 +149,29 @@ def test_a_statute_named_by_a_short_name_or_with_a_slip(hint: str, law: str, tit
     from assistant.answering.intent import names_law
 
     assert names_law(hint, law) is titled and names_law(hint, law, short=True) is short
+
+
+def test_a_type_cell_broken_by_layout_still_names_applications(tmp_path) -> None:
+    """行政 确认 (a merged cell's layout) is 行政确认: a list holding it answers how to apply, so a question
+    about applying is not refused as one about a list of penalties only."""
+    from assistant.answering.dialogue import Assistant
+    from assistant.answering.policy import NEVER_REFUSE
+    from assistant.corpus.catalogue import Catalogue
+    from assistant.corpus.parse import load
+    from assistant.index import store
+    from assistant.index.embed import HashingEmbedder
+    from assistant.index.retriever import Retriever
+
+    lines = (Path(__file__).parent / "data" / "mini_list.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("序号")))
+    row = lines[header + 1].split("\t")
+    row[0], row[1], row[3] = "90", "技术合同认定登记", "行政 确认"
+    path = tmp_path / "confirm.tsv"
+    path.write_text("\n".join([*lines[:header + 1], "\t".join(row)]) + "\n", encoding="utf-8")
+    (parsed,) = load([path])
+    embedder = HashingEmbedder(64)
+    assistant = Assistant(Catalogue.of([parsed]), Retriever(store.build(tmp_path / "index", [parsed], embedder,
+                                                                        progress=False), embedder),
+                          policy=NEVER_REFUSE)
+    answer = assistant.ask("技术合同认定登记要怎么申请", [])
+    assert "办理流程" not in answer.interpretation

@@ -93,7 +93,9 @@ class Assistant:
         # The field model's probabilities by question text, for the model they were computed with
         # (calibration swaps models on a live assistant).
         self._field_probs: tuple[FieldModel | None, dict[str, dict[str, float]]] = (None, {})
-        self._kinds = {key: item.value(catalogue.source(item), "权力事项类型") for key, item in catalogue.items.items()}
+        # Read without the layout's spaces and breaks: merged cells give 行政 确认 and 行政许可 行政许可.
+        self._kinds = {key: "".join(item.value(catalogue.source(item), "权力事项类型").split())
+                       for key, item in catalogue.items.items()}
         self.words = ListWords(catalogue, retriever)
         names = (item.value(catalogue.source(item), column) for item in catalogue.items.values()
                  for column in ("事项名称", "子项名称"))
@@ -101,7 +103,7 @@ class Assistant:
         self.list_names = ListNames(catalogue.offices)
         # Statute titles the lists name (《…》), to refuse a question about another law by name.
         self._titles = {t for src in catalogue.sources.values() for t in _TITLE.findall(src.text)}
-        self._application_ok = any(kind in intent.APPLICATION_TYPES for kind in self._kinds.values())
+        self._application_ok = any(t in kind for kind in self._kinds.values() for t in intent.APPLICATION_TYPES)
 
     def ask(self, message: object, history: Sequence[dict] | None = None,
             lists: Sequence[str] | None = None) -> Answer:
