@@ -262,7 +262,6 @@ class _Marks:
 # A threshold: 不足1万元, 不到一万块, 超过5000, 一万元以上. Lists state a sub-case of a penalty so
 # (货值金额不足一万元的，…；货值金额一万元以上的，…), and a question about one names it the same way.
 _NUMBER = r"(?P<num>[0-9]+(?:\.[0-9]+)?[十百千万亿]*|[零一二两三四五六七八九十百千万亿]+)"
-_NUMBER_PLAIN = _NUMBER.replace("(?P<num>", "(?P<gain>")
 _CONDITION = re.compile(r"(?P<pre>不足|不到|少于|低于|未满|不满|没到|没有到|没超过|没有超过|未超过|不超过"
                         r"|超过|超出|多于|高于|大于|达到|满)?" + _NUMBER
                         + r"(?:元|块钱|块|人民币)?(?P<post>以上|以下|以内|多)?")
@@ -273,37 +272,35 @@ _BELOW = ("不足", "不到", "少于", "低于", "未满", "不满", "没到", 
 # Whether the conduct is a crime: lists state both cases (构成犯罪的，依法追究刑事责任；尚不构成犯罪的，
 # 依法给予…处分), and a question naming one (失职但不构成犯罪怎么处理) asks for that one. Both share the words.
 _NO_CRIME = re.compile(r"(?:不|没有?|未|尚未)(?:构成|够成|够)(?:犯罪|刑事处罚|刑事责任)|够不上(?:犯罪|刑事)")
-_CRIME = re.compile(r"构成犯罪|追究刑事责任|够刑事处罚")
+_CRIME = re.compile(r"构成犯罪|追究刑事责任|够刑事处罚")  # as a question says it
+_CRIME_CASE = re.compile(r"构成犯罪|够刑事处罚")  # as a list states the case
 CRIME, NO_CRIME = (-1.0, "crime"), (-1.0, "no crime")
 # Gains said plainly: 一分钱还没挣到 is the case 没有违法所得的; 挣了差不多六千块 falls in 违法所得不足1万元的.
 _NO_GAIN = re.compile(r"(?:没|没有|未)(?:挣|赚|获利)|(?:一分钱|分文)[^，。？?]{0,4}没有?(?:挣|赚)|(?:没有|无)违法所得")
-_GAIN = re.compile(r"(?:挣|赚|获利|违法所得)(?:了|到了|到)?(?:差不多|大概|大约|约|将近|近|才|有)?" + _NUMBER_PLAIN
+_GAIN = re.compile(r"(?:挣|赚|获利|违法所得)(?:了|到了|到)?(?:差不多|大概|大约|约|将近|近|才|有)?" + _NUMBER
                    + r"(?:多)?(?:元|块钱|块|人民币)?")
 NO_GAIN = (0.0, "no gain")
+# Cases a phrase states by its words alone, and the mark each gets.
+_MARKED = ((_NO_CRIME, NO_CRIME), (_NO_GAIN, NO_GAIN))
 
 
 def conditions(text: str, *, stated: bool = False) -> frozenset[tuple[float, str]]:
-    """Each threshold in ``text`` as (value, "below" | "above"), and whether it is a crime (CRIME,
-    NO_CRIME). ``stated``: only those a list states as a case, whose phrase ends in 的 (货值金额不足一万元的,
-    尚不构成犯罪的), not a penalty's bounds (处1万元以上5万元以下罚款)."""
+    """Each threshold in ``text`` as (value, "below" | "above"); whether it is a crime (CRIME, NO_CRIME) or
+    gained nothing (NO_GAIN); in a question, a sum earned as (value, "at"). ``stated``: only those a
+    list states as a case, whose phrase ends in 的 (货值金额不足一万元的, 尚不构成犯罪的), not a penalty's
+    bounds (处1万元以上5万元以下罚款)."""
     out = set()
-    for m in _NO_CRIME.finditer(text):
-        if not stated or _ends_case(text, m.end()):
-            out.add(NO_CRIME)
-    if not stated:
-        crimes = [m for m in _CRIME.finditer(text) if not _NO_CRIME.search(text[max(0, m.start() - 3):m.end()])]
-        if crimes and NO_CRIME not in out:
-            out.add(CRIME)
-    elif any(_ends_case(text, m.end()) and not _NO_CRIME.search(text[max(0, m.start() - 3):m.end()])
-             for m in re.finditer("构成犯罪|够刑事处罚", text)):
+    for pattern, mark in _MARKED:
+        if any(not stated or _ends_case(text, m.end()) for m in pattern.finditer(text)):
+            out.add(mark)
+    # 构成犯罪 not negated (不构成犯罪 holds it too); a question naming both sides asks for the lesser.
+    if any(not _NO_CRIME.search(text[max(0, m.start() - 3):m.end()]) and (not stated or _ends_case(text, m.end()))
+           for m in (_CRIME_CASE if stated else _CRIME).finditer(text)) and (stated or NO_CRIME not in out):
         out.add(CRIME)
-    for m in _NO_GAIN.finditer(text):
-        if not stated or _ends_case(text, m.end()):
-            out.add(NO_GAIN)
     if not stated:
         for m in _GAIN.finditer(text):
             try:
-                out.add((amount(m.group("gain")), "at"))
+                out.add((amount(m.group("num")), "at"))
             except ValueError:
                 continue
     for m in _CONDITION.finditer(text):
