@@ -28,6 +28,18 @@ def test_short_forms_of_an_office_name_it() -> None:
     assert names.named("克拉玛依天水都有吗") == frozenset()  # naming every list narrows nothing
 
 
+def test_offices_offered_as_a_choice_are_read_by_their_short_forms() -> None:
+    names = ListNames({"rs": "克拉玛依市人力资源和社会保障局", "zj": "克拉玛依市住房和城乡建设局",
+                       "xf": "克拉玛依市消防救援支队", "ly": "克拉玛依市林业和草原局", "yj": "克拉玛依市应急管理局"})
+    assert names.choice("总包不开工资专户，这种情况是人社管还是住建管？") == {"rs", "zj"}
+    assert names.choice("消防这块是找住建还是找消防救援的？") == {"zj", "xf"}
+    assert names.choice("森林防火检查到底是林草局来查还是应急管理局来查") == {"ly", "yj"}
+    # Two characters name an office only as one side of a choice: 住建 alone names nothing.
+    assert names.named("住建管不管") == frozenset()
+    for none in ("罚款还是警告", "个人还是单位", "人社管还是不管", "住房还是住建"):
+        assert names.choice(none) == frozenset(), none
+
+
 def test_an_office_or_place_named_is_no_word_of_the_matter(hashing_assistant) -> None:
     names = ListNames({"wl": "克拉玛依市文化体育广播电视和旅游局", "ts": "天水市互联网信息办公室"})
     text = "这事文旅局管吗，在天水归网信办吗，互联网信息服务提供者呢"

@@ -163,6 +163,19 @@ def test_a_follow_up_routes_the_matter_described_before(offices: Assistant) -> N
     assert a.routes and a.routes[0].list_id == "kmy-dangan-2024"
 
 
+def test_offices_offered_to_choose_between_are_each_answered(offices: Assistant) -> None:
+    # 档案局's items alone hold 档案; asked whether it or 统计局 holds the matter, both are read,
+    # and 统计局 is named with an item of its own list though its items rank below every 档案 item.
+    question = "单位的文书档案没经过鉴定就当废纸卖了，是档案局管还是统计局管？"
+    alone = offices.ask("单位的文书档案没经过鉴定就当废纸卖了，归哪个部门管？", [])
+    assert "kmy-tongji-2025" not in {h.item_key.split("#")[0] for h in alone.hits[:3]}
+    a = offices.ask(question, [])
+    assert [r.list_id for r in a.routes] == ["kmy-dangan-2024", "kmy-tongji-2025"]
+    assert all(r.item_key.startswith(r.list_id + "#") for r in a.routes)
+    # Not offered as a choice (罚款还是警告): no office is read for it.
+    assert offices.list_names.choice("档案丢了罚款还是警告") == frozenset()
+
+
 def test_a_matter_no_office_holds_is_refused_naming_none(offices: Assistant) -> None:
     refusing = RefusalPolicy(NEVER_REFUSE.in_scope, NEVER_REFUSE.right, refuse_below=1.0, sure_at=1.0)
     strict = Assistant(offices.catalogue, offices.retriever, policy=NEVER_REFUSE, routing_weights=offices.routing,

@@ -143,7 +143,9 @@ class Assistant:
                              f"(served: {', '.join(sorted(self.catalogue.sources))})")
         if not self.retriever.scope:
             # Office names read like the question is read (全角, 繁体: 網信辦 is 网信办).
-            scope = frozenset(lists or ()) or self.list_names.named(normalise(text)[0])
+            said = normalise(text)[0]
+            # Offices offered to choose between (人社管还是住建管) are each read, with any other named.
+            scope = frozenset(lists or ()) or self.list_names.named(said) | self.list_names.choice(said)
             narrowed = self.scoped(scope)
             if narrowed is not self:
                 return narrowed.explain(message, history, sorted(scope))
@@ -151,6 +153,8 @@ class Assistant:
         notices = (*notices, *query.changes)
         text = query.text
         focus = self._focus(history)
+        if self.list_names.choice(text):  # 是人社管还是住建管: which offices, each of them answered
+            query = replace(query, intent=replace(query.intent, asks_office=True, asks_several=True))
         if query.intent.asks_office and query.code is None and query.intent.article is None \
                 and len(self.served_offices()) > 1:
             return self._route(query, focus, notices, earlier_matter(history)), []
@@ -301,6 +305,8 @@ class Assistant:
         the power; refused, naming no office, when the evidence says no list holds it."""
         text, warning = query.text, self.retriever.warning
         hits, follows, readings = self.route_hits(query, focus, earlier)
+        if query.intent.asks_several:
+            hits = self._each_office(query.text, hits)
         nobody = answer.NO_OFFICE.format(n=len(self.served_offices()))
         if not hits:
             return answer.refuse(text, [], nobody, warning=warning, notices=notices)
@@ -319,6 +325,18 @@ class Assistant:
         # one too poorly (answers it called sure were right 0.29–0.75 of the time).
         return replace(result, notices=(*result.notices, answer.NOTICE), confidence="likely",
                        evidence=evidence.values, probability=p)
+
+    def _each_office(self, text: str, hits: list[ItemHit]) -> list[ItemHit]:
+        """``hits`` with the best item of each served office they lack, when the question is
+        answered from the few offices it names (林草局来查还是应急管理局来查): one office's items can
+        fill every place searched, and the other must be answered too."""
+        scope = self.retriever.scope
+        if not scope or len(scope) > routing.MAX_OFFICES:
+            return hits
+        have = {routing.list_of(h.item_key) for h in hits}
+        extra = [found[0] for lid in sorted(scope - have)
+                 if (found := self.retriever.scoped(frozenset({lid})).search(text, 1))]
+        return [*hits, *extra]
 
     def candidates_of(self, query: Query, ask: intent.Intent, hits: list[ItemHit]) -> list[select.Scored]:
         """``candidates`` for the first of ``hits``, found by search (no article named)."""

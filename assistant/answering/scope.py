@@ -19,6 +19,11 @@ OFFICE_ENDS = ("局", "办", "委", "厅", "室", "队", "院", "所", "站", "�
 # Windows that any office could be called: they name none.
 GENERIC = frozenset(("管理局", "监督局", "办公室", "管理办", "委员会", "管理所", "管理站", "服务中心"))
 MAX_WINDOW = 10
+# Offices offered to choose between (是人社管还是住建管, 找住建还是找消防救援的): what may stand between
+# an office's short form and 还是, and after 还是 before the other's.
+_OR = re.compile(r"还是|或者是?|或是")
+_AFTER_OFFICE = ("来负责", "来处理", "来管", "来查", "来罚", "来批", "负责", "处理", "管", "查", "罚", "批", "的")
+_BEFORE_OFFICE = ("找", "归", "由", "去", "到", "是")
 
 
 def _subsequence(short: str, full: str) -> bool:
@@ -46,6 +51,42 @@ class ListNames:
         by_place = {lid for lid, place in self.places.items() if place and place in text}
         found = (by_office & by_place) or by_office or by_place
         return frozenset() if found >= set(self.places) else frozenset(found)
+
+    def choice(self, text: str) -> frozenset[str]:
+        """The lists of the offices a question offers to choose between: both sides of 还是 name a
+        served office, each by a short form of two characters or more that starts as its name
+        starts and keeps its characters in order (人社 for 人力资源和社会保障局, 林草局). Empty when
+        it offers no such choice."""
+        for m in _OR.finditer(text):
+            left = self._office_ending(text[:m.start()])
+            right = self._office_starting(text[m.end():])
+            if left and right and left != right:
+                return left | right
+        return frozenset()
+
+    def _short_form(self, w: str) -> frozenset[str]:
+        if not _HAN.fullmatch(w) or w in GENERIC:
+            return frozenset()
+        return frozenset(lid for lid, core in self.cores.items() if w[0] == core[0] and _subsequence(w, core))
+
+    def _office_ending(self, s: str) -> frozenset[str]:
+        s = s.rstrip("，,、 ")
+        s = next((s[:-len(v)] for v in _AFTER_OFFICE if s.endswith(v)), s)
+        for n in range(2, min(MAX_WINDOW, len(s)) + 1):
+            found = self._short_form(s[-n:])
+            if found:
+                return found
+        return frozenset()
+
+    def _office_starting(self, s: str) -> frozenset[str]:
+        s = s.lstrip("，,、 ")
+        while s[:1] and s[0] in _BEFORE_OFFICE:
+            s = s[1:]
+        for n in range(2, min(MAX_WINDOW, len(s)) + 1):
+            found = self._short_form(s[:n])
+            if found:
+                return found
+        return frozenset()
 
     def mentions(self, text: str) -> list[tuple[int, int]]:
         """Where the text names a served office or its place (文旅局, 天水): what it says about who
