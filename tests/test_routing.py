@@ -176,6 +176,16 @@ def test_offices_offered_to_choose_between_are_each_answered(offices: Assistant)
     assert offices.list_names.choice("档案丢了罚款还是警告") == frozenset()
 
 
+def test_the_routing_evidence_reads_how_long_the_leading_office_holds_the_first_places(offices: Assistant) -> None:
+    d, t = "kmy-dangan-2024", "kmy-tongji-2025"
+    gathered = [_hit(f"{d}#{n}", 1.0) for n in range(1, 4)] + [_hit(f"{t}#1", 0.9)]
+    assert offices._office_run(gathered) == pytest.approx(3 / routing.SPLIT_DEPTH)
+    assert offices._office_run([_hit(f"{d}#1", 1.0), _hit(f"{t}#1", 0.9)]) == pytest.approx(1 / routing.SPLIT_DEPTH)
+    assert offices._office_run(gathered[:3]) == 1.0  # no other office among them
+    a = offices.ask("单位的文书档案没经过鉴定就当废纸卖了，归哪个部门管？", [])
+    assert 0.0 < a.evidence["office_run"] <= 1.0
+
+
 def test_a_matter_no_office_holds_is_refused_naming_none(offices: Assistant) -> None:
     refusing = RefusalPolicy(NEVER_REFUSE.in_scope, NEVER_REFUSE.right, refuse_below=1.0, sure_at=1.0)
     strict = Assistant(offices.catalogue, offices.retriever, policy=NEVER_REFUSE, routing_weights=offices.routing,

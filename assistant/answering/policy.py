@@ -7,9 +7,10 @@ that the item's own text holds and that its name holds, the share of the questio
 words the lists use at all (by count, and by weight never used), whether both signals
 put the item first, whether the question's nouns are all foreign to the lists, and
 for the best excerpt: its score margin, whether it states the kind of answer asked
-for, and how much of the question it holds. A logistic model turns them into the probability
-that the leading item answers the question; ``refuse_below`` and ``sure_at`` cut
-it. All numbers are written by ``eval/calibrate.py`` (k-fold cross-validated on
+for, and how much of the question it holds; over several offices' lists, how many of the
+leading items are the leading office's before another office's item comes. A logistic
+model turns them into the probability that the leading item answers the question;
+``refuse_below`` and ``sure_at`` cut it. All numbers are written by ``eval/calibrate.py`` (k-fold cross-validated on
 the tuning sets) into ``calibration.json`` beside this file.
 """
 
@@ -27,7 +28,7 @@ from typing import Any, ClassVar
 
 FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
             "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap", "service_cue",
-            "elsewhere")
+            "elsewhere", "office_run")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 LEVELS = {"sure": "确定", "likely": "可能相关"}
 # in_scope is fitted class-balanced, so 0.5 is where answerable and unanswerable weigh the same:
