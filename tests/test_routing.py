@@ -186,6 +186,25 @@ def test_the_routing_evidence_reads_how_long_the_leading_office_holds_the_first_
     assert 0.0 < a.evidence["office_run"] <= 1.0
 
 
+def test_a_routing_excerpt_is_read_for_the_article_not_the_laws_title() -> None:
+    from assistant.answering import select
+    from assistant.answering.dialogue import _as_basis
+    from assistant.answering.excerpt import Candidate
+    from assistant.answering.intent import recognise
+    from assistant.types import Span
+
+    ctx = select.Context(intent=_as_basis(recognise("公车私用向哪个部门反映")), words={}, pairs=frozenset(),
+                         cosines={})
+
+    def kind(s: str) -> float:
+        return select._kind(s, "实施依据", Candidate(Span(0, len(s)), None), ctx)
+
+    article = "第四条：机关事务管理部门负责本级党政机关公务用车的监督管理。"
+    # The title ahead of the article earns nothing over the article alone; the title alone is no answer.
+    assert kind("【规章】《党政机关公务用车管理办法》（2017年施行）\n" + article) == kind(article) == 1.0
+    assert kind("【规章】《党政机关公务用车管理办法》（2017年施行）") == 0.0
+
+
 def test_a_matter_no_office_holds_is_refused_naming_none(offices: Assistant) -> None:
     refusing = RefusalPolicy(NEVER_REFUSE.in_scope, NEVER_REFUSE.right, refuse_below=1.0, sure_at=1.0)
     strict = Assistant(offices.catalogue, offices.retriever, policy=NEVER_REFUSE, routing_weights=offices.routing,

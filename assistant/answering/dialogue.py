@@ -677,8 +677,9 @@ _ARTICLE_HEAD = re.compile(rf"第(?:[0-9]+|[{NUMERAL_CHARS}]+)条")
 
 
 def _as_basis(ask: intent.Intent) -> intent.Intent:
-    """A routing question read as asking for the 实施依据 that gives an office its power."""
-    return replace(ask, aspect="basis", column="实施依据", explicit=True)
+    """A routing question read as asking for the 实施依据 that gives an office its power: the
+    article that speaks of the matter, not the law's title (the citation under the quote names it)."""
+    return replace(ask, aspect="basis", column="实施依据", explicit=True, asks_article=True, asks_law=False)
 
 
 EARLIER_CHARS = 500  # of each earlier user turn, read as the matter a follow-up points back to

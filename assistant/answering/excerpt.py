@@ -8,6 +8,7 @@ Which candidate answers is chosen from evidence in answering/select.py.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,10 @@ from assistant.types import Clause, FieldValue, Span
 QUOTE_LIMIT = 220
 _SENTENCE_END = re.compile(r"[。；;]")
 _PHRASE_END = re.compile(r"[，,：:]")
+# A clause that is a law's title alone (【法律】《中华人民共和国体育法》（…通过）), the articles cited
+# from it following as clauses of their own (第四十五条：…).
+_TITLE_ALONE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10}】)?\s*《[^《》]{2,40}》")
+_ARTICLE = re.compile(r"第[0-9零一二两三四五六七八九十百]+条")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,7 @@ def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> li
     units = [(c.span, c) for c in field.clauses] or [(p, None) for p in field.parts]
     out: list[Candidate] = []
     out += _lists(text, field.clauses)
+    out += _titled(text, field.clauses)
     for span, clause in units:
         sentences = _pieces(text, span, _SENTENCE_END, breaks)
         # Runs of consecutive sentences within the limit: a violation and its
@@ -96,4 +102,20 @@ def _lists(text: str, clauses: tuple[Clause, ...]) -> list[Candidate]:
         # Within one cell part: across <p> parts the quote would show the markup between them.
         if end is not None and "<" not in text[head.span.start:end]:
             out.append(Candidate(Span(head.span.start, end), head))
+    return out
+
+
+def _titled(text: str, clauses: tuple[Clause, ...]) -> list[Candidate]:
+    """A law's title with the first sentences of the article cited after it, as long as they fit
+    in a quote: 依据是哪部法律哪一条 is answered by the two together, and each office cites its own
+    way, some with the title in the article's sentence, some on a line of its own."""
+    out: list[Candidate] = []
+    for head, article in itertools.pairwise(clauses):
+        title = head.span.of(text)
+        if not _TITLE_ALONE.match(title) or _ARTICLE.search(title) or "<" in text[head.span.start:article.span.end]:
+            continue
+        for sentence in _pieces(text, article.span, _SENTENCE_END):
+            if sentence.end - head.span.start > QUOTE_LIMIT:
+                break
+            out.append(Candidate(Span(head.span.start, sentence.end), article))
     return out
