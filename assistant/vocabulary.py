@@ -77,7 +77,7 @@ APPLICATION_CUES = ("申请", "怎么办理", "如何办理", "备案", "材料"
 SERVICE_CUES = (*APPLICATION_CUES, "申领", "缴纳", "账户", "怎么交", "在哪交", "怎么认定", "算不算", "满足哪些条件",
                 "多久能批", "要多久", "复议", "诉讼", "分期")
 # Facts no column of a 权责清单 holds: where, when, whom to call, who holds office.
-OUT_OF_SCOPE_CUES = ("地址", "办公地点", "在哪儿办公", "联系方式", "官网", "网址", "几点",
+OUT_OF_SCOPE_CUES = ("办公地点", "在哪儿办公", "联系方式", "官网", "网址", "几点",
                      "下班", "主任是谁", "领导是谁", "怎么举报", "如何举报", "怎么解封", "测评机构",
                      # Office holders, fees and charges: no column of a 权责清单 holds them.
                      "局长是谁", "科长是谁", "负责人是谁", "叫什么名字", "工本费", "手续费", "收费标准", "收多少钱",
@@ -91,7 +91,9 @@ _GO_HANDLE = rf"去哪(?:儿|里)?(?:{_HANDLING})"
 # Kinds of fact no column holds, as patterns: where an office sits (在哪办公, 在几楼).
 # 电话, 上班 and 去哪 count when asked for, not when said in passing (我打电话举报了…, 标志上没写举报电话,
 # 工人没法按每天8小时上班), nor when 去哪 asks where a matter is handled (above).
+# An address asked for (地址在哪, 办公地址), not one the matter speaks of (公司搬了新地址，要去办变更吧).
 OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公室在哪",
+                         r"地址(?:在|是|呢|多少)|(?:办公|单位|详细|具体|什么|哪个)地址",
                          r"电话(?:是)?多少|电话号码|打(?:哪个|什么)电话",
                          r"上班(?:吗|不|嘛)|几点.{0,2}上班|有人上班",
                          rf"去哪(?!(?:儿|里)?(?:{_HANDLING}))",

@@ -40,6 +40,20 @@ def test_offices_offered_as_a_choice_are_read_by_their_short_forms() -> None:
         assert names.choice(none) == frozenset(), none
 
 
+def test_two_characters_name_an_office_only_where_an_office_is_spoken_of() -> None:
+    names = ListNames({"rs": "克拉玛依市人力资源和社会保障局", "ny": "克拉玛依市农业农村局",
+                       "ts": "天水市互联网信息办"})
+
+    def said(text: str) -> list[str]:
+        return sorted(text[a:b] for a, b in names.mentions(text))
+
+    for text in ("饭店用了个15岁的小孩洗碗，人社能管吗", "这个归人社管吧？", "要去人社办变更吧", "这事找人社？",
+                 "人社那边怎么说"):
+        assert said(text) == ["人社"], text
+    for text in ("农业机械安全监督", "农业管理部门", "去互联网上发布谣言"):
+        assert said(text) == [], text
+
+
 def test_an_office_or_place_named_is_no_word_of_the_matter(hashing_assistant) -> None:
     names = ListNames({"wl": "克拉玛依市文化体育广播电视和旅游局", "ts": "天水市互联网信息办公室"})
     text = "这事文旅局管吗，在天水归网信办吗，互联网信息服务提供者呢"

@@ -117,6 +117,10 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
 
 @pytest.mark.parametrize(("text", "out_of_scope", "advice"), [
     ("网信办在哪办公啊", True, False),
+    # An address asked for, and one the matter speaks of.
+    ("市场监管局的办公地址在哪儿？", True, False),
+    ("不动产登记中心地址在哪里", True, False),
+    ("我们劳务派遣公司搬了新地址，要去办变更吧", False, False),
     ("罚款能分期交吗", False, True),
     ("收到处罚决定书以后，多少天内可以申请行政复议？", False, True),
     ("去年全市一共取缔了多少家", False, True),

@@ -24,6 +24,11 @@ MAX_WINDOW = 10
 _OR = re.compile(r"还是|或者是?|或是")
 _AFTER_OFFICE = ("来负责", "来处理", "来管", "来查", "来罚", "来批", "负责", "处理", "管", "查", "罚", "批", "的")
 _BEFORE_OFFICE = ("找", "归", "由", "去", "到", "是")
+# Two characters name an office only where an office is spoken of: before its handling (人社能管吗,
+# 归人社管, 住建那边) or after 找/去/归 … at the end of a phrase (这事找人社？): 农业 in 农业机械 or
+# 农业管理 is a matter, and so is 互联 in 去互联网上发布.
+_BEFORE_SHORT = frozenset("归找去到向跟由让给")
+_AFTER_SHORT = re.compile(r"(?:能|会|来|不|也|该|可以|都)?(?:管(?!理)|查|罚|处理|负责|办|批)|那边|这边|那里|的人")
 
 
 def _subsequence(short: str, full: str) -> bool:
@@ -100,6 +105,13 @@ class ListNames:
         cores = set(self.cores.values())
         for core in cores:
             found += [(m.start(), m.end()) for m in re.finditer(re.escape(core), text)]
+        for run in _HAN.finditer(text):
+            for start in range(run.start(), run.end() - 1):
+                after = _AFTER_SHORT.match(text, start + 2)
+                last = start + 2 == run.end()  # 找人社？ and not 去互联网上发布
+                spoken_of = after or (last and start > 0 and text[start - 1] in _BEFORE_SHORT)
+                if spoken_of and self._short_form(text[start:start + 2]):
+                    found.append((start, start + 2))
         for end in ends:
             for start in range(max(0, end - MAX_WINDOW), end - 2):
                 w = text[start:end]
