@@ -154,6 +154,8 @@ ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "�
 # Words that frame a question without naming its matter.
 FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
                "情形", "具体", "标准", "是否", "有没有", "还有", "什么样", "清单", "一般", "负责", "通常",
+               # Whether the office may act (人社能管吗, 能罚吗): how the question is put.
+               "能管", "能罚", "管吗",
                # Comparing a quantity (违法所得超过3万呢): a condition on the matter, not a matter.
                "超过", "不足", "不到", "达到", "低于", "高于", "多于", "少于")
 # Asking how long / how many: answer kinds that a sentence either states or does not.

@@ -28,6 +28,16 @@ def test_short_forms_of_an_office_name_it() -> None:
     assert names.named("克拉玛依天水都有吗") == frozenset()  # naming every list narrows nothing
 
 
+def test_an_everyday_word_is_known_where_the_lists_use_its_terms(hashing_assistant) -> None:
+    words = hashing_assistant.words
+    # The seed speaks of 违法所得 (挣了) and 营业执照 (无照), never of 未成年人 (小孩) or 噪声 (噪音).
+    assert words.known("挣了") and words.known("无照")
+    assert not words.known("小孩") and not words.known("噪音")
+    said = {t for text in ("他房本没办下来", "小孩嫌噪音") for t in words.tokenize(text)}
+    assert {"房本", "小孩", "噪音"} <= said  # as the question is read
+    assert words.coverage("他房本没办下来") > words.coverage("小孩嫌噪音")
+
+
 def test_offices_offered_as_a_choice_are_read_by_their_short_forms() -> None:
     names = ListNames({"rs": "克拉玛依市人力资源和社会保障局", "zj": "克拉玛依市住房和城乡建设局",
                        "xf": "克拉玛依市消防救援支队", "ly": "克拉玛依市林业和草原局", "yj": "克拉玛依市应急管理局"})

@@ -40,6 +40,7 @@ class ListWords:
         self._domain = {w.lower() for w in all_words()}
         self._cues = sorted(intent.cue_words(), key=len, reverse=True)
         self._shares: dict[str, float] = {}
+        self._translations: dict[str, bool] = {}
         self._sample: list[str] | None = None
         # Words of the columns' names (权力 of 地方权力编码, 类型 of 权力事项类型): they ask for a field.
         headers = set(COLUMNS) | {name for item in catalogue.items.values() for name in item.fields}
@@ -75,8 +76,22 @@ class ListWords:
         return self._unaddressed[text]
 
     def known(self, word: str) -> bool:
-        """A word of the domain (cue, step, colloquial): known on any list, however small."""
-        return word.lower() in self._domain
+        """A word of the domain (cue, step, colloquial): known on any list, however small; or an
+        everyday word whose statutory terms these lists use (小孩 where a list speaks of 未成年人)."""
+        w = word.lower()
+        return w in self._domain or self._translated(w)
+
+    def _translated(self, word: str) -> bool:
+        """Whether an everyday word (EVERYDAY) stands for terms these lists hold: 过期 is known to a
+        list of food safety items through 超过保质期, and foreign to a list of tourism items, where
+        it speaks of a matter the list does not hold."""
+        if word not in EVERYDAY:
+            return False
+        found = self._translations.get(word)
+        if found is None:
+            found = any(self.share(t) > 0 for t in EVERYDAY[word].split() if t != word)
+            self._translations[word] = found
+        return found
 
     def idf(self, word: str) -> float:
         df = self.counts.get(word, 0)
