@@ -92,11 +92,14 @@ def test_a_question_asking_for_several_offices_names_the_next_one_found() -> Non
     assert [o for o, _ in routing.offices(hits, str.upper, narrow, several=True)] == ["A", "C"]
     assert [o for o, _ in routing.offices(hits[:3], str.upper, narrow, several=True)] == ["A"]  # no other office
     for text in ("装修完了消防这块是找住建还是找消防？", "两边都有公司围标，应该分别向谁举报？",
-                 "这种情况哪些部门能管？"):
+                 "这种情况哪些部门能管？",
+                 # Two sentences, each asking who handles a part of its own.
+                 "运输证明去哪办？运输途中要是违规了又是谁来罚？", "成品油零售资格找谁批？油气回收装置又是谁来检查？"):
         ask = recognise(text)
         assert ask.asks_several and ask.asks_office, text
-    single = recognise("导游把我们关在玉石店两个小时，该找谁投诉？")
-    assert single.asks_office and not single.asks_several
+    for text in ("导游把我们关在玉石店两个小时，该找谁投诉？", "网吧放未成年人进去归谁管？我该找谁？"):
+        single = recognise(text)
+        assert single.asks_office and not single.asks_several, text
 
 
 def test_offices_are_named_by_their_best_item_and_a_close_second_is_named_too() -> None:

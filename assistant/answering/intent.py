@@ -48,6 +48,8 @@ _CODE = re.compile(r"[0-9A-Z]{15,}")
 CODE_WORDS = ("地方权力编码", "权力编码", "编码", "编号", "代码")
 _OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS))
 _ROUTING = re.compile("|".join(ROUTING_PATTERNS))
+_SENTENCES = re.compile(r"[？?。！!；;]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _WHICH_OF_TWO = re.compile(WHICH_OF_TWO)
 _ADVICE = re.compile("|".join(ADVICE_PATTERNS))
 APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
@@ -177,7 +179,7 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
     if aspect == "who" and any(c in text for c in ("主体", "谁来罚", "谁处罚", "谁来处罚", "谁负责")):
         column = "实施主体"
     which_of_two = bool(_WHICH_OF_TWO.search(text))  # 林草局来查还是应急管理局来查
-    several = which_of_two or any(c in text for c in SEVERAL_OFFICES_CUES)  # 是找住建还是找消防
+    several = which_of_two or any(c in text for c in SEVERAL_OFFICES_CUES) or _asks_office_twice(text)
     asks_article = any(c in text for c in ARTICLE_CUES)
     step = None
     if aspect == "procedure":
@@ -205,6 +207,19 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_office=(which_of_two or any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
                                or (several and any(w in text for w in "谁哪找"))),
                   asks_several=several, last_kind=last_kind)
+
+
+def _asks_office_twice(text: str) -> bool:
+    """Two sentences each asking who handles something (运输证明去哪办？违规了又是谁来罚？): a matter
+    in two parts, each of which may be another office's."""
+    asking = 0
+    for sentence in _SENTENCES.split(text):
+        rest = _ROUTING.sub("", sentence)
+        for cue in ROUTING_CUES:
+            rest = rest.replace(cue, "")
+        # Asked of something of its own (谁来管？找谁？ asks twice of one matter).
+        asking += rest != sentence and len(_HAN.findall(rest)) >= 4
+    return asking >= 2
 
 
 def _last(text: str, cues: Iterable[str]) -> int:
