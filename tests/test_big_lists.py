@@ -52,6 +52,21 @@ def test_sharing_is_capped_and_counted_like_a_scan(big: ParsedList) -> None:
     assert list(shown) == every[:MAX_SHARED]
 
 
+def test_sharing_a_column_only_some_items_carry(big: ParsedList) -> None:
+    # A workbook's merged rows give a few items an extra field (合并单元格内隐藏的内容) the others lack.
+    from dataclasses import replace
+
+    from assistant.corpus.columns import HIDDEN_FIELD
+
+    items = list(big.items)
+    duty = items[3].fields["责任事项"]
+    items[3] = replace(items[3], fields={**items[3].fields, HIDDEN_FIELD: duty})
+    items[7] = replace(items[7], fields={**items[7].fields, HIDDEN_FIELD: duty})
+    cat = Catalogue.of([replace(big, items=tuple(items))])
+    text = duty.span.of(big.source.text)[:12]
+    assert cat.sharing(items[3], HIDDEN_FIELD, text) == ((items[7].seq,), 1)
+
+
 def test_answer_on_a_big_list_names_a_few_sharers_and_the_count(big_assistant: Assistant) -> None:
     a = big_assistant.ask("当事人要求听证应当在几天内提出", [])
     assert not a.refused and "三日内" in a.quotes[0].text

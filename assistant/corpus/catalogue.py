@@ -80,7 +80,8 @@ class Catalogue:
             found: dict[str, list[int]] = {}
             src = self.sources[list_id]
             for n, item in enumerate(self.order):
-                if item.list_id == list_id:
+                # A column some items lack (an extra field only merged rows carry) holds nothing for them.
+                if item.list_id == list_id and column in item.fields:
                     found.setdefault(item.value(src, column), []).append(n)
             self._cells[key] = {text: tuple(at) for text, at in found.items()}
         return self._cells[key]
