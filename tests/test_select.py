@@ -166,26 +166,34 @@ def test_a_provision_opening_a_list_is_a_candidate_with_its_items(tmp_path) -> N
     assert not any("<p>" in s or "</p>" in s for s in spans)
 
 
+def _basis_cell(folder, basis: str):
+    """The 实施依据 field of a one-item workbook whose cell holds ``basis`` (lines as written), and
+    the source text it slices."""
+    from openpyxl import Workbook
+
+    from assistant.corpus.parse import load
+    from assistant.types import COLUMNS
+
+    cells = {"序号": "1", "事项名称": "临时占用公共体育设施审批", "权力事项类型": "行政许可", "实施主体": "某局",
+             "承办机构": "体育科", "实施依据": basis, "责任事项": "受理", "追责情形": "失职的"}
+    book = Workbook()
+    book.active.append(list(COLUMNS))
+    book.active.append([cells.get(c, "") for c in COLUMNS])
+    book.save(folder / "mouju.xlsx")
+    (parsed,) = load([folder / "mouju.xlsx"])
+    return parsed.source.text, parsed.items[0].fields["实施依据"]
+
+
 def test_a_title_on_its_own_line_is_quoted_with_the_article_after_it(tmp_path) -> None:
     """依据是哪部法律哪一条: a workbook cell with the law's title on one line and the article on the
     next gives a candidate holding both, a slice of the file like every other."""
-    from openpyxl import Workbook
-
     from assistant.answering.excerpt import candidates
-    from assistant.corpus.parse import load
-    from assistant.types import COLUMNS
 
     title = "【法律】《中华人民共和国体育法》（1995年8月29日第八届全国人民代表大会常务委员会第十五次会议通过）"
     article = ("第四十五条：因特殊情况需要临时占用体育设施的，必须经体育行政部门批准。"
                "任何组织和个人不得侵占公共体育设施。")
-    cells = {"序号": "1", "事项名称": "临时占用公共体育设施审批", "权力事项类型": "行政许可", "实施主体": "某局",
-             "承办机构": "体育科", "实施依据": f"{title}\n{article}", "责任事项": "受理", "追责情形": "失职的"}
-    book = Workbook()
-    book.active.append(list(COLUMNS))
-    book.active.append([cells.get(c, "") for c in COLUMNS])
-    book.save(tmp_path / "mouju.xlsx")
-    (parsed,) = load([tmp_path / "mouju.xlsx"])
-    text, field = parsed.source.text, parsed.items[0].fields["实施依据"]
+    (tmp_path / "a").mkdir()
+    text, field = _basis_cell(tmp_path / "a", f"{title}\n{article}")
     assert len(field.parts) == 2
     found = [c for c in candidates(text, field)
              if c.span.of(text).startswith("【法律】") and "第四十五条" in c.span.of(text)]
@@ -195,13 +203,8 @@ def test_a_title_on_its_own_line_is_quoted_with_the_article_after_it(tmp_path) -
     assert select._kind(found[0].span.of(text), "实施依据", found[0], select.Context(
         intent=recognise("临时占用体育场是哪部法律哪一条规定的"), words={}, pairs=frozenset(), cosines={})) == 1.0
     # A title line whose own text cites an article already holds both: no candidate runs past it.
-    cells["实施依据"] = f"{title}第四十五条\n{article}"
-    book = Workbook()
-    book.active.append(list(COLUMNS))
-    book.active.append([cells.get(c, "") for c in COLUMNS])
-    book.save(tmp_path / "mouju2.xlsx")
-    (parsed,) = load([tmp_path / "mouju2.xlsx"])
-    text, field = parsed.source.text, parsed.items[0].fields["实施依据"]
+    (tmp_path / "b").mkdir()
+    text, field = _basis_cell(tmp_path / "b", f"{title}第四十五条\n{article}")
     assert not [c for c in candidates(text, field) if len(c.span.of(text)) > len(field.parts[0].of(text))
                 and c.span.start == field.parts[0].start]
 
