@@ -41,6 +41,7 @@ class ListWords:
         self._cues = sorted(intent.cue_words(), key=len, reverse=True)
         self._shares: dict[str, float] = {}
         self._translations: dict[str, bool] = {}
+        self._all_text: str | None = None
         self._sample: list[str] | None = None
         # Words of the columns' names (权力 of 地方权力编码, 类型 of 权力事项类型): they ask for a field.
         headers = set(COLUMNS) | {name for item in catalogue.items.values() for name in item.fields}
@@ -89,7 +90,9 @@ class ListWords:
             return False
         found = self._translations.get(word)
         if found is None:
-            found = any(self.share(t) > 0 for t in EVERYDAY[word].split() if t != word)
+            if self._all_text is None:  # every item, not a sample: one item using the term is enough
+                self._all_text = "\n".join(self.text(i) for i in self.catalogue.items.values())
+            found = any(t in self._all_text for t in EVERYDAY[word].split() if t != word)
             self._translations[word] = found
         return found
 

@@ -76,19 +76,18 @@ class ListNames:
 
     def _office_ending(self, s: str) -> frozenset[str]:
         s = s.rstrip("，,、 ")
-        s = next((s[:-len(v)] for v in _AFTER_OFFICE if s.endswith(v)), s)
-        for n in range(2, min(MAX_WINDOW, len(s)) + 1):
-            found = self._short_form(s[-n:])
-            if found:
-                return found
-        return frozenset()
+        return self._office_at(next((s[:-len(v)] for v in _AFTER_OFFICE if s.endswith(v)), s), at_end=True)
 
     def _office_starting(self, s: str) -> frozenset[str]:
         s = s.lstrip("，,、 ")
         while s[:1] and s[0] in _BEFORE_OFFICE:
             s = s[1:]
+        return self._office_at(s, at_end=False)
+
+    def _office_at(self, s: str, at_end: bool) -> frozenset[str]:
+        """The offices the shortest short form at the end (or the start) of ``s`` names."""
         for n in range(2, min(MAX_WINDOW, len(s)) + 1):
-            found = self._short_form(s[:n])
+            found = self._short_form(s[-n:] if at_end else s[:n])
             if found:
                 return found
         return frozenset()
