@@ -91,10 +91,22 @@ def test_a_question_asking_for_several_offices_names_the_next_one_found() -> Non
     assert [o for o, _ in routing.offices(hits, str.upper, narrow)] == ["A"]
     assert [o for o, _ in routing.offices(hits, str.upper, narrow, several=True)] == ["A", "C"]
     assert [o for o, _ in routing.offices(hits[:3], str.upper, narrow, several=True)] == ["A"]  # no other office
+    # With the split model, the other office it rates likeliest, though another comes first.
+    both = [_hit("a#1", 1.0), _hit("b#7", 0.9), _hit("c#3", 0.5)]
+    readings = {"a#1": _reading(0.8, 0.7, 0.0, 2.0), "b#7": _reading(0.1, 0.1, 0.0, 1.0),
+                "c#3": _reading(0.7, 0.6, 0.0, 1.5)}
+    names = routing.SPLIT_FEATURES
+    model = Logistic(tuple(8.0 if f == "name_gap" else 0.0 for f in names), -9.0, (0.0,) * len(names),
+                     (1.0,) * len(names), names)  # names no office unless asked for several
+    rated = routing.RoutingWeights(split_ratio=2.0, depth=1, split_model=model, split_above=0.5)
+    assert [o for o, _ in routing.offices(both, str.upper, rated, readings=readings)] == ["A"]
+    assert [o for o, _ in routing.offices(both, str.upper, rated, several=True, readings=readings)] == ["A", "C"]
     for text in ("装修完了消防这块是找住建还是找消防？", "两边都有公司围标，应该分别向谁举报？",
                  "这种情况哪些部门能管？",
                  # Two sentences, each asking who handles a part of its own.
-                 "运输证明去哪办？运输途中要是违规了又是谁来罚？", "成品油零售资格找谁批？油气回收装置又是谁来检查？"):
+                 "运输证明去哪办？运输途中要是违规了又是谁来罚？", "成品油零售资格找谁批？油气回收装置又是谁来检查？",
+                 # Whether two things are one office's.
+                 "工地上的塔吊和厂房里的桥式起重机，使用登记是在同一个地方办吗？"):
         ask = recognise(text)
         assert ask.asks_several and ask.asks_office, text
     for text in ("导游把我们关在玉石店两个小时，该找谁投诉？", "网吧放未成年人进去归谁管？我该找谁？"):

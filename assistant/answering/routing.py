@@ -144,14 +144,18 @@ def offices(hits: Sequence[ItemHit], office_of: Callable[[str], str],
             ) -> list[tuple[str, ItemHit]]:
     """The offices to name, each with its item: the leader's, then those whose items speak for the
     matter nearly as well (``readings``: the re-ranker's, for the split model).
-    ``several``: the question asks for more than one (分别找谁): the next office the search found
-    is named however far below the leader it is."""
+    ``several``: the question asks for more than one (分别找谁): another office is named however far
+    below the leader it is, the one the split model rates likeliest (else the next one found)."""
     found = ratios(hits, office_of)
+    values: list[dict[str, float] | None] = [None] * max(0, len(found) - 1)
     if weights.split_model is not None and readings is not None:
         values = split_values(found, readings)
         chosen = found[:1] + [f for f, v in zip(found[1:], values, strict=True) if weights.names_by_model(v)]
     else:
         chosen = found[:1] + [f for f in found[1:] if weights.names_by_ratio(f[2], f[3])]
-    if several and len(chosen) == 1:
-        chosen += found[1:2]
+    if several and len(chosen) == 1 and len(found) > 1:
+        # The other office the split model rates likeliest, else the next one found.
+        rated = [(weights.split_model(Evidence(v)), n) for n, v in enumerate(values)
+                 if v is not None and weights.split_model is not None]
+        chosen.append(found[1 + max(rated)[1]] if rated else found[1])
     return [(office, hit) for office, hit, _, _ in chosen[:MAX_OFFICES]]
