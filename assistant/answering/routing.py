@@ -155,7 +155,7 @@ def offices(hits: Sequence[ItemHit], office_of: Callable[[str], str],
         chosen = found[:1] + [f for f in found[1:] if weights.names_by_ratio(f[2], f[3])]
     if several and len(chosen) == 1 and len(found) > 1:
         # The other office the split model rates likeliest, else the next one found.
-        rated = [(weights.split_model(Evidence(v)), n) for n, v in enumerate(values)
-                 if v is not None and weights.split_model is not None]
+        model = weights.split_model
+        rated = [(model(Evidence(v)), n) for n, v in enumerate(values) if v is not None] if model else []
         chosen.append(found[1 + max(rated)[1]] if rated else found[1])
     return [(office, hit) for office, hit, _, _ in chosen[:MAX_OFFICES]]
