@@ -126,6 +126,8 @@ ADVICE_PATTERNS = (r"分期",
 # Asking which office holds a matter (归哪个部门管, 找谁, 谁来查处): answered, when the lists of
 # several offices are served, by the offices whose items hold it. Over one office's list the
 # who-cues above ask for its 承办机构 instead.
+# Whether two things are one office's (塔吊和起重机的使用登记是在同一个地方办吗): which offices, several of them.
+SAME_OFFICE_CUES = ("同一个地方", "同一个部门", "同一个单位", "同一个局", "同一家")
 ROUTING_CUES = ("哪个部门", "哪些部门", "哪几个部门", "什么部门", "哪个单位", "什么单位", "哪个机关", "什么机关",
                 "哪个机构", "什么机构", "哪家单位", "哪家部门", "哪个局", "哪个口", "哪个衙门", "找谁", "找哪", "归谁",
                 "归哪", "该谁", "谁管", "谁来管", "谁负责", "谁来负责", "谁来查", "谁查", "谁来处理", "谁处理",
@@ -133,9 +135,7 @@ ROUTING_CUES = ("哪个部门", "哪些部门", "哪几个部门", "什么部门
                 "谁审批", "谁来审批", "谁批", "谁来批", "谁监管", "谁来监管",
                 "谁有权", "向哪", "跟谁", "哪里举报", "哪里投诉", "哪儿举报", "哪儿投诉", "哪里反映", "哪儿反映",
                 "主管部门", "监管部门", "管理部门", "职能部门", "执法部门", "归口", "管不管",
-                "向谁", "经过谁", "经谁", "谁同意", "谁批准", "谁来批准", "谁核发", "谁来办",
-                # Whether two things are one office's (塔吊和起重机的使用登记是在同一个地方办吗).
-                "同一个地方", "同一个部门", "同一个单位", "同一个局", "同一家")
+                "向谁", "经过谁", "经谁", "谁同意", "谁批准", "谁来批准", "谁核发", "谁来办", *SAME_OFFICE_CUES)
 # The same asked as patterns: 去哪办, 到哪备案, 投诉到哪, 打给谁, 报给谁, 谁点头 (找那个部门？ is 找哪个
 # mistyped), and 打哪个电话投诉 (over a city the office is the answer; over one list it stays a question
 # for a phone number, which no column holds).
@@ -149,8 +149,7 @@ WHICH_OF_TWO = r"还是.{1,12}(?:局|部门|支队|委员会|中心)来?(?:查|�
 ROUTING_FRAME = ("举报", "投诉", "反映", "查处", "管管", "来管", "处理", "打电话")
 # Asking for more than one office (分别找谁, 是找住建还是找消防, 哪些部门能管): a matter in parts.
 SEVERAL_OFFICES_CUES = ("分别", "各找", "各自", "还是找", "还是归", "哪些部门", "哪几个部门", "哪些单位", "几个部门",
-                        "两个部门", "两种情况", "这两种", "这两个", "同一个地方", "同一个部门", "同一个单位",
-                        "同一个局", "同一家")
+                        "两个部门", "两种情况", "这两种", "这两个", *SAME_OFFICE_CUES)
 ROUTING_BACK = ("这种", "这事", "这件事", "此事", "这类", "他", "她", "这家", "那家", "这样")
 # Predictions, statistics and advice: a list states powers and duties, not outcomes.
 ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
@@ -270,9 +269,10 @@ COLLOQUIAL: dict[str, str] = {
 
 # Everyday words for what every office's list names in statutory terms (the national wording the
 # lists of any city share): the lexical signal finds an item through them. Unlike COLLOQUIAL they do
-# not make a word known to the domain: 孩子 or 过期 said of a matter no list holds is still foreign
-# to it (counted as known, they took the refusal's foreign-topic evidence away: fitted on the tuning
-# sets with them known, the policy refused 木马程序怎么罚, p 0.53 → 0.03).
+# not make a word known to every domain: 孩子 or 过期 said of a matter no list holds is still foreign
+# to it (counted as known everywhere, they took the refusal's foreign-topic evidence away: fitted on the
+# tuning sets with them known, the policy refused 木马程序怎么罚, p 0.53 → 0.03). A word is known only to
+# the lists that use its terms (answering/evidence.py: ListWords.known).
 EVERYDAY: dict[str, str] = {
     # What someone earned by the conduct is, in the lists' words, 违法所得.
     "挣了": "违法所得", "赚了": "违法所得", "挣到": "违法所得", "赚到": "违法所得", "挣钱": "违法所得",

@@ -203,7 +203,7 @@ class Assistant:
         if bare == query.text:
             return query
         bare = _GAPS.sub("，", bare).strip("，")
-        if len(_HAN_CHARS.findall(bare)) < MATTER_CHARS:
+        if intent.han_count(bare) < MATTER_CHARS:
             return query
         return self.understander.reworded(query, bare)
 
@@ -670,7 +670,6 @@ class Assistant:
 
 
 _GAPS = re.compile(r"，{2,}")
-_HAN_CHARS = re.compile(r"[\u4e00-\u9fff]")
 MATTER_CHARS = 4  # Han characters a question must keep without its office to be searched so
 
 _ARTICLE_HEAD = re.compile(rf"第(?:[0-9]+|[{NUMERAL_CHARS}]+)条")

@@ -22,7 +22,8 @@ _PHRASE_END = re.compile(r"[，,：:]")
 # A clause that is a law's title alone (【法律】《中华人民共和国体育法》（…通过）), the articles cited
 # from it following as clauses of their own (第四十五条：…).
 _TITLE_ALONE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10}】)?\s*《[^《》]{2,40}》")
-_ARTICLE = re.compile(r"第[0-9零一二两三四五六七八九十百]+条")
+# An article's number (第四十五条), as the lists write it.
+ARTICLE_NUMBER = re.compile(r"第[0-9零一二两三四五六七八九十百]+条")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,8 @@ def _titled(text: str, clauses: tuple[Clause, ...]) -> list[Candidate]:
     out: list[Candidate] = []
     for head, article in itertools.pairwise(clauses):
         title = head.span.of(text)
-        if not _TITLE_ALONE.match(title) or _ARTICLE.search(title) or "<" in text[head.span.start:article.span.end]:
+        markup = "<" in text[head.span.start:article.span.end]
+        if not _TITLE_ALONE.match(title) or ARTICLE_NUMBER.search(title) or markup:
             continue
         for sentence in _pieces(text, article.span, _SENTENCE_END):
             if sentence.end - head.span.start > QUOTE_LIMIT:

@@ -209,6 +209,11 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   asks_several=several, last_kind=last_kind)
 
 
+def han_count(text: str) -> int:
+    """How many Chinese characters ``text`` holds (what a matter is said in; not its punctuation)."""
+    return len(_HAN.findall(text))
+
+
 def _asks_office_twice(text: str) -> bool:
     """Two sentences each asking who handles something (运输证明去哪办？违规了又是谁来罚？): a matter
     in two parts, each of which may be another office's."""
@@ -218,7 +223,7 @@ def _asks_office_twice(text: str) -> bool:
         for cue in ROUTING_CUES:
             rest = rest.replace(cue, "")
         # Asked of something of its own (谁来管？找谁？ asks twice of one matter).
-        asking += rest != sentence and len(_HAN.findall(rest)) >= 4
+        asking += rest != sentence and han_count(rest) >= 4
     return asking >= 2
 
 

@@ -10,8 +10,8 @@ for the best excerpt: its score margin, whether it states the kind of answer ask
 for, and how much of the question it holds; over several offices' lists, how many of the
 leading items are the leading office's before another office's item comes. A logistic
 model turns them into the probability that the leading item answers the question;
-``refuse_below`` and ``sure_at`` cut it. All numbers are written by ``eval/calibrate.py`` (k-fold cross-validated on
-the tuning sets) into ``calibration.json`` beside this file.
+``refuse_below`` and ``sure_at`` cut it. All numbers are written by ``eval/calibrate.py``
+(k-fold cross-validated on the tuning sets) into ``calibration.json`` beside this file.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from assistant.answering.excerpt import Candidate, candidates
+from assistant.answering.excerpt import ARTICLE_NUMBER, Candidate, candidates
 from assistant.answering.intent import Intent
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
 from assistant.corpus.numerals import amount
@@ -53,7 +53,6 @@ _LAW_TITLE = re.compile(r"《[^《》]{2,40}(?:法|条例|办法|规定|细则|�
 _OPENS_WITH_TITLE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10}】)?\s*(?:《|中华人民共和国)")
 # A rule, not its penalty: what the party must (not) do.
 _RULE = re.compile(r"不得|禁止|严禁|应当|必须")
-_ARTICLE_OPEN = re.compile(r"第[0-9零一二两三四五六七八九十百]+条")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
 _ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事项类型",), "level": ("办事层级",),
@@ -256,7 +255,7 @@ class _Marks:
         return _Marks(bool(_TIME.search(s)), bool(_COUNT.search(s)), bool(_MATERIALS.search(s)),
                       bool(_AMOUNT.search(s)), bool(_SANCTION.search(s)), bool(_MONEY.search(s)),
                       bool(_LAW_TITLE.search(s)), bool(_OPENS_WITH_TITLE.match(s)),
-                      bool(_ARTICLE_OPEN.search(s)), any(t in s for t in MANAGER_TERMS), bool(_RULE.search(s)))
+                      bool(ARTICLE_NUMBER.search(s)), any(t in s for t in MANAGER_TERMS), bool(_RULE.search(s)))
 
 
 # A threshold: 不足1万元, 不到一万块, 超过5000, 一万元以上. Lists state a sub-case of a penalty so
