@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         commit += " with uncommitted changes"
     target = Path(args.out) if args.out else CALIBRATION if args.write else None
     if args.routing_only:  # routing is fitted last, on the answer constants already in the file
-        start = {k: v for k, v in calibration_of(target or CALIBRATION).items() if k not in ROUTING_SECTIONS}
+        # The answer constants are the target's, or the package default's when the target is new.
+        source = target if target is not None and target.exists() else CALIBRATION
+        start = {k: v for k, v in calibration_of(source).items() if k not in ROUTING_SECTIONS}
         with fitting_from(start) as fitted:
             fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
         if target is not None and set(fitted) & set(ROUTING_SECTIONS):
