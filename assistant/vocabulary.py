@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 # (aspect, column, cue words), checked in order: the first aspect whose cue
 # appears wins, so narrow questions (编码) beat broad ones (处罚).
@@ -319,6 +320,20 @@ EVERYDAY: dict[str, str] = {
     "收钱": "收取 费用 财物",
     "拖着": "拖延 贻误",
 }
+
+
+COMMON_WORDS_FILE = Path(__file__).with_name("common_words.txt")
+
+
+def read_words(path: Path) -> frozenset[str]:
+    """One word a line (# starts a comment line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+# Words most offices' lists use (scripts/common_words.py): how any list speaks of a matter (企业, 材料,
+# 结果, 限期), never what one matter is, however few items of one list hold them.
+COMMON_WORDS: frozenset[str] = read_words(COMMON_WORDS_FILE)
 
 
 def expand(text: str, tokens: list[str], tokenize: Callable[[str], list[str]]) -> list[str]:

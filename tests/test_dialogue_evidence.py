@@ -255,3 +255,17 @@ def test_a_follow_up_naming_words_of_its_own_moves_to_the_sibling_the_reranker_p
     assert not a._specific(a.words.matter(bare.text))
     stayed = a._stay(bare, (focus,))
     assert stayed.focus == (focus,) and stayed.hits[0].item_key == focus
+
+
+def test_a_word_every_office_uses_names_no_matter_of_a_follow_up(hashing_assistant, monkeypatch) -> None:
+    """对企业罚多少 after an answer about an inspection refused asks about that matter: 企业 is in few
+    of the seed's items, but in most offices' lists (COMMON_WORDS), so it names nothing the item lacks."""
+    import assistant.answering.dialogue as dialogue
+
+    first = hashing_assistant.ask("拒绝、阻碍网信部门监督检查，怎么罚？")
+    history = [{"role": "user", "content": "拒绝、阻碍网信部门监督检查，怎么罚？"},
+               {"role": "assistant", "content": to_markdown(first)}]
+    assert "企业" in dialogue.COMMON_WORDS
+    assert hashing_assistant.ask("对企业罚多少？", history).focus == first.focus
+    monkeypatch.setattr(dialogue, "COMMON_WORDS", frozenset())
+    assert hashing_assistant._specific(["企业"]) == ["企业"]

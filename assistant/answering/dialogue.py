@@ -31,7 +31,7 @@ from assistant.index import probe
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, ItemHit, Span
-from assistant.vocabulary import MANAGER_TERMS
+from assistant.vocabulary import COMMON_WORDS, MANAGER_TERMS
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -620,7 +620,7 @@ class Assistant:
         """The words of ``matter`` that name a particular matter: words the lists use, that name no
         column and that few items share (个人, 情节严重, 罚款 are everywhere)."""
         return maximal([t for t in matter if t in self.words.vocab and t not in self.words.field_words
-                        and not self.words.generic(t, self.follow.generic_share)])
+                        and t not in COMMON_WORDS and not self.words.generic(t, self.follow.generic_share)])
 
     def _in_scope(self, item_key: str) -> bool:
         scope = self.retriever.scope
