@@ -213,10 +213,6 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         "excerpt_margin": (best.score - second.score) if best and second else 0.0,
         "excerpt_kind": max(best.features[at("kind")], best.features[at("unasked_kind")]) if best else 0.0,
         "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
-        # A quote that opens with the law's title holds the asked answer less often than one opening on
-        # a provision: the title is right only when the law itself is asked for.
-        "excerpt_title": float(best is not None and select.opens_with_title(
-            best.span.of(cat.source(cat.items[top.item_key]).text))),
         "service_cue": float(any(c in text for c in SERVICE_CUES)),
     }
     vector = retriever.query_vectors([text])  # None when searches are lexical

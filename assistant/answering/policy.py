@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
             "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap", "service_cue",
-            "elsewhere", "office_run", "excerpt_title")
+            "elsewhere", "office_run")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 LEVELS = {"sure": "确定", "likely": "可能相关"}
 # in_scope is fitted class-balanced, so 0.5 is where answerable and unanswerable weigh the same:

@@ -232,11 +232,6 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
             _header_share(name, terms.pairs))
 
 
-def opens_with_title(text: str) -> bool:
-    """Whether a quote begins with a law's title (【法规】《…》…) rather than with a provision."""
-    return _Marks.of(text).opens_with_title
-
-
 @dataclass(frozen=True, slots=True)
 class _Marks:
     """What a sentence states, whatever is asked: read once per distinct text (the same
