@@ -17,11 +17,10 @@ import re
 import sys
 from pathlib import Path
 
-import jieba
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.corpus.language import general_dictionary  # noqa: E402
 from assistant.corpus.parse import load  # noqa: E402
 from assistant.vocabulary import COMMON_WORDS_FILE  # noqa: E402
 
@@ -39,10 +38,10 @@ def list_text(path: Path) -> list[tuple[str, str]]:
 
 def common_words(texts: list[str], share: float) -> list[str]:
     """Segments found in at least ``share`` of ``texts``."""
-    jieba.setLogLevel(60)
+    segmenter = general_dictionary()
     found: set[str] = set()
     for text in texts:
-        found |= {w for w in jieba.cut(text) if _HAN.fullmatch(w)}
+        found |= {w for w in segmenter.cut(text) if _HAN.fullmatch(w)}
     need = share * len(texts)
     return sorted(w for w in found if sum(w in t for t in texts) >= need)
 
