@@ -17,7 +17,7 @@ from assistant.index import store
 from assistant.index.embed import HashingEmbedder
 from assistant.index.retriever import Retriever
 from assistant.present.render import to_json, to_markdown
-from assistant.types import ItemHit
+from assistant.types import ItemHit, LegalRef, Span
 
 KARAMAY = paths.ROOT.parent / "shared" / "external-lists" / "raw" / "karamay"
 # Small departments' workbooks as published.
@@ -81,6 +81,35 @@ def test_the_split_model_names_an_office_whose_item_holds_the_matter_as_well_as_
     assert json.loads(json.dumps(weights.to_json()))["split_model"]["coef"][names.index("name_gap")] == 8.0
     with pytest.raises(ValueError, match="split model reads"):
         routing.RoutingWeights(2.0, 1, split_model=Logistic((1.0,), 0.0, (0.0,), (1.0,), ("dense",)))
+
+
+def _ref(law: str, article: int) -> LegalRef:
+    return LegalRef(law=law, law_span=None, version_note="", article=article, span=Span(0, 1), role="cited")
+
+
+def test_kinship_reads_how_alike_two_offices_items_are() -> None:
+    ship = "对船舶未配置相应的防污染设备和器材的行政处罚"
+    fishing = "对渔业船舶未配置相应的防污染设备和器材行为的处罚"
+    twin, laws, arts = routing.kinship(ship, [_ref("中华人民共和国水污染防治法", 89)], fishing,
+                                       [_ref("水污染防治法", 89), _ref("渔业法", 30)])
+    assert twin > 0.8 and laws == 1.0 and arts == 1.0  # the same law, whether or not it says 中华人民共和国
+    other, no_law, no_art = routing.kinship(ship, [_ref("水污染防治法", 89)], "对统计调查对象拒绝提供统计资料的处罚",
+                                            [_ref("统计法", 41)])
+    assert other < 0.1 and no_law == 0.0 and no_art == 0.0
+    assert routing.kinship(ship, [_ref("水污染防治法", 89)], fishing, [_ref("水污染防治法", 90)])[1:] == (1.0, 0.0)
+    assert routing.kinship("", [], "", []) == (0.0, 0.0, 0.0)  # nothing to compare: nothing alike
+    # split_values carries them for each other office, from the leader's item and its own.
+    hits = [_hit("a#1", 1.0), _hit("b#7", 0.9)]
+    readings = {"a#1": _reading(0.8, 0.7, 0.0, 2.0), "b#7": _reading(0.8, 0.7, 0.0, 1.9)}
+    pairs: list[tuple[str, str]] = []
+
+    def kin(a: str, b: str) -> tuple[float, float, float]:
+        pairs.append((a, b))
+        return 0.9, 1.0, 0.5
+
+    values = routing.split_values(routing.ratios(hits, str.upper), readings, kin)
+    assert pairs == [("a#1", "b#7")] and (values[0]["name_twin"], values[0]["law_share"]) == (0.9, 1.0)
+    assert routing.split_values(routing.ratios(hits, str.upper), readings)[0]["article_share"] == 0.0
 
 
 def test_a_question_asking_for_several_offices_names_the_next_one_found() -> None:

@@ -300,6 +300,11 @@ class Assistant:
             values["elsewhere"] += found.values["dense"] - dense
         return Evidence(values), ranked
 
+    def kin(self, a: str, b: str) -> tuple[float, float, float]:
+        """How alike items ``a`` and ``b`` are (routing.kinship)."""
+        item_a, item_b = self.catalogue.items[a], self.catalogue.items[b]
+        return routing.kinship(self.catalogue.name(item_a), item_a.refs, self.catalogue.name(item_b), item_b.refs)
+
     def _office_run(self, hits: list[ItemHit]) -> float:
         """How many of the leading items are the leading office's before another office's item
         comes, as a share of the SPLIT_DEPTH items the re-ranker reads: a matter an office holds
@@ -323,7 +328,8 @@ class Assistant:
             return replace(answer.refuse(text, hits, nobody, warning=warning, notices=notices),
                            evidence=evidence.values, probability=p)
         ask = _as_basis(query.intent)
-        chosen = routing.offices(hits, self.catalogue.list_name, self.routing, query.intent.asks_several, readings)
+        chosen = routing.offices(hits, self.catalogue.list_name, self.routing, query.intent.asks_several, readings,
+                                 self.kin)
         # The leading item's candidates are scored already; each other office's item is scored here.
         excerpts = [select.choose(leading if hit is hits[0] else self.candidates_of(query, ask, [hit]), 1)
                     for _, hit in chosen]

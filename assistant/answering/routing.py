@@ -12,13 +12,14 @@ the routing tuning sets; without it, the item's retrieval score against the lead
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering import rerank
 from assistant.answering.policy import CALIBRATION, Evidence, Logistic, calibration
-from assistant.types import ItemHit
+from assistant.types import ItemHit, LegalRef
 
 DEPTH = 20  # items searched for a routing question: offices beyond the first few items rarely hold it
 MAX_OFFICES = 3
@@ -26,7 +27,8 @@ CLOSEST = 5  # leading items whose texts the refusal evidence reads for the ques
 
 
 # How another office's best item compares with the leading item (``split_values``).
-SPLIT_FEATURES = ("fused_ratio", "place", "rerank_gap", "office_rank", "name_gap", "basis_gap", "dense_gap")
+SPLIT_FEATURES = ("fused_ratio", "place", "rerank_gap", "office_rank", "name_gap", "basis_gap", "dense_gap",
+                  "name_twin", "law_share", "article_share")
 SPLIT_DEPTH = 10  # places searched for another office: the re-ranker reads the first 10 items
 
 
@@ -112,15 +114,43 @@ def ratios(hits: Sequence[ItemHit], office_of: Callable[[str], str]) -> list[tup
     return out
 
 
+# How alike two offices' items are, by key: (name_twin, law_share, article_share), see ``kinship``.
+Kin = Callable[[str, str], tuple[float, float, float]]
+_NAME_FRAME = re.compile(r"^对|的?(?:行政)?处罚$|行为|[^\u4e00-\u9fff]")
+_LAW_PREFIX = re.compile(r"^中华人民共和国")
+
+
+def _bigrams(name: str) -> set[str]:
+    core = _NAME_FRAME.sub("", name)
+    return {core[i:i + 2] for i in range(len(core) - 1)}
+
+
+def kinship(name_a: str, refs_a: Sequence[LegalRef], name_b: str, refs_b: Sequence[LegalRef]
+            ) -> tuple[float, float, float]:
+    """How alike two items of different offices are: the share of character pairs their names have
+    in common (Dice, without the 对…的处罚 frame), and the share of the laws and of the articles they
+    cite that both cite. A matter split between offices is mostly one violation each office punishes
+    under its own sector (船舶 and 渔业船舶 未配置防污染设备), often under the same article."""
+    a, b = _bigrams(name_a), _bigrams(name_b)
+    twin = 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+    laws_a = {_LAW_PREFIX.sub("", r.law) for r in refs_a}
+    laws_b = {_LAW_PREFIX.sub("", r.law) for r in refs_b}
+    arts_a = {(_LAW_PREFIX.sub("", r.law), r.article) for r in refs_a}
+    arts_b = {(_LAW_PREFIX.sub("", r.law), r.article) for r in refs_b}
+    laws = len(laws_a & laws_b) / min(len(laws_a), len(laws_b)) if laws_a and laws_b else 0.0
+    arts = len(arts_a & arts_b) / min(len(arts_a), len(arts_b)) if arts_a and arts_b else 0.0
+    return twin, laws, arts
+
+
 # An item's re-ranking reading (rerank.features and the re-ranker's score), by item key.
 Readings = Mapping[str, tuple[float, Sequence[float]]]
 
 
-def split_values(found: Sequence[tuple[str, ItemHit, float, int]], readings: Readings
+def split_values(found: Sequence[tuple[str, ItemHit, float, int]], readings: Readings, kin: Kin | None = None
                  ) -> list[dict[str, float] | None]:
     """For each office after the first (``ratios``), how its best item compares with the leading
-    item: None for an item beyond SPLIT_DEPTH or without a re-ranking reading (every one when the
-    leading item has none)."""
+    item (``kin``: how alike the two items are; 0 without it): None for an item beyond SPLIT_DEPTH
+    or without a re-ranking reading (every one when the leading item has none)."""
     if not found or found[0][1].item_key not in readings:
         return [None] * max(0, len(found) - 1)
     lead_score, lead = readings[found[0][1].item_key]
@@ -132,16 +162,18 @@ def split_values(found: Sequence[tuple[str, ItemHit, float, int]], readings: Rea
             out.append(None)
             continue
         score, x = reading
+        twin, laws, arts = kin(found[0][1].item_key, hit.item_key) if kin else (0.0, 0.0, 0.0)
         out.append({"fused_ratio": ratio, "place": 1.0 / (place + 1), "rerank_gap": score - lead_score,
                     "office_rank": float(rank), "name_gap": x[at("name_share")] - lead[at("name_share")],
                     "basis_gap": x[at("basis_share")] - lead[at("basis_share")],
-                    "dense_gap": x[at("dense")] - lead[at("dense")]})
+                    "dense_gap": x[at("dense")] - lead[at("dense")], "name_twin": twin, "law_share": laws,
+                    "article_share": arts})
     return out
 
 
 def offices(hits: Sequence[ItemHit], office_of: Callable[[str], str],
-            weights: RoutingWeights, several: bool = False, readings: Readings | None = None
-            ) -> list[tuple[str, ItemHit]]:
+            weights: RoutingWeights, several: bool = False, readings: Readings | None = None,
+            kin: Kin | None = None) -> list[tuple[str, ItemHit]]:
     """The offices to name, each with its item: the leader's, then those whose items speak for the
     matter nearly as well (``readings``: the re-ranker's, for the split model).
     ``several``: the question asks for more than one (分别找谁): another office is named however far
@@ -149,7 +181,7 @@ def offices(hits: Sequence[ItemHit], office_of: Callable[[str], str],
     found = ratios(hits, office_of)
     values: list[dict[str, float] | None] = [None] * max(0, len(found) - 1)
     if weights.split_model is not None and readings is not None:
-        values = split_values(found, readings)
+        values = split_values(found, readings, kin)
         chosen = found[:1] + [f for f, v in zip(found[1:], values, strict=True) if weights.names_by_model(v)]
     else:
         chosen = found[:1] + [f for f in found[1:] if weights.names_by_ratio(f[2], f[3])]

@@ -76,7 +76,7 @@ def collect(sets: Sequence[EvalSet], embedder: Any) -> list[RouteRow]:
                 found = routing.ratios(hits, lambda lid: lid)
                 offices.append(tuple((lid, round(r, 4), n) for lid, _, r, n in found))
                 evidence.append(tuple(assistant.route_evidence(query, hits)[0].vector()))
-                values = routing.split_values(found, readings)
+                values = routing.split_values(found, readings, assistant.kin)
                 split.append(tuple((f[0], None if v is None else tuple(v[n] for n in routing.SPLIT_FEATURES))
                                    for f, v in zip(found[1:], values, strict=True)))
             rows.append(RouteRow(f"{s.name}:{q['id']}", frozenset(q.get("gold_offices") or ()),
