@@ -429,3 +429,21 @@ def test_a_column_the_question_names_in_the_offices_own_header() -> None:
     own, other = (_feature(ctx, s, "header", field) for field in ("追责对象范围", "追责情形"))
     assert own == pytest.approx(3 / 5) and other == pytest.approx(1 / 3)
     assert _feature(ctx, s, "header", "诉求渠道") == 0.0
+
+
+def test_a_list_entry_whose_opening_states_the_fine_asked_for_says_so(hashing_assistant, seed) -> None:
+    """第六十条 …处五万元以上五十万元以下罚款：（一）…；（二）…: asked how much, the entry matching the
+    conduct does not hold the sum; its opening does, and the entry's head_kind says how much more."""
+    item = next(i for i in seed.items if i.seq == "71")
+    text = seed.source.text
+    pool = select.pool(item, seed.source, _context(hashing_assistant, "软件有漏洞不补，罚多少钱", item.key))
+    head_kind, kind = select.FEATURES.index("head_kind"), select.FEATURES.index("kind")
+    entries = [s for s in pool if s.span.of(text).startswith("（二）")]
+    assert entries and all(s.features[head_kind] == 1.0 and s.features[kind] == 0.0 for s in entries)
+    opening = [s for s in pool if "处五万元以上五十万元以下罚款" in s.span.of(text)]
+    assert opening and all(s.features[head_kind] == 0.0 for s in opening)
+    # Asked nothing of a kind, an entry is not marked: the opening states nothing more than it does.
+    plain = select.pool(item, seed.source, _context(hashing_assistant, "软件有漏洞不补", item.key))
+    assert all(s.features[head_kind] == 0.0 for s in plain)
+    # Clauses not under a list's opening have no head.
+    assert select._list_heads(text, item.fields["追责情形"].clauses) == {}

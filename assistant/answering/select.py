@@ -24,12 +24,12 @@ from assistant.answering.excerpt import ARTICLE_NUMBER, Candidate, candidates
 from assistant.answering.intent import Intent
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
 from assistant.corpus.numerals import amount
-from assistant.types import COLUMNS, Chunk, FieldValue, Item, Source, Span
+from assistant.types import COLUMNS, Chunk, Clause, FieldValue, Item, Source, Span
 from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
             "heading", "length", "short", "kind_after", "field_prob", "unasked_kind", "earlier_overlap",
-            "condition", "kind_after_earlier", "header")
+            "condition", "kind_after_earlier", "header", "head_kind")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -53,6 +53,7 @@ _LAW_TITLE = re.compile(r"《[^《》]{2,40}(?:法|条例|办法|规定|细则|�
 _OPENS_WITH_TITLE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10}】)?\s*(?:《|中华人民共和国)")
 # A rule, not its penalty: what the party must (not) do.
 _RULE = re.compile(r"不得|禁止|严禁|应当|必须")
+_MARKUP = re.compile(r"<[^<>]*>")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
 _ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事项类型",), "level": ("办事层级",),
@@ -73,7 +74,7 @@ class ExcerptWeights(LinearWeights):
 
 # Before calibration: the question's words and the column it names lead.
 DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0, 2.0, 0.0,
-                         0.0),
+                         0.0, 0.0),
                         "uncalibrated")
 
 
@@ -125,10 +126,12 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
             continue
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
         dense = _dense(name, ctx)
+        heads = _list_heads(text, fv.clauses)
         for c in _candidates(text, fv, breaks):
             if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
-            out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span))))
+            head = heads.get(c.clause.span.start) if c.clause is not None else None
+            out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span), head)))
     if must_contain is not None:
         return out
     for name in SHORT_FIELDS:
@@ -144,6 +147,22 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
 def _candidates(text: str, fv: FieldValue, breaks: tuple[int, ...]) -> tuple[Candidate, ...]:
     """A field's candidates depend on its text alone, and the leading items recur."""
     return tuple(candidates(text, fv, breaks))
+
+
+@functools.lru_cache(maxsize=4096)
+def _list_heads(text: str, clauses: tuple[Clause, ...]) -> dict[int, str]:
+    """For each clause that is an entry of a list ((一)…; (二)…), by its start, the provision that
+    opens the list (有下列行为之一的，…处五万元以上五十万元以下罚款：): what the entry's case leads
+    to is stated there, not in the entry."""
+    out: dict[int, str] = {}
+    head: str | None = None
+    for clause in clauses:
+        body = clause.span.of(text)
+        if clause.label.startswith(("（", "(")) and head is not None:
+            out[clause.span.start] = head
+            continue
+        head = body if _MARKUP.sub("", body).rstrip().endswith(("：", ":")) else None
+    return out
 
 
 def _within(span: Span, extent: Span) -> bool:
@@ -198,7 +217,8 @@ def _strongest(words: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(t for t, w in words.items() if w >= 0.5 * top)
 
 
-def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, dense: float) -> tuple[float, ...]:
+def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, dense: float,
+              head: str | None = None) -> tuple[float, ...]:
     s = c.span.of(text)
     intent = ctx.intent
     total = terms.total
@@ -214,6 +234,9 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     # what it counts for a question that asks for the fine, so it is a feature of its own.
     unasked = not _names_a_kind(intent)
     unasked_kind, kind = (kind, 0.0) if unasked else (0.0, kind)
+    # An entry of a list whose opening provision states what is asked (the fine for every case
+    # listed) does not: how much more the opening states than the entry.
+    head_kind = max(0.0, _kind(head, name, c, ctx) - kind) if head is not None and not unasked else 0.0
     manager = 0.0
     if _Marks.of(s).manager:
         manager = 1.0 if intent.about_manager else -1.0
@@ -229,7 +252,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
             unasked_kind, earlier, condition,
             # A follow-up (这个怎么处罚) names the conduct in an earlier turn: the consequence of that.
             _kind_after(s, name, c, ctx, terms.earlier_strong) if terms.earlier_strong else 0.0,
-            _header_share(name, terms.pairs))
+            _header_share(name, terms.pairs), head_kind)
 
 
 @dataclass(frozen=True, slots=True)
