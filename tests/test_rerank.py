@@ -60,3 +60,43 @@ def test_the_conduct_a_question_names_is_read_in_each_items_basis() -> None:
     at = rerank.FEATURES.index("basis_share")
     assert [v[at] for v in vectors] == [1.0, 0.25]
     assert {v[at] for v in rerank.features("没办许可证就擅自经营", words, frozenset(), HITS, {})} == {0.0}
+
+
+def _choices(n: int, seed: int) -> list:
+    """Questions of five candidates: feature 1 is higher on the gold one (with noise), feature 0
+    is noise, feature 2 is the same for every candidate."""
+    import random
+
+    from assistant.evaluation.calibration import Choice
+
+    rng = random.Random(seed)
+    out = []
+    for q in range(n):
+        gold = rng.randrange(5)
+        features = tuple((rng.random(), rng.random() + (0.8 if k == gold else 0.0), 1.0) for k in range(5))
+        out.append(Choice("s", str(q), features, tuple(k == gold for k in range(5)), tuple(range(5))))
+    return out
+
+
+def test_the_listwise_fit_finds_the_feature_that_marks_the_gold_candidate() -> None:
+    from assistant.evaluation import calibration
+
+    train, held = _choices(200, 1), _choices(100, 2)
+    w = calibration.fit_listwise(train, 0.1)
+    assert abs(w[1]) == calibration.LISTWISE_SCALE and w[1] > 0
+    assert abs(w[0]) < 1.0 and w[2] == 0.0  # noise weighs little; a constant feature nothing
+    oracle = calibration.excerpt_hits(held, (0.0, 1.0, 0.0))
+    assert oracle >= 80 and calibration.excerpt_hits(held, w) >= oracle - 3
+    assert calibration.excerpt_hits(held, (1.0, 0.0, 0.0)) < 40
+
+
+def test_the_rerank_fit_never_does_worse_on_its_questions_than_its_listwise_start() -> None:
+    from assistant.evaluation import calibration
+
+    train = _choices(120, 3)
+    fitted = calibration.fit_rerank(train, (1.0, 0.0, 0.0))
+    start = max(calibration.excerpt_hits(train, calibration.fit_listwise(train, l2)) for l2 in calibration.LISTWISE_L2S)
+    assert calibration.excerpt_hits(train, fitted) >= start - 1  # the chosen penalty may not be the best in-sample
+    folds = calibration.cross_validate_excerpt(train, (1.0, 0.0, 0.0), label="item_first",
+                                              fit=lambda c: calibration.fit_rerank(c, (1.0, 0.0, 0.0)))
+    assert len(folds) == 5 and all(f["item_first"] > f["start_weights"] for f in folds)
