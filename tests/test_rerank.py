@@ -100,3 +100,13 @@ def test_the_rerank_fit_never_does_worse_on_its_questions_than_its_listwise_star
     folds = calibration.cross_validate_excerpt(train, (1.0, 0.0, 0.0), label="item_first",
                                               fit=lambda c: calibration.fit_rerank(c, (1.0, 0.0, 0.0)))
     assert len(folds) == 5 and all(f["item_first"] > f["start_weights"] for f in folds)
+
+
+def test_the_reranker_is_fitted_only_on_questions_search_decides(hashing_assistant) -> None:
+    """A named article or code picks its item by rule, not by the re-ranker: such questions
+    would teach the re-ranker an order it never serves."""
+    assert hashing_assistant.searched("网络安全法第六十一条") is None
+    assert hashing_assistant.searched("11620500MB0305146K3620246010000是哪个事项") is None
+    assert hashing_assistant.searched("你好") is None
+    plain = hashing_assistant.searched("網絡運營者不實名註冊怎麼罰")
+    assert plain is not None and "网络" in plain.text and plain.expanded

@@ -194,6 +194,22 @@ class Assistant:
         return replace(result, notices=(*result.notices, answer.NOTICE), confidence=confidence,
                        evidence=evidence.values if evidence else {}, probability=p), ranked
 
+    def searched(self, text: str) -> Query | None:
+        """The query a first question is searched and re-ranked with, or None when a rule decides
+        its item instead (a code or an article named, a routing question, a refusal rule): what the
+        re-ranker is fitted on (``calibration.collect_items``) is what it decides when served."""
+        try:
+            query = self.understander.understand(clean(text)[0])
+        except BadQueryError:
+            return None
+        ask = query.intent
+        if query.code is not None or ask.article is not None or intent.is_new_topic(query.text) \
+                or ask.small_talk or ask.application or ask.out_of_scope or ask.advice:
+            return None
+        if (ask.asks_office or self.list_names.choice(query.text)) and len(self.served_offices()) > 1:
+            return None
+        return self._matter_of(query)
+
     def _matter_of(self, query: Query) -> Query:
         """The question searched, read and quoted without the served office or place it names
         (养羊的在饮水里掺瘦肉精，农业局怎么罚): every item of that office's list is the office's, so

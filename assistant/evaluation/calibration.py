@@ -479,14 +479,17 @@ def cross_validate_excerpt(choices: Sequence[Choice], start: Sequence[float], fo
 
 
 def collect_items(sets: Sequence[EvalSet], embedder: Any, dense_weight: float | None = None) -> list[Choice]:
-    """Single-turn answerable tuning questions whose gold item is among the first rerank.DEPTH:
+    """Single-turn answerable tuning questions whose item is found by search (not by a code or an
+    article they name) and whose gold item is among the first rerank.DEPTH:
     each retrieved item's re-ranking features, and which are gold (earlier places win ties)."""
     out = []
     for s, assistant, questions in _each(sets, embedder, dense_weight):
         for q in questions:
             if not q["gold_items"] or q.get("turns"):
                 continue
-            query = assistant.understander.understand(q["question"])
+            query = assistant.searched(q["question"])
+            if query is None:
+                continue
             hits, vectors = assistant.item_features(query.text, query.expanded)
             holds = tuple(h.seq in q["gold_items"] for h in hits)
             if any(holds):
