@@ -196,15 +196,16 @@ class Assistant:
 
     def searched(self, text: str) -> Query | None:
         """The query a first question is searched and re-ranked with, or None when a rule decides
-        its item instead (a code or an article named, a routing question, a refusal rule): what the
-        re-ranker is fitted on (``calibration.collect_items``) is what it decides when served."""
+        its item instead (a code or an article named, a routing question) or may refuse it (small
+        talk, an application, advice, facts no column holds): what the re-ranker is fitted on
+        (``calibration.collect_items``) is what it decides when served."""
         try:
             query = self.understander.understand(clean(text)[0])
         except BadQueryError:
             return None
         ask = query.intent
-        if query.code is not None or ask.article is not None or intent.is_new_topic(query.text) \
-                or ask.small_talk or ask.application or ask.out_of_scope or ask.advice:
+        if query.code is not None or ask.article is not None or ask.small_talk or ask.application \
+                or ask.out_of_scope or ask.advice:
             return None
         if (ask.asks_office or self.list_names.choice(query.text)) and len(self.served_offices()) > 1:
             return None
