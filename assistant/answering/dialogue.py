@@ -155,8 +155,7 @@ class Assistant:
         focus = self._focus(history)
         if self.list_names.choice(text):  # 是人社管还是住建管: which offices, each of them answered
             query = replace(query, intent=replace(query.intent, asks_office=True, asks_several=True))
-        if query.intent.asks_office and query.code is None and query.intent.article is None \
-                and len(self.served_offices()) > 1:
+        if self._routes(query):
             return self._route(query, focus, notices, earlier_matter(history)), []
         query = self._matter_of(query)
         turn = self._resolve(query, focus)
@@ -196,20 +195,37 @@ class Assistant:
 
     def searched(self, text: str) -> Query | None:
         """The query a first question is searched and re-ranked with, or None when a rule decides
-        its item instead (a code or an article named, a routing question) or may refuse it (small
-        talk, an application, advice, facts no column holds): what the re-ranker is fitted on
-        (``calibration.collect_items``) is what it decides when served."""
+        its item instead (a code or an article named, a routing question, a rule's refusal): what
+        the re-ranker is fitted on (``calibration.collect_items``) is what it decides when served.
+        Small talk and every application question are left out too (a few; the policy often
+        refuses them)."""
         try:
             query = self.understander.understand(clean(text)[0])
         except BadQueryError:
             return None
+        if self.list_names.choice(query.text):
+            query = replace(query, intent=replace(query.intent, asks_office=True))
         ask = query.intent
-        if query.code is not None or ask.article is not None or ask.small_talk or ask.application \
-                or ask.out_of_scope or ask.advice:
-            return None
-        if (ask.asks_office or self.list_names.choice(query.text)) and len(self.served_offices()) > 1:
+        if self._routes(query) or query.code is not None or ask.article is not None or ask.small_talk \
+                or ask.application or self._rule_refusal(ask) is not None:
             return None
         return self._matter_of(query)
+
+    def _routes(self, query: Query) -> bool:
+        """Whether the question is answered by office (which office holds this matter)."""
+        return query.intent.asks_office and query.code is None and query.intent.article is None \
+            and len(self.served_offices()) > 1
+
+    def _rule_refusal(self, ask: intent.Intent) -> str | None:
+        """The refusal a rule gives whatever the lists hold: an application where no item is a
+        permit, facts no column holds, advice."""
+        if ask.application and not self._application_ok:
+            return NO_APPLICATIONS
+        if ask.out_of_scope:
+            return NO_SUCH_FACTS
+        if ask.advice:
+            return NO_ADVICE
+        return None
 
     def _matter_of(self, query: Query) -> Query:
         """The question searched, read and quoted without the served office or place it names
@@ -510,12 +526,9 @@ class Assistant:
         text, ask, tokens = query.text, query.intent, list(query.expanded)
         if intent.is_new_topic(text) or ask.small_talk:
             focus = ()
-        if ask.application and not self._application_ok:
-            return Turn([], (), ask, tokens, None, NO_APPLICATIONS)
-        if ask.out_of_scope:
-            return Turn([], (), ask, tokens, None, NO_SUCH_FACTS)
-        if ask.advice:
-            return Turn([], (), ask, tokens, None, NO_ADVICE)
+        refusal = self._rule_refusal(ask)
+        if refusal is not None:
+            return Turn([], (), ask, tokens, None, refusal)
         code = query.code
         if code is not None:
             owners = [k for k in self.catalogue.by_code.get(code, ()) if self._in_scope(k)]
