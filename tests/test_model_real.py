@@ -150,3 +150,22 @@ def test_real_a_follow_up_about_the_managers_quotes_their_fine_and_is_never_sure
     assert "直接负责的主管人员" in second.quotes[0].text
     # The sure cut is fitted on questions asked on their own, not on follow-ups.
     assert second.confidence == "likely"
+
+
+@pytest.mark.parametrize(("user", "seq", "field", "question", "stays"), [
+    ("把用户数据存到境外服务器上怎么罚", "76", "实施依据", "那负责这个项目的信息科科长本人呢", True),
+    ("把用户数据存到境外服务器上怎么罚", "76", "实施依据", "那他们负责的技术主管个人要掏钱吗", True),
+    ("监督检查由哪个科室承办", "83", "承办机构", "检查时要出示什么证件", True),
+    ("监督检查由哪个科室承办", "83", "承办机构", "立案以后要做什么", False),  # 83 has no 立案 step
+    ("互联网信息服务的监督检查依据什么", "83", "实施依据", "由哪个科室承办", True),
+    ("互联网信息服务的监督检查依据什么", "83", "实施依据", "那罚多少", False),  # 83 fines nobody
+])
+def test_real_a_follow_up_read_with_the_whole_conversation_stays_where_it_should(
+        real_assistant, user: str, seq: str, field: str, question: str, stays: bool) -> None:
+    """The conversation read whole (Assistant._moved) leads back to the answer's item when the
+    follow-up asks more of it, and leaves it where the item lacks what is asked."""
+    cat = real_assistant.catalogue
+    item = cat.items[f"tianshui-cac-power-list#{seq}"]
+    history = [{"role": "user", "content": user},
+               {"role": "assistant", "content": f"**理解为**：第{seq}项「{cat.name(item)}」 · {field}"}]
+    assert (real_assistant.ask(question, history).focus == (item.key,)) is stays

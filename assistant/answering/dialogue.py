@@ -158,7 +158,7 @@ class Assistant:
         if self._routes(query):
             return self._route(query, focus, notices, earlier_matter(history)), []
         query = self._matter_of(query)
-        turn = self._resolve(query, focus)
+        turn = self._resolve(query, focus, earlier_matter(history, HISTORY_TURNS) if focus else "")
         warning = self.retriever.warning
         if turn.refusal is None and not turn.hits:
             turn = replace(turn, refusal=answer.REFUSAL)
@@ -272,6 +272,23 @@ class Assistant:
             if refuse:  # about something else: the conversation's item is no suggestion for it
                 turn = replace(turn, hits=[])
         return Decision(turn, ask, ranked, evidence, refuse, confidence, p)
+
+    def _moved(self, query: Query, focus: tuple[str, ...], earlier: str) -> Turn | None:
+        """The follow-up on another item than the last answer's, when the whole conversation read
+        at once (the user's earlier turns and this one, searched and re-ranked as one question)
+        leads to it: the follow-up often says what the first question left open (投入使用以后多少天内
+        要登记 after 新买的锅炉要办使用登记吗), and the last answer's item is then only the first
+        question's best guess. None when that reading leads to the last answer's item (the
+        follow-up is answered on it, or on the sibling its own words name, as before)."""
+        if not earlier:
+            return None
+        joined = self.understander.understand(f"{earlier.replace(chr(10), ' ')} {query.text}")
+        if joined.code is not None or joined.intent.article is not None:
+            return None  # a code or an article named the item exactly: no search knows it better
+        hits = self.reranked(joined.text, list(joined.expanded))[:K]
+        if not hits or hits[0].item_key == focus[0]:
+            return None
+        return Turn(hits, (hits[0].item_key,), query.intent, list(query.expanded), None, None, "follow")
 
     def _stay(self, query: Query, focus: tuple[str, ...]) -> Turn:
         """The question as a follow-up on the conversation's item; or on a sibling of it, when the
@@ -520,9 +537,10 @@ class Assistant:
                  and (label is None or self.catalogue.label(i) == label)]
         return tuple(found[:1])
 
-    def _resolve(self, query: Query, focus: tuple[str, ...]) -> Turn:
+    def _resolve(self, query: Query, focus: tuple[str, ...], earlier: str = "") -> Turn:
         """How the leading item is found: a rule's refusal, a code or article named, the
-        conversation's item, or search. Reads the Query; understands nothing again."""
+        conversation's item, or search. ``earlier``: the conversation's user turns before this one
+        (read with a follow-up, see ``_moved``)."""
         text, ask, tokens = query.text, query.intent, list(query.expanded)
         if intent.is_new_topic(text) or ask.small_talk:
             focus = ()
@@ -559,10 +577,17 @@ class Assistant:
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
         matter = self.words.matter(text)
         if focus and (self._follows(text, matter, focus) or self._about_its_people(ask, text, focus[0])):
+            moved = self._moved(query, focus, earlier)
+            if moved is not None:
+                return moved
             if not self._has_penalty(text, focus[0]):
                 return self._penalty_of(query, focus)
             if self._has_step(ask, focus[0]):
                 return self._stay(query, focus)
+        if focus:
+            moved = self._moved(query, focus, earlier)
+            if moved is not None:
+                return replace(moved, route="search")
         hits = self.reranked(text, tokens)[:K]
         return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
