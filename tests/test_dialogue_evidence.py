@@ -6,6 +6,15 @@ import json
 from assistant import paths
 from assistant.evaluation import sets as evsets
 from assistant.present.render import to_json, to_markdown
+from assistant.types import ItemHit
+
+key = "tianshui-cac-power-list#{}".format
+
+
+def _hit(a, key: str) -> ItemHit:  # type: ignore[no-untyped-def]
+    """Item ``key`` as a search would return it, with no scores (a stand-in for retrieval)."""
+    item = a.catalogue.items[key]
+    return ItemHit(item_key=key, seq=item.seq, name=a.catalogue.name(item), score=1.0, scores={}, ranks={}, chunks=())
 
 
 def test_follow_up_takes_the_item_of_the_assistants_last_answer(hashing_assistant) -> None:
@@ -28,22 +37,15 @@ def test_follow_up_takes_the_item_of_the_assistants_last_answer(hashing_assistan
 
 def test_a_follow_up_moves_where_the_whole_conversation_leads_unless_a_number_named_the_item(
         hashing_assistant, monkeypatch) -> None:
-    from assistant.types import ItemHit
-
     a = hashing_assistant
-    key = "tianshui-cac-power-list#{}".format
     focus, other = key(70), key(74)
-
-    def hit(k: str) -> ItemHit:
-        item = a.catalogue.items[k]
-        return ItemHit(item_key=k, seq=item.seq, name=a.catalogue.name(item), score=1.0, scores={}, ranks={}, chunks=())
 
     read: list[str] = []
     order = {"keys": [other, focus]}
 
     def reranked(text: str, tokens: object, *rest: object) -> list[ItemHit]:
         read.append(text)
-        return [hit(k) for k in order["keys"]]
+        return [_hit(a, k) for k in order["keys"]]
 
     monkeypatch.setattr(a, "reranked", reranked)
     follow = a.understander.understand("那罚多少")
@@ -274,18 +276,11 @@ def test_small_talk_after_an_answer_is_not_read_as_a_follow_up_on_its_item(hashi
 
 def test_a_follow_up_naming_words_of_its_own_moves_to_the_sibling_the_reranker_puts_first(
         hashing_assistant, monkeypatch) -> None:
-    from assistant.types import ItemHit
-
     a = hashing_assistant
-    key = "tianshui-cac-power-list#{}".format
     focus, sibling = key(73), key(74)
 
-    def hit(k: str) -> ItemHit:
-        item = a.catalogue.items[k]
-        return ItemHit(item_key=k, seq=item.seq, name=a.catalogue.name(item), score=1.0, scores={}, ranks={}, chunks=())
-
     ranked = {"order": [sibling, focus, key(70)], "read": {sibling: (2.0, ()), focus: (1.5, ()), key(70): (0.1, ())}}
-    monkeypatch.setattr(a, "reranked_read", lambda text, tokens, *rest: ([hit(k) for k in ranked["order"]],
+    monkeypatch.setattr(a, "reranked_read", lambda text, tokens, *rest: ([_hit(a, k) for k in ranked["order"]],
                                                                          ranked["read"]))
     names_words = a.understander.understand("那发布计算机病毒的呢")
     assert a._specific(a.words.matter(names_words.text))  # it names words of its own
