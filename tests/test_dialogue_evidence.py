@@ -4,6 +4,7 @@ every answer says how sure it is."""
 import json
 
 from assistant import paths
+from assistant.answering.clean import MAX_QUERY
 from assistant.evaluation import sets as evsets
 from assistant.present.render import to_json, to_markdown
 from assistant.types import ItemHit
@@ -52,6 +53,8 @@ def test_a_follow_up_moves_where_the_whole_conversation_leads_unless_a_number_na
     moved = a._moved(follow, (focus,), "网络运营者不履行安全保护义务")
     assert moved is not None and moved.focus == (other,) and moved.route == "follow"
     assert "安全保护义务" in read[-1] and "罚多少" in read[-1]  # one search of both turns together
+    a._moved(follow, (focus,), "网络运营者不履行安全保护义务" * 100)  # a long conversation: no longer than a question
+    assert len(read[-1]) <= MAX_QUERY and read[-1].endswith("罚多少")
     order["keys"] = [focus, other]
     assert a._moved(follow, (focus,), "网络运营者不履行安全保护义务") is None  # it leads to the answer's item
     order["keys"] = [other, focus]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answering import compose as answer
 from assistant.answering import intent, rerank, routing, select
-from assistant.answering.clean import clean
+from assistant.answering.clean import MAX_QUERY, clean
 from assistant.answering.evidence import ListWords, best_cosine, follow_evidence, gather, maximal
 from assistant.answering.field_model import FIELD_ASPECTS, FieldModel, Overrule
 from assistant.answering.policy import Evidence, FollowRefusal, FollowUp, RefusalPolicy
@@ -282,7 +282,8 @@ class Assistant:
         follow-up is answered on it, or on the sibling its own words name, as before)."""
         if not earlier:
             return None
-        joined = self.understander.understand(f"{earlier.replace(chr(10), ' ')} {query.text}")
+        # No longer than a question may be (the nearest turns kept): the cost of a search grows with it.
+        joined = self.understander.understand(f"{earlier.replace(chr(10), ' ')} {query.text}"[-MAX_QUERY:])
         if joined.code is not None or joined.intent.article is not None:
             return None  # a code or an article named the item exactly: no search knows it better
         hits = self.reranked(joined.text, list(joined.expanded))[:K]
