@@ -577,18 +577,17 @@ class Assistant:
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
         matter = self.words.matter(text)
+        moved = self._moved(query, focus, earlier) if focus else None
         if focus and (self._follows(text, matter, focus) or self._about_its_people(ask, text, focus[0])):
-            moved = self._moved(query, focus, earlier)
             if moved is not None:
                 return moved
             if not self._has_penalty(text, focus[0]):
                 return self._penalty_of(query, focus)
             if self._has_step(ask, focus[0]):
                 return self._stay(query, focus)
-        if focus:
-            moved = self._moved(query, focus, earlier)
-            if moved is not None:
-                return replace(moved, route="search")
+        if moved is not None:
+            # It names a matter of its own: the main policy reads it, not the follow-up refusal.
+            return replace(moved, route="search")
         hits = self.reranked(text, tokens)[:K]
         return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
 
