@@ -26,6 +26,7 @@ def test_follow_up_takes_the_item_of_the_assistants_last_answer(hashing_assistan
     follow = hashing_assistant.ask("那对直接负责的主管人员呢", history)
     assert follow.focus == ("tianshui-cac-power-list#72",)
     assert follow.primary is not None and "主管人员" in follow.primary.text
+    assert not any("上一条回答" in n for n in follow.notices)
     # The answer sets the focus, not a search of the user's turns: here the user's turn names
     # another matter than the answer was about.
     other = [{"role": "user", "content": "关键信息基础设施采购未经安全审查的网络产品"},
@@ -33,7 +34,12 @@ def test_follow_up_takes_the_item_of_the_assistants_last_answer(hashing_assistan
     assert hashing_assistant._focus(other) == ("tianshui-cac-power-list#72",)
     # ... and the follow-up leaves it only when the conversation read whole leads to another item
     # (Assistant._moved): the user's words say 关键信息基础设施, the answer was about real names.
-    assert hashing_assistant.ask("那对直接负责的主管人员呢", other).focus == ("tianshui-cac-power-list#75",)
+    moved = hashing_assistant.ask("那对直接负责的主管人员呢", other)
+    assert moved.focus == ("tianshui-cac-power-list#75",)
+    # ... and says so: the last answer was about another item.
+    name = hashing_assistant.catalogue.name(hashing_assistant.catalogue.items["tianshui-cac-power-list#72"])
+    assert any(f"上一条回答的是「{name}」" in n for n in moved.notices)
+    assert f"上一条回答的是「{name}」" in to_markdown(moved)
 
 
 def test_a_follow_up_moves_where_the_whole_conversation_leads_unless_a_number_named_the_item(

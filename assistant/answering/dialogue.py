@@ -167,6 +167,11 @@ class Assistant:
             turn = replace(turn, refusal=f"清单未引用《{unknown}》，无法回答与它有关的问题。")
         if turn.route == "follow":
             turn = replace(turn, earlier=earlier_matter(history, FOLLOW_TURNS))
+            if turn.focus and turn.focus[0] != focus[0]:
+                # Asked as a follow-up, answered on another item: said, so no one reads it as more
+                # of the last answer's.
+                notices = (*notices, f"上一条回答的是「{self.catalogue.name(self.catalogue.items[focus[0]])}」，"
+                                     "这个追问按对话内容答的是另一事项。")
         decided = self._decide(query, turn)
         turn, ask, ranked, evidence = decided.turn, decided.ask, decided.ranked, decided.evidence
         refuse, confidence, p = decided.refuse, decided.confidence, decided.p
