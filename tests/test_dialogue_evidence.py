@@ -12,10 +12,11 @@ from assistant.types import ItemHit
 key = "tianshui-cac-power-list#{}".format
 
 
-def _hit(a, key: str) -> ItemHit:  # type: ignore[no-untyped-def]
-    """Item ``key`` as a search would return it, with no scores (a stand-in for retrieval)."""
-    item = a.catalogue.items[key]
-    return ItemHit(item_key=key, seq=item.seq, name=a.catalogue.name(item), score=1.0, scores={}, ranks={}, chunks=())
+def _hit(a, item_key: str) -> ItemHit:  # type: ignore[no-untyped-def]
+    """The item as a search would return it, with no scores (a stand-in for retrieval)."""
+    item = a.catalogue.items[item_key]
+    return ItemHit(item_key=item_key, seq=item.seq, name=a.catalogue.name(item), score=1.0, scores={}, ranks={},
+                   chunks=())
 
 
 def test_follow_up_takes_the_item_of_the_assistants_last_answer(hashing_assistant) -> None:

@@ -153,8 +153,7 @@ class Assistant:
         notices = (*notices, *query.changes)
         text = query.text
         focus = self._focus(history)
-        if self.list_names.choice(text):  # 是人社管还是住建管: which offices, each of them answered
-            query = replace(query, intent=replace(query.intent, asks_office=True, asks_several=True))
+        query = self._offered(query)
         if self._routes(query):
             return self._route(query, focus, notices, earlier_matter(history)), []
         query = self._matter_of(query)
@@ -208,13 +207,19 @@ class Assistant:
             query = self.understander.understand(clean(text)[0])
         except BadQueryError:
             return None
-        if self.list_names.choice(query.text):
-            query = replace(query, intent=replace(query.intent, asks_office=True))
+        query = self._offered(query)
         ask = query.intent
         if self._routes(query) or query.code is not None or ask.article is not None or ask.small_talk \
                 or ask.application or self._rule_refusal(ask) is not None:
             return None
         return self._matter_of(query)
+
+    def _offered(self, query: Query) -> Query:
+        """The query asking which offices, each of them answered, when it offers offices to choose
+        between (是人社管还是住建管)."""
+        if not self.list_names.choice(query.text):
+            return query
+        return replace(query, intent=replace(query.intent, asks_office=True, asks_several=True))
 
     def _routes(self, query: Query) -> bool:
         """Whether the question is answered by office (which office holds this matter)."""
@@ -288,7 +293,7 @@ class Assistant:
         if not earlier:
             return None
         # No longer than a question may be (the nearest turns kept): the cost of a search grows with it.
-        joined = self.understander.understand(f"{earlier.replace(chr(10), ' ')} {query.text}"[-MAX_QUERY:])
+        joined = self.understander.understand(" ".join([*earlier.splitlines(), query.text])[-MAX_QUERY:])
         if joined.code is not None or joined.intent.article is not None:
             return None  # a code or an article named the item exactly: no search knows it better
         hits = self.reranked(joined.text, list(joined.expanded))[:K]
