@@ -36,15 +36,20 @@ LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
 QUOTE_LIMIT = 220
 # A fine is stated in yuan, as a multiple (违法所得一倍以上) or as a share of a sum (处工程合同价款
 # 百分之一以上百分之二以下的罚款, 千分之五).
-_MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下|[百千]分之")
-_AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|[百千]分之[0-9零一二两三四五六七八九十点.]+(?:以上|以下)")
+# A multiple may stand alone (处瞒报工资数额2倍的罚款), not only as a range (一倍以上三倍以下).
+_MULTIPLE = r"[0-9一二两三四五六七八九十]倍"
+_MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下|[百千]分之|" + _MULTIPLE)
+_AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|[百千]分之[0-9零一二两三四五六七八九十点.]+(?:以上|以下)|"
+                     + _MULTIPLE + "(?:的)?罚款")
 # A time limit, not a date (2016年12月12日 is when a law was passed).
 _TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起|不少于[^，。；]{0,8}?(?:年|月|日|天)"
                    r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限|有效期")
 # Documents handed in: 申请书, 证明材料, 平面图, 复印件.
 _MATERIALS = re.compile(r"材料|申请书|申请表|证明|复印件|图纸|平面图|证件")
 _COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
-_SANCTION = re.compile(r"罚款|警告|吊销|责令|停业整顿|追究刑事责任|予以处罚|没收|处分")
+# A penalty may be stated by reference to another provision (依照前款规定处罚, 按照《…》第三十条的规定处理):
+# the sentence that says so is where the case asked about is punished.
+_SANCTION = re.compile(r"罚款|警告|吊销|责令|停业整顿|追究刑事责任|予以处罚|没收|处分|规定(?:予以)?(?:处罚|处理)")
 # A law's title (《…条例》, 中华人民共和国…法), not any title (《商品房预售许可证》 is a certificate).
 _LAW_TITLE = re.compile(r"《[^《》]{2,40}(?:法|条例|办法|规定|细则|决定|规则|规范|标准|意见|通知|解释|规程|措施|目录"
                         r"|决议)》|中华人民共和国[\u4e00-\u9fff]{2,30}?(?:法|条例)")
