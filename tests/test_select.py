@@ -290,6 +290,8 @@ def test_a_fine_stated_as_a_share_of_a_sum_is_an_amount() -> None:
 
     assert kind("擅自施工的，责令停止施工，处工程合同价款百分之一以上百分之二以下的罚款。") == 1.0
     assert kind("处建设项目总投资额千分之五以上千分之十以下的罚款。") == 1.0
+    assert kind("没收违法所得，处以违法所得50%以下的罚款。") == 1.0
+    assert kind("罚款额为违法所得的10％以上50％以下。") == 1.0
     assert kind("擅自施工的，责令停止施工，可以处以罚款。") == 0.5
     assert kind("持有公司百分之三十的股份的。") == 0.0
 

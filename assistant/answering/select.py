@@ -36,11 +36,14 @@ LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
 QUOTE_LIMIT = 220
 # A fine is stated in yuan, as a multiple (违法所得一倍以上) or as a share of a sum (处工程合同价款
 # 百分之一以上百分之二以下的罚款, 千分之五).
-# A multiple may stand alone (处瞒报工资数额2倍的罚款), not only as a range (一倍以上三倍以下).
+# A multiple may stand alone (处瞒报工资数额2倍的罚款), not only as a range (一倍以上三倍以下); a share
+# may be written with the sign (违法所得50%以下).
 _MULTIPLE = r"[0-9一二两三四五六七八九十]倍"
-_MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下|[百千]分之|" + _MULTIPLE)
+_PERCENT = r"[0-9.]+[%％]"
+_MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)?元|倍以上|倍以下|[百千]分之|"
+                    + _MULTIPLE + "|" + _PERCENT)
 _AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|[百千]分之[0-9零一二两三四五六七八九十点.]+(?:以上|以下)|"
-                     + _MULTIPLE + "(?:的)?罚款")
+                     + _MULTIPLE + "(?:的)?罚款|" + _PERCENT + "(?:以上|以下)")
 # A time limit, not a date (2016年12月12日 is when a law was passed).
 _TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起|不少于[^，。；]{0,8}?(?:年|月|日|天)"
                    r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限|有效期")
