@@ -296,29 +296,21 @@ def test_a_fine_stated_as_a_share_of_a_sum_is_an_amount() -> None:
     assert kind("持有公司百分之三十的股份的。") == 0.0
 
 
-def test_a_fine_stated_as_a_plain_multiple_is_an_amount() -> None:
-    """处瞒报工资数额2倍的罚款 states how much as 一倍以上三倍以下 does; a multiple no fine states (增长2倍)
-    counts as a sum only."""
-
-    def kind(s: str) -> float:
-        return _kind_of("这种罚几倍", s)
-
-    assert kind("瞒报工资数额占应报工资总额30%以上的，处瞒报工资数额2倍的罚款。") == 1.0
-    assert kind("处瞒报工资数额一倍以上三倍以下的罚款。") == 1.0
-    assert kind("当年产量增长2倍。") == 0.5
-    assert kind("依法办理登记。") == 0.0
-
-
-def test_a_penalty_stated_by_reference_is_a_sanction() -> None:
-    """依照前款规定处罚 and 按照《…》第三十条的规定处理 are where the case asked about is punished; a provision
-    that only says what the rule is (按照规定办理登记) is not."""
-
-    def kind(s: str) -> float:
-        return _kind_of("不履行安全管理义务怎么处罚", s)
-
-    assert kind("应用软件下载服务提供者，不履行安全管理义务的，依照前款规定处罚。") == 0.5
-    assert kind("逾期不改的，按照《劳动保障监察条例》第三十条的规定处理。") == 0.5
-    assert kind("应当按照规定办理登记。") == 0.0
+# How statutes state a fine or a penalty, beside the ranges every list has: a plain multiple
+# (处瞒报工资数额2倍的罚款) is a sum; a multiple no fine states (增长2倍) only a sum of some kind; a
+# penalty stated by reference (依照前款规定处罚, 按照《…》第三十条的规定处理) is where the case asked
+# about is punished, a rule followed by reference (按照规定办理登记) is not.
+@pytest.mark.parametrize(("question", "sentence", "kind"), [
+    ("这种罚几倍", "瞒报工资数额占应报工资总额30%以上的，处瞒报工资数额2倍的罚款。", 1.0),
+    ("这种罚几倍", "处瞒报工资数额一倍以上三倍以下的罚款。", 1.0),
+    ("这种罚几倍", "当年产量增长2倍。", 0.5),
+    ("这种罚几倍", "依法办理登记。", 0.0),
+    ("不履行安全管理义务怎么处罚", "应用软件下载服务提供者，不履行安全管理义务的，依照前款规定处罚。", 0.5),
+    ("不履行安全管理义务怎么处罚", "逾期不改的，按照《劳动保障监察条例》第三十条的规定处理。", 0.5),
+    ("不履行安全管理义务怎么处罚", "应当按照规定办理登记。", 0.0),
+])
+def test_fines_and_penalties_as_statutes_state_them(question: str, sentence: str, kind: float) -> None:
+    assert _kind_of(question, sentence) == kind
 
 
 @pytest.mark.parametrize(("question", "wants"), [
