@@ -301,7 +301,7 @@ def test_a_fine_stated_as_a_share_of_a_sum_is_an_amount() -> None:
 # penalty stated by reference (依照前款规定处罚, 按照《…》第三十条的规定处理) is where the case asked
 # about is punished, a rule followed by reference (按照规定办理登记) is not.
 @pytest.mark.parametrize(("question", "sentence", "kind"), [
-    ("这种罚几倍", "瞒报工资数额占应报工资总额30%以上的，处瞒报工资数额2倍的罚款。", 1.0),
+    ("这种罚几倍", "瞒报工资总额的，处瞒报工资数额2倍的罚款。", 1.0),
     ("这种罚几倍", "处瞒报工资数额一倍以上三倍以下的罚款。", 1.0),
     ("这种罚几倍", "当年产量增长2倍。", 0.5),
     ("这种罚几倍", "依法办理登记。", 0.0),
