@@ -37,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", help="also write the policy's rows (evidence and labels) here, as JSON lines")
     p.add_argument("--routing-only", action="store_true",
                    help="fit only the routing constants, keeping the other sections of the calibration")
+    p.add_argument("--fields-only", action="store_true",
+                   help="fit only the field model, keeping the other sections of the calibration")
     args = p.parse_args(argv)
+    if args.routing_only and args.fields_only:
+        p.error("--routing-only and --fields-only fit different sections: give one")
     every = load_sets(Path(args.sets), roles=("tuning",))
     sets = [s for s in every if s.task == "answer"]
     if args.fake_embedder:
@@ -56,13 +60,24 @@ def main(argv: list[str] | None = None) -> int:
     if changed:  # the fit ran on code or sets not yet committed: the provenance says so
         commit += " with uncommitted changes"
     target = Path(args.out) if args.out else CALIBRATION if args.write else None
+    # The kept constants are the target's, or the package default's when the target is new.
+    source = target if target is not None and target.exists() else CALIBRATION
     if args.routing_only:  # routing is fitted last, on the answer constants already in the file
-        # The answer constants are the target's, or the package default's when the target is new.
-        source = target if target is not None and target.exists() else CALIBRATION
         start = {k: v for k, v in calibration_of(source).items() if k not in ROUTING_SECTIONS}
         with fitting_from(start) as fitted:
             fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
         if target is not None and set(fitted) & set(ROUTING_SECTIONS):
+            target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            print(f"written: {target}")
+        return 0
+    if args.fields_only:
+        # The field model reads the question's vector alone, so it is refitted on new questions
+        # without the stages after it; they read its probabilities as they are (eval/README.md
+        # measures the whole stack refitted beside it).
+        start = {k: v for k, v in calibration_of(source).items() if k != "field_model"}
+        with fitting_from(start) as fitted:
+            fitted.update(fit_fields(sets, embedder, args.folds, commit)[1])
+        if target is not None and "field_model" in fitted:
             target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             print(f"written: {target}")
         return 0

@@ -117,7 +117,10 @@ def _rounded(values: np.ndarray) -> list[float]:
 def fit(vectors: np.ndarray, labels: Sequence[str], model: str, *, c: float = 0.3,
         provenance: str = "") -> FieldModel:
     """A multinomial logistic regression (scikit-learn's, L2 with strength 1/``c``) on standardised
-    vectors. Calibration only: serving applies the stored numbers with numpy."""
+    vectors, each field weighing as much as any other (class-balanced): most tuning questions ask
+    for 实施依据, and fitted plainly the model learnt to say 实施依据 to the rest (out of fold on the
+    tuning sets, the other fields were read right 0.75 of the time plainly, 0.80 balanced; 实施依据
+    0.98 and 0.94). Calibration only: serving applies the stored numbers with numpy."""
     from sklearn.linear_model import LogisticRegression
 
     fields = tuple(sorted(set(labels)))
@@ -129,7 +132,8 @@ def fit(vectors: np.ndarray, labels: Sequence[str], model: str, *, c: float = 0.
     scale[scale < 1e-9] = 1.0
     if len(fields) == 1:  # every question asked for the same field: it is the only answer
         return FieldModel(fields, np.zeros((1, x.shape[1])), np.zeros(1), mean, scale, model, provenance)
-    fitted = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, [fields.index(f) for f in labels])
+    fitted = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(
+        (x - mean) / scale, [fields.index(f) for f in labels])
     coef, bias = fitted.coef_, fitted.intercept_
     if len(fields) == 2:  # scikit-learn keeps one row for two classes: the softmax needs both
         coef, bias = np.vstack([-coef / 2, coef / 2]), np.array([-bias[0] / 2, bias[0] / 2])
