@@ -38,6 +38,20 @@ def test_fitted_model_reads_the_field_from_the_vector_and_round_trips(tmp_path) 
     assert again.probs(np.ones(8)) == {}
 
 
+def test_a_rare_field_is_not_drowned_by_the_common_one() -> None:
+    """Fitted class-balanced: 60 questions of one field and 6 of another, close to it, and the rare
+    one is still read for most of its own questions (fitted plainly, the common field takes all six)."""
+    rng = np.random.default_rng(7)
+    common, rare = rng.normal(size=16), rng.normal(size=16)
+    rare = common + 0.2 * (rare - common)
+    labels = ["实施依据"] * 60 + ["部门职责"] * 6
+    vectors = np.array([(common if f == "实施依据" else rare) + 0.5 * rng.normal(size=16) for f in labels])
+    model = field_model.fit(vectors, labels, "m", c=0.05)
+    read = [max(p := model.probs(v), key=p.__getitem__) for v in vectors]
+    assert sum(r == "部门职责" for r, f in zip(read, labels, strict=True) if f == "部门职责") >= 4
+    assert sum(r == "实施依据" for r, f in zip(read, labels, strict=True) if f == "实施依据") >= 50
+
+
 def test_one_field_or_none_and_bad_shapes() -> None:
     vectors = np.random.default_rng(1).normal(size=(5, 4))
     only = field_model.fit(vectors, ["实施依据"] * 5, "m")

@@ -104,6 +104,39 @@ def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
     assert 0.0 <= written["fusion"]["dense_weight"] <= 1.0
 
 
+def test_calibrate_fields_only_refits_the_field_model_and_keeps_the_rest(tmp_path) -> None:
+    """eval/calibrate.py --fields-only end to end with the fake embedder: only the field model is
+    written, every other section of the target stays as it was."""
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": f"a{n}", "question": q, "gold_items": ["72"], "gold_field": field, "must_quote": "x",
+         "kind": "paraphrase", "turns": None}
+        for n, (q, field) in enumerate([
+            ("未要求用户提供真实身份信息怎么罚", "实施依据"), ("不实名注册罚多少", "实施依据"),
+            ("这事哪个科室办", "承办机构"), ("由哪个科负责", "承办机构"),
+            ("立案后要填什么表", "责任事项"), ("调查取证要几个人", "责任事项")])
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    manifest = tmp_path / "sets.json"
+    manifest.write_text(json.dumps({"sets": [
+        {"name": "tiny", "role": "tuning", "questions": str(questions),
+         "lists": [str(paths.ROOT / "tests" / "data" / "mini_list.tsv")]},
+    ]}), encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    out.write_text(json.dumps({"kept": 1, "field_model": {"stale": True}}), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--sets", str(manifest),
+                           "--folds", "2", "--fake-embedder", "--fields-only", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "field model on all 6" in done.stdout and "fusion" not in done.stdout
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["kept"] == 1 and set(written) == {"kept", "field_model"}
+    from assistant.answering.field_model import FieldModel
+
+    fitted = FieldModel.from_json(written["field_model"])
+    assert fitted.fields == ("实施依据", "承办机构", "责任事项") and "eval/calibrate.py" in fitted.provenance
+
+
 def test_follow_refusal_is_validated_and_refuses_by_its_model(tmp_path) -> None:
     from assistant.answering.policy import FOLLOW_FEATURES, FollowRefusal
 
