@@ -180,6 +180,26 @@ def test_headline_figures() -> None:
     assert evsets.pooled({"a": (qs, rs), "b": other}, ["a", "b"])["item_first"] == 0.333
 
 
+def test_answers_are_also_pooled_by_the_column_that_answers_them() -> None:
+    """A set whose fines hold and whose 承办机构 questions fall back to the fine: the pooled quote figure
+    is 0.5, the column rows say where."""
+    qs = [{"id": "1", "gold_items": ["7"], "gold_field": "实施依据", "must_quote": "罚款", "turns": None},
+          {"id": "2", "gold_items": ["7"], "gold_field": "承办机构", "must_quote": "网络科", "turns": None},
+          {"id": "3", "gold_items": [], "gold_field": None, "must_quote": "", "turns": None}]
+    rs = [{"id": "1", "refused": False, "ranked_items": ["7"], "quotes": [{"role": "primary", "text": "处罚款"}]},
+          {"id": "2", "refused": False, "ranked_items": ["7"], "quotes": [{"role": "primary", "text": "处罚款"}]},
+          {"id": "3", "refused": True, "ranked_items": [], "quotes": []}]
+    sets = [evsets.EvalSet("t", "tuning", "seed", paths.ROOT / "t.jsonl", ()),
+            evsets.EvalSet("r", "report", "seed", paths.ROOT / "r.jsonl", ())]
+    rows = evsets.summary(sets, {"t": (qs, rs), "r": (qs[:1], rs[:1])})
+    assert rows["all tuning"]["quote_holds"] == 0.5
+    assert rows["tuning · 实施依据"]["quote_holds"] == 1.0 and rows["tuning · 实施依据"]["n"] == 1
+    assert rows["tuning · other columns"]["quote_holds"] == 0.0
+    assert "tuning · 责任事项" not in rows and "report · other columns" not in rows
+    assert rows["report · 实施依据"]["quote_holds"] == 1.0
+    assert "tuning · other columns" in evsets.side_by_side(rows)
+
+
 def test_bubble_and_export_carry_confidence_and_the_law_in_force(hashing_assistant) -> None:
     from assistant import views
     from assistant.present.export import conversation_markdown

@@ -189,6 +189,33 @@ def pooled(per_set: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]
     return headline(qs, rs)
 
 
+# The columns answers are pooled by (``by_column``): the fine and its basis, the procedure, what the
+# officials are held to account for, and every other column (承办机构, 事项名称, a list's own extra columns).
+COLUMN_GROUPS = ("实施依据", "责任事项", "追责情形")
+OTHER_COLUMNS = "other columns"
+
+
+def column_group(field: str | None) -> str | None:
+    """The group a gold column is pooled in (None for a question no list answers)."""
+    if not field:
+        return None
+    return field if field in COLUMN_GROUPS else OTHER_COLUMNS
+
+
+def by_column(per_set: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]],
+              names: list[str]) -> dict[str, dict[str, float | int | None]]:
+    """``pooled`` over the answerable questions of ``names``, apart for each column group their gold
+    column falls in: a new phrasing of a question about 承办机构 can fall back to the fine while the
+    questions about the fine hold, and the pooled figure hides it."""
+    out = {}
+    for group in (*COLUMN_GROUPS, OTHER_COLUMNS):
+        part = {n: ([q for q in per_set[n][0] if column_group(q.get("gold_field")) == group], per_set[n][1])
+                for n in names}
+        if any(qs for qs, _ in part.values()):
+            out[group] = pooled(part, names)
+    return out
+
+
 def side_by_side(rows: dict[str, dict[str, Any]]) -> str:
     """A plain-text table: one row per set (and pooled rows), one column per figure."""
     head = f"{'set':<24}{'role':<8}{'n':>5} " + " ".join(f"{f:>21}" for f in FIGURES)
@@ -229,7 +256,8 @@ def run_sets(sets: list[EvalSet], embedder: Any, *, log: Callable[[str], None] =
 def summary(sets: list[EvalSet], per_set: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]
             ) -> dict[str, dict[str, Any]]:
     """One row per set, then pooled tuning and report rows and their gap (report − tuning), for the
-    questions about a matter and, apart, for the routing questions (which office holds one)."""
+    questions about a matter and, apart, for the routing questions (which office holds one); then the
+    answerable questions about a matter pooled by the column that answers them (``by_column``)."""
     rows: dict[str, dict[str, Any]] = {}
     for s in sets:
         if s.name in per_set:
@@ -244,4 +272,9 @@ def summary(sets: list[EvalSet], per_set: dict[str, tuple[list[dict[str, Any]], 
             rows[f"gap (report−tuning){suffix}"] = {"role": "", "n": r["n"], **{
                 f: round(r[f] - t[f], 3) if r.get(f) is not None and t.get(f) is not None else None
                 for f in FIGURES}}
+        if task == "answer":  # answerable questions by the column that answers them
+            for role in ROLES:
+                names = [s.name for s in sets if s.role == role and s.task == task and s.name in per_set]
+                for group, row in by_column(per_set, names).items():
+                    rows[f"{role} · {group}"] = {"role": role, **row}
     return rows
