@@ -66,30 +66,35 @@ def main(argv: list[str] | None = None) -> int:
         start = {k: v for k, v in calibration_of(source).items() if k not in ROUTING_SECTIONS}
         with fitting_from(start) as fitted:
             fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
-        if target is not None and set(fitted) & set(ROUTING_SECTIONS):
-            target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            print(f"written: {target}")
+        if set(fitted) & set(ROUTING_SECTIONS):
+            _write(target, fitted)
         return 0
     if args.fields_only:
         # The field model reads the question's vector alone, so it is refitted on new questions
         # without the stages after it; they read its probabilities as they are (eval/README.md
         # measures the whole stack refitted beside it).
-        start = {k: v for k, v in calibration_of(source).items() if k != "field_model"}
-        with fitting_from(start) as fitted:
-            fitted.update(fit_fields(sets, embedder, args.folds, commit)[1])
-        if target is not None and "field_model" in fitted:
-            target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            print(f"written: {target}")
+        kept = dict(calibration_of(source))
+        with fitting_from({k: v for k, v in kept.items() if k != "field_model"}):
+            section = fit_fields(sets, embedder, args.folds, commit)[1]
+        if section:
+            kept.update(section)  # in the place the section had: the file's diff is the model alone
+            _write(target, kept)
         return 0
     # Every stage starts from the code's unfitted values plus the stages fitted before it in this
     # run, never from the calibration file, so the same code and sets give the same fit.
     with fitting_from({}) as fitted:
         fit_answers(sets, embedder, args.folds, commit, fitted, Path(args.rows) if args.rows else None)
         fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
-    if target is not None:
-        target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"written: {target}")
+    _write(target, fitted)
     return 0
+
+
+def _write(target: Path | None, fitted: dict) -> None:
+    """The calibration file ``target`` (nothing without one: the fit was printed only)."""
+    if target is None:
+        return
+    target.write_text(json.dumps(fitted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {target}")
 
 
 def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: dict,

@@ -263,8 +263,9 @@ def summary(sets: list[EvalSet], per_set: dict[str, tuple[list[dict[str, Any]], 
         if s.name in per_set:
             rows[s.name] = {"role": s.role, **headline(*per_set[s.name])}
     for task, suffix in (("answer", ""), ("routing", " routing")):
-        for role in ROLES:
-            names = [s.name for s in sets if s.role == role and s.task == task and s.name in per_set]
+        by_role = {role: [s.name for s in sets if s.role == role and s.task == task and s.name in per_set]
+                   for role in ROLES}
+        for role, names in by_role.items():
             if names:
                 rows[f"all {role}{suffix}"] = {"role": role, **pooled(per_set, names)}
         if f"all tuning{suffix}" in rows and f"all report{suffix}" in rows:
@@ -273,8 +274,7 @@ def summary(sets: list[EvalSet], per_set: dict[str, tuple[list[dict[str, Any]], 
                 f: round(r[f] - t[f], 3) if r.get(f) is not None and t.get(f) is not None else None
                 for f in FIGURES}}
         if task == "answer":  # answerable questions by the column that answers them
-            for role in ROLES:
-                names = [s.name for s in sets if s.role == role and s.task == task and s.name in per_set]
+            for role, names in by_role.items():
                 for group, row in by_column(per_set, names).items():
                     rows[f"{role} · {group}"] = {"role": role, **row}
     return rows
