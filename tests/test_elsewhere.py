@@ -74,3 +74,34 @@ def test_a_model_that_cannot_load_leaves_the_evidence_out() -> None:
             raise ModelUnavailableError("no weights")
 
     assert Elsewhere(Broken(), []).closest(np.ones(8, np.float32)) is None
+
+
+class _Phrased(_Axis):
+    """As _Axis, and a duty phrased as who handles it (elsewhere.ROUTED) on its duty's axis at half."""
+
+    def encode(self, texts, kind):
+        out = super().encode(texts, kind)
+        for i, t in enumerate(texts):
+            found = [n for n, d in enumerate(self.duties) if t != d and f"关于{d}的事项" in t]
+            if found:
+                out[i] = 0.0
+                out[i, found[0]] = 0.5
+        return out
+
+
+def test_a_routing_question_reads_the_duties_phrased_as_who_handles_them() -> None:
+    offices = unserved(["某市公安局"])
+    model = _Phrased(offices)
+    near = Elsewhere(model, ["某市公安局"])
+    routed = near.duties(routed=True)
+    assert routed[0] == elsewhere.ROUTED.format(duty=near.duties()[0], office=offices[0].names[0])
+    assert len(routed) == len(near.duties()) and all(o.names[0] in r for o, r in zip(
+        [o for o in offices for d in o.duties.split("，") if d], routed, strict=True))
+    q = np.zeros(len(model.duties), np.float32)
+    q[3] = 0.6
+    # The same question, the same duty: read bare for a question about a matter, phrased for routing.
+    assert near.closest(q) == pytest.approx(0.6)
+    assert near.closest(q, routed=True) == pytest.approx(0.3)
+    near.closest(q, routed=True)
+    near.closest(q)
+    assert model.calls == 2  # each set encoded once

@@ -230,6 +230,20 @@ def test_the_routing_evidence_reads_how_long_the_leading_office_holds_the_first_
     assert 0.0 < a.evidence["office_run"] <= 1.0
 
 
+def test_the_routing_evidence_reads_the_unserved_duties_phrased_as_who_handles_them(offices: Assistant) -> None:
+    from assistant.index import probe
+
+    query = offices.understander.understand("想把全家户口迁过来，要找哪个部门？")
+    hits, _, _ = offices.route_hits(query, ())
+    found, _ = offices.route_evidence(query, hits)
+    vector = offices.retriever.query_vectors([query.text])[0]
+    near = offices.words.elsewhere(offices.retriever)
+    base = offices.retriever.index.manifest.get("probe")
+    routed = probe.place(near.closest(vector, routed=True), base) - found.values["dense"]
+    bare = probe.place(near.closest(vector), base) - found.values["dense"]
+    assert found.values["elsewhere"] == pytest.approx(routed) and routed != pytest.approx(bare)
+
+
 def test_a_routing_excerpt_is_read_for_the_article_not_the_laws_title() -> None:
     from assistant.answering import select
     from assistant.answering.dialogue import _as_basis

@@ -354,11 +354,13 @@ class Assistant:
         # How close the matter comes to any office's item, not only to the leader's: over a city's
         # lists, the leader is chosen by both signals and the closest text may be another office's.
         closest = max(best_cosine(self.retriever, query.text, h) for h in hits[:routing.CLOSEST])
-        place = probe.place(closest, self.retriever.index.manifest.get("probe"))
-        dense = max(found.values["dense"], place)
+        base = self.retriever.index.manifest.get("probe")
+        dense = max(found.values["dense"], probe.place(closest, base))
         values = {**found.values, "dense": dense, "office_run": self._office_run(hits)}
-        if "elsewhere" in values:  # measured against the closest item now
-            values["elsewhere"] += found.values["dense"] - dense
+        vector = self.retriever.query_vectors([query.text])
+        other = self.words.elsewhere(self.retriever).closest(None if vector is None else vector[0], routed=True)
+        if other is not None:  # measured against the closest item, with the duties read as who handles them
+            values["elsewhere"] = probe.place(other, base) - dense
         return Evidence(values), ranked
 
     def kin(self, a: str, b: str) -> tuple[float, float, float]:
