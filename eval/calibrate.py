@@ -99,8 +99,8 @@ def _write(target: Path | None, fitted: dict) -> None:
 
 def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: dict,
                 rows_out: Path | None = None) -> None:
-    """Fusion, re-ranking, field model, excerpt, overrule, follow-ups, follow-up refusal and the
-    refusal policy, in that order; each stage's section goes into ``fitted`` before the next runs."""
+    """Fusion, re-ranking, field model, excerpt, overrule, follow-ups, the follow-up vote, follow-up
+    refusal and the refusal policy, in that order; each stage's section goes into ``fitted`` before the next runs."""
     ranked = calibration.collect_fusion(sets, embedder)
     fusion_folds = calibration.cross_validate_fusion(ranked, folds=folds)
     for n, f in enumerate(fusion_folds, start=1):
@@ -157,6 +157,23 @@ def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: d
           f"with a marker {with_marker}, without {without_marker}")
     fitted["follow_up"] = {"generic_share": generic_share, "with_marker": with_marker,
                            "without_marker": without_marker, "provenance": provenance, "folds": follow_folds}
+    from assistant.answering.follow_vote import FEATURES as VOTE_FEATURES
+    from assistant.answering.follow_vote import RULES_STAND
+
+    votes = calibration.collect_follow_votes(sets, embedder, excerpt_weights=excerpt, item_weights=reranker,
+                                             field_model=fields, overrule=overrule)
+    vote_lists = calibration.cross_validate_follow_vote(votes, RULES_STAND.weights)
+    for f in vote_lists:
+        print(f"follow-up vote, {f['list']} held out: gold first {f['vote']}/{f['follow_ups']} "
+              f"(the rules alone {f['rules']}), weights {f['weights']}")
+    vote_total = {k: sum(f[k] for f in vote_lists) for k in ("follow_ups", "rules", "vote")}
+    vote = calibration.fit_follow_vote(votes, RULES_STAND.weights)
+    print(f"follow-up vote on all {len(votes)} answerable follow-ups on an item: "
+          + ", ".join(f"{k} {v}" for k, v in zip(VOTE_FEATURES, vote, strict=True))
+          + f"; each list held out {vote_total['vote']}/{vote_total['follow_ups']} "
+            f"(the rules alone {vote_total['rules']})")
+    fitted["follow_vote"] = {"features": list(VOTE_FEATURES), "weights": list(vote), "provenance": provenance,
+                             "lists_held_out": vote_lists, "cross_validated": vote_total}
     from assistant.answering.policy import FollowUp
 
     staying = calibration.collect_follow_refusal(sets, embedder, FollowUp(generic_share, with_marker, without_marker),

@@ -57,19 +57,23 @@ def test_a_follow_up_moves_where_the_whole_conversation_leads_unless_a_number_na
 
     monkeypatch.setattr(a, "reranked", reranked)
     follow = a.understander.understand("那罚多少")
-    moved = a._moved(follow, (focus,), "网络运营者不履行安全保护义务")
-    assert moved is not None and moved.focus == (other,) and moved.route == "follow"
+
+    def moved(earlier: str) -> object:
+        return a._moved(follow, (focus,), a._conversation(follow, earlier))
+
+    found = moved("网络运营者不履行安全保护义务")
+    assert found is not None and found.focus == (other,) and found.route == "follow"
     assert "安全保护义务" in read[-1] and "罚多少" in read[-1]  # one search of both turns together
-    a._moved(follow, (focus,), "网络运营者不履行安全保护义务" * 100)  # a long conversation: no longer than a question
+    moved("网络运营者不履行安全保护义务" * 100)  # a long conversation: no longer than a question
     assert len(read[-1]) <= MAX_QUERY and read[-1].endswith("罚多少")
     order["keys"] = [focus, other]
-    assert a._moved(follow, (focus,), "网络运营者不履行安全保护义务") is None  # it leads to the answer's item
+    assert moved("网络运营者不履行安全保护义务") is None  # it leads to the answer's item
     order["keys"] = [other, focus]
-    assert a._moved(follow, (focus,), "") is None  # no earlier turn: nothing to read
+    assert moved("") is None  # no earlier turn: nothing to read
     code = next(c for c, keys in a.catalogue.by_code.items() if focus in keys)
     searches = len(read)
-    assert a._moved(follow, (focus,), f"{code} 这个编码是哪个事项？") is None  # a code named it exactly
-    assert a._moved(follow, (focus,), "网络安全法第五十九条说的是什么") is None  # so does an article
+    assert moved(f"{code} 这个编码是哪个事项？") is None  # a code named it exactly
+    assert moved("网络安全法第五十九条说的是什么") is None  # so does an article
     assert len(read) == searches
 
 
@@ -132,11 +136,14 @@ def test_every_answer_carries_a_confidence_and_its_evidence(hashing_assistant) -
     assert data["confidence"] in ("sure", "likely") and data["confidence_label"] in ("确定", "可能相关")
     assert set(data["evidence"]) >= {"dense", "idf_share", "coverage", "foreign_share"}
     assert "**把握**" in data["answer"]
-    by_code = hashing_assistant.ask("11620500MB0305146K3620246010000这个编码是哪个事项", [])
-    # Found by its code, and quoted by its name (编码 names the code given, not the column asked), yet
-    # not 确定: the number finds the item, not the quote (see Assistant._decide).
+    code = "11620500MB0305146K3620246010000"
+    by_code = hashing_assistant.ask(f"我手上的案卷封面地方权力编码写的是{code}，这是哪个事项", [])
+    # Found by its code, yet not 确定: the number finds the item, not the quote (see Assistant._decide);
+    # and never quoted by the code it gave, though it names the code's column (which cell answers
+    # instead is the real model's to read: tests/test_model_real.py).
     assert by_code.hits[0].seq == "79" and by_code.confidence == "likely"
-    assert by_code.primary is not None and by_code.primary.field == "事项名称"
+    assert by_code.primary is not None and code not in by_code.primary.text
+    assert by_code.primary.field != "地方权力编码"
     assert hashing_assistant.ask("网络安全法第六十一条", []).confidence == "likely"
 
 
@@ -228,9 +235,9 @@ def test_a_step_the_conversations_item_lacks_is_asked_of_the_items_that_have_it(
     whose duties hold 立案, not with 83's text labelled 立案环节; a step 83 has stays on 83."""
     # The rule under test applies where the conversation read whole leads back to the answer's item
     # (as it does with the real model: test_model_real); the hashing encoder's reading does not.
-    monkeypatch.setattr(hashing_assistant, "_moved", lambda *args: None)
     cat = hashing_assistant.catalogue
     inspection = cat.items["tianshui-cac-power-list#83"]
+    monkeypatch.setattr(hashing_assistant, "_conversation", lambda *args: [_hit(hashing_assistant, inspection.key)])
     assert "立案" not in hashing_assistant.words.text(inspection)
     history = [{"role": "user", "content": "监督检查由哪个科室承办"},
                {"role": "assistant", "content": f"**理解为**：第83项「{cat.name(inspection)}」 · 承办机构"}]
@@ -258,9 +265,10 @@ def test_a_penalty_asked_after_an_item_that_holds_none_is_asked_of_the_penalty_i
 def test_a_follow_up_about_the_people_in_charge_stays_on_the_item(hashing_assistant, monkeypatch) -> None:
     """科长, 技术主管 say who is asked about, not which matter: after an answer whose item fines the
     people in charge, 那负责这个项目的信息科科长本人呢 is about that item's 主管人员."""
-    monkeypatch.setattr(hashing_assistant, "_moved", lambda *args: None)  # as in the test above
     cat = hashing_assistant.catalogue
     item = cat.items["tianshui-cac-power-list#76"]
+    # As in the test above: the conversation read whole leads back to the answer's item.
+    monkeypatch.setattr(hashing_assistant, "_conversation", lambda *args: [_hit(hashing_assistant, item.key)])
     assert "主管人员" in hashing_assistant.words.text(item)
     history = [{"role": "user", "content": "把用户数据存到境外服务器上怎么罚"},
                {"role": "assistant", "content": f"**理解为**：第76项「{cat.name(item)}」 · 实施依据"}]
@@ -310,22 +318,24 @@ def test_a_follow_up_naming_words_of_its_own_moves_to_the_sibling_the_reranker_p
     focus, sibling = key(73), key(74)
 
     ranked = {"order": [sibling, focus, key(70)], "read": {sibling: (2.0, ()), focus: (1.5, ()), key(70): (0.1, ())}}
-    monkeypatch.setattr(a, "reranked_read", lambda text, tokens, *rest: ([_hit(a, k) for k in ranked["order"]],
-                                                                         ranked["read"]))
+
+    def named() -> tuple[list[ItemHit], dict]:
+        return [_hit(a, k) for k in ranked["order"]], ranked["read"]
+
     names_words = a.understander.understand("那发布计算机病毒的呢")
     assert a._specific(a.words.matter(names_words.text))  # it names words of its own
-    turn = a._stay(names_words, (focus,))
+    turn = a._stay(names_words, (focus,), named())
     assert turn.route == "follow" and turn.focus == (sibling,) and turn.hits[0].item_key == sibling
     # The conversation's item leads when the re-ranker puts it first, or when it is not among those read.
     ranked["order"] = [focus, sibling]
-    assert a._stay(names_words, (focus,)).focus == (focus,)
+    assert a._stay(names_words, (focus,), named()).focus == (focus,)
     ranked["order"], ranked["read"] = [sibling, key(70)], {sibling: (2.0, ()), key(70): (0.1, ())}
-    assert a._stay(names_words, (focus,)).focus == (focus,)
+    assert a._stay(names_words, (focus,), named()).focus == (focus,)
     # A follow-up naming nothing of its own (罚多少) stays on the conversation's item, read or not.
     ranked["order"], ranked["read"] = [sibling, focus], {sibling: (2.0, ()), focus: (1.5, ())}
     bare = a.understander.understand("那罚多少")
     assert not a._specific(a.words.matter(bare.text))
-    stayed = a._stay(bare, (focus,))
+    stayed = a._stay(bare, (focus,), named())
     assert stayed.focus == (focus,) and stayed.hits[0].item_key == focus
 
 

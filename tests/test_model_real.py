@@ -139,6 +139,18 @@ def test_real_a_question_naming_no_matter_is_never_sure(real_assistant) -> None:
     assert by_code.primary is not None and by_code.primary.field == "实施主体"
 
 
+@pytest.mark.parametrize(("question", "seq"), [
+    ("11620500MB0305146K3620246010000这个编码是哪个事项", "79"),
+    ("我手上的案卷封面地方权力编码写的是11620500MB0305146K3620246010000，这是清单里哪一项权力？", "79"),
+    ("11620500MB0305146K3621046014000 是哪个事项？", "83")])
+def test_real_a_question_giving_a_code_is_answered_by_the_items_name(real_assistant, question: str,
+                                                                     seq: str) -> None:
+    """Not by the code it gave, even when it names the code's column (地方权力编码)."""
+    a = real_assistant.ask(question, [])
+    assert a.hits[0].seq == seq and a.primary is not None and a.primary.field == "事项名称"
+    assert a.primary.text == real_assistant.catalogue.name(real_assistant.catalogue.items[a.hits[0].item_key])
+
+
 def test_real_a_follow_up_about_the_managers_quotes_their_fine_and_is_never_sure(real_assistant) -> None:
     from assistant.present.render import to_markdown
 

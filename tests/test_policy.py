@@ -102,6 +102,10 @@ def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
     assert "follow-up refusal, cross-validated" in done.stdout
     assert written["follow_refusal"]["features"] and FollowRefusal.fitted(out).provenance
     assert 0.0 <= written["fusion"]["dense_weight"] <= 1.0
+    from assistant.answering.follow_vote import FEATURES, FollowVote
+
+    assert "follow-up vote on all" in done.stdout and written["follow_vote"]["features"] == list(FEATURES)
+    assert FollowVote.fitted(out).provenance.startswith("eval/calibrate.py")
 
 
 def test_calibrate_fields_only_refits_the_field_model_and_keeps_the_rest(tmp_path) -> None:

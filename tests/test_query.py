@@ -89,10 +89,12 @@ def test_a_code_alone_asks_which_matter_it_numbers(text: str, aspect: str, colum
     assert (got.aspect, got.column, got.explicit) == (aspect, column, True)
 
 
-def test_a_code_alone_is_answered_with_the_name_of_its_item(hashing_assistant) -> None:
+def test_a_code_alone_finds_its_item_and_is_not_quoted_back(hashing_assistant) -> None:
+    """Which of the item's cells answers is the real model's to read (tests/test_model_real.py: its
+    name); the code itself never does."""
     a = hashing_assistant.ask("11620500MB0305146K3621046014000 是哪个事项？", [])
-    assert a.hits[0].seq == "83" and a.quotes[0].field == "事项名称"
-    assert a.quotes[0].text == "对互联网信息服务实施监督检查"
+    assert a.hits[0].seq == "83" and a.quotes and a.quotes[0].field != "地方权力编码"
+    assert "11620500MB0305146K3621046014000" not in a.quotes[0].text
 
 
 def test_a_follow_up_counts_each_of_its_words_once() -> None:

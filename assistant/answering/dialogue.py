@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering import compose as answer
-from assistant.answering import intent, rerank, routing, select
+from assistant.answering import follow_vote, intent, rerank, routing, select
 from assistant.answering.clean import MAX_QUERY, clean
 from assistant.answering.evidence import ListWords, best_cosine, follow_evidence, gather, maximal
 from assistant.answering.field_model import FIELD_ASPECTS, FieldModel, Overrule
+from assistant.answering.follow_vote import FollowVote
 from assistant.answering.policy import Evidence, FollowRefusal, FollowUp, RefusalPolicy
 from assistant.answering.query import Query, Understander, normalise
 from assistant.answering.scope import ListNames
@@ -73,7 +74,7 @@ class Assistant:
                  item_weights: rerank.ItemWeights | None = None, follow: FollowUp | None = None,
                  routing_weights: routing.RoutingWeights | None = None,
                  routing_policy: RefusalPolicy | None = None,
-                 follow_refusal: FollowRefusal | None = None) -> None:
+                 follow_refusal: FollowRefusal | None = None, follow_vote: FollowVote | None = None) -> None:
         self.catalogue = catalogue
         self.problems: tuple[str, ...] = ()  # list files left out when loading (bad or empty)
         self.library = library
@@ -84,6 +85,7 @@ class Assistant:
         self.item_weights = item_weights or rerank.ItemWeights.fitted()
         self.follow = follow or FollowUp.fitted()
         self.follow_refusal = follow_refusal or FollowRefusal.fitted()
+        self.follow_vote = follow_vote or FollowVote.fitted()
         self.routing = routing_weights or routing.RoutingWeights.fitted()
         self.routing_policy = routing_policy or RefusalPolicy.fitted(section="routing_policy")
         embedder = retriever.embedder
@@ -283,35 +285,42 @@ class Assistant:
                 turn = replace(turn, hits=[])
         return Decision(turn, ask, ranked, evidence, refuse, confidence, p)
 
-    def _moved(self, query: Query, focus: tuple[str, ...], earlier: str) -> Turn | None:
-        """The follow-up on another item than the last answer's, when the whole conversation read
-        at once (the user's earlier turns and this one, searched and re-ranked as one question)
-        leads to it: the follow-up often says what the first question left open (投入使用以后多少天内
-        要登记 after 新买的锅炉要办使用登记吗), and the last answer's item is then only the first
-        question's best guess. None when that reading leads to the last answer's item (the
-        follow-up is answered on it, or on the sibling its own words name, as before)."""
+    def _conversation(self, query: Query, earlier: str) -> list[ItemHit] | None:
+        """The conversation read at once (the user's earlier turns and this one, searched and
+        re-ranked as one question); None without earlier turns, or when the whole names a code or an
+        article (the item is named exactly: no search knows it better)."""
         if not earlier:
             return None
         # No longer than a question may be (the nearest turns kept): the cost of a search grows with it.
         joined = self.understander.understand(" ".join([*earlier.splitlines(), query.text])[-MAX_QUERY:])
         if joined.code is not None or joined.intent.article is not None:
-            return None  # a code or an article named the item exactly: no search knows it better
-        hits = self.reranked(joined.text, list(joined.expanded))[:K]
-        if not hits or hits[0].item_key == focus[0]:
             return None
-        return Turn(hits, (hits[0].item_key,), query.intent, list(query.expanded), None, None, "follow")
+        return self.reranked(joined.text, list(joined.expanded))[:K]
 
-    def _stay(self, query: Query, focus: tuple[str, ...]) -> Turn:
+    def _moved(self, query: Query, focus: tuple[str, ...], conversation: list[ItemHit] | None) -> Turn | None:
+        """The follow-up on another item than the last answer's, when the whole conversation read
+        at once leads to it: the follow-up often says what the first question left open (投入使用以后多少天内
+        要登记 after 新买的锅炉要办使用登记吗), and the last answer's item is then only the first
+        question's best guess. None when that reading leads to the last answer's item (the
+        follow-up is answered on it, or on the sibling its own words name, as before)."""
+        if not conversation or conversation[0].item_key == focus[0]:
+            return None
+        return Turn(conversation, (conversation[0].item_key,), query.intent, list(query.expanded), None, None,
+                    "follow")
+
+    def _stay(self, query: Query, focus: tuple[str, ...],
+              named: tuple[list[ItemHit], routing.Readings] | None = None) -> Turn:
         """The question as a follow-up on the conversation's item; or on a sibling of it, when the
         question names words of its own (那装修公司呢 after 业主把阳台改成卫生间怎么罚) and the re-ranker,
-        reading them with the item's name, puts the sibling above the conversation's item."""
+        reading them with the item's name (``named``, read here when not given), puts the sibling above
+        the conversation's item."""
+        tokens = list(query.expanded)
         name = self.catalogue.name(self.catalogue.items[focus[0]])
-        text, tokens = f"{name} {query.text}", list(query.expanded)
         if self._specific(self.words.matter(query.text)):
-            hits, readings = self.reranked_read(text, tokens)
+            hits, readings = named or self.reranked_read(f"{name} {query.text}", tokens)
             if hits and hits[0].item_key != focus[0] and focus[0] in readings:
                 return Turn(hits[:K], (hits[0].item_key,), query.intent, tokens, None, None, "follow")
-        hits = self._rerank(self.retriever.search(text, K), list(focus))
+        hits = self._rerank(self.retriever.search(f"{name} {query.text}", K), list(focus))
         return Turn(hits, focus, query.intent, tokens, None, None, "follow")
 
     def served_offices(self) -> dict[str, str]:
@@ -429,7 +438,12 @@ class Assistant:
             chunks=tuple(self.retriever.chunks_of(item.key)),
             cited=tuple(r.span for r in item.refs if r.role == "cited"), earlier=earlier,
             conditions=select.conditions(query.text))
-        pool = select.pool(item, self.catalogue.source(item), ctx, must_contain=turn.article_span)
+        source = self.catalogue.source(item)
+        pool = select.pool(item, source, ctx, must_contain=turn.article_span)
+        if query.code is not None:
+            # The code the question gives tells its asker nothing quoted back (这个编码是哪个事项: the
+            # name answers; 编码 and a column named 地方权力编码 only point at the item).
+            pool = [c for c in pool if query.code not in c.span.of(source.text)] or pool
         return select.rank(pool, self.excerpt_weights)
 
     @staticmethod
@@ -588,20 +602,54 @@ class Assistant:
             return Turn([], (), ask, tokens, None,
                         f"清单中没有事项引用第{ask.article.article}条"
                         + (f"（{ask.article.law_hint}）" if ask.article.law_hint else "") + "。")
-        matter = self.words.matter(text)
-        moved = self._moved(query, focus, earlier) if focus else None
-        if focus and (self._follows(text, matter, focus) or self._about_its_people(ask, text, focus[0])):
+        if not focus:
+            hits = self.reranked(text, tokens)[:K]
+            return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
+        follows = self._follows(text, self.words.matter(text), focus) or self._about_its_people(ask, text, focus[0])
+        conversation = self._conversation(query, earlier)
+        named = self.reranked_read(f"{self.catalogue.name(self.catalogue.items[focus[0]])} {text}", tokens)
+        turn = self._by_rules(query, focus, follows, conversation, named)
+        return self._voted(turn, query, focus, follows, conversation, named[0])
+
+    def _by_rules(self, query: Query, focus: tuple[str, ...], follows: bool, conversation: list[ItemHit] | None,
+                  named: tuple[list[ItemHit], routing.Readings]) -> Turn:
+        """The conversation's rules: a follow-up stays on its item, or moves where the whole
+        conversation leads, or to the item holding the penalty or the step asked; a question naming
+        a matter of its own is searched."""
+        text, ask, tokens = query.text, query.intent, list(query.expanded)
+        moved = self._moved(query, focus, conversation)
+        if follows:
             if moved is not None:
                 return moved
             if not self._has_penalty(text, focus[0]):
-                return self._penalty_of(query, focus)
+                return self._penalty_of(query, focus, named[0])
             if self._has_step(ask, focus[0]):
-                return self._stay(query, focus)
+                return self._stay(query, focus, named)
         if moved is not None:
             # It names a matter of its own: the main policy reads it, not the follow-up refusal.
             return replace(moved, route="search")
         hits = self.reranked(text, tokens)[:K]
         return Turn(hits, (hits[0].item_key,) if hits else (), ask, tokens, None, None)
+
+    def _voted(self, turn: Turn, query: Query, focus: tuple[str, ...], follows: bool,
+               conversation: list[ItemHit] | None, named: list[ItemHit]) -> Turn:
+        """The rules' turn, or the same turn led by the item the fitted vote between the readings
+        prefers (answering/follow_vote.py); its route stays the rules' (which refusal reads it)."""
+        if not turn.hits:
+            return turn
+        first = {"conversation": conversation[0].item_key if conversation else None,
+                 "named": named[0].item_key if named else None}
+        keys = {turn.hits[0].item_key, focus[0], *(k for k in first.values() if k is not None)}
+        held = {k: self._has_penalty(query.text, k) for k in keys}
+        steps = {k: self._has_step(query.intent, k) for k in keys}
+        offered = follow_vote.candidates(turn.hits[0].item_key, focus[0], first["conversation"], first["named"],
+                                         follows, "罚" in query.text, held, steps)
+        pick = offered[self.follow_vote.choose(offered)].key
+        if pick == turn.hits[0].item_key:
+            return turn
+        source = next(hits for hits in (conversation or [], named, turn.hits)
+                      if any(h.item_key == pick for h in hits))
+        return replace(turn, hits=self._rerank(source, [pick])[:K], focus=(pick,))
 
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
         """A follow-up names no matter of its own. Only words the lists use and few items
@@ -680,11 +728,10 @@ class Assistant:
         length = len(after) if end is None else end.end() if end.group()[0] in "；;。" else end.start()
         return Span(heading.start + m.start(), heading.start + m.end() + length)
 
-    def _penalty_of(self, query: Query, focus: tuple[str, ...]) -> Turn:
+    def _penalty_of(self, query: Query, focus: tuple[str, ...], named: list[ItemHit]) -> Turn:
         """A penalty asked after an item that holds none: the items the focus item's matter and
-        the question lead to, those that speak of a penalty first."""
-        name = self.catalogue.name(self.catalogue.items[focus[0]])
-        hits = [h for h in self.reranked(f"{name} {query.text}", list(query.expanded)) if h.item_key != focus[0]]
+        the question lead to (``named``), those that speak of a penalty first."""
+        hits = [h for h in named if h.item_key != focus[0]]
         hits.sort(key=lambda h: not self._has_penalty(query.text, h.item_key))  # stable
         return Turn(hits[:K], (hits[0].item_key,) if hits else (), query.intent, list(query.expanded), None, None,
                     "follow")

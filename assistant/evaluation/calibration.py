@@ -541,6 +541,86 @@ def cross_validate_follow_up(rows: Sequence[tuple[str, tuple[bool, ...]]], folds
 
 
 @dataclass(frozen=True, slots=True)
+class VoteRow:
+    """One answerable tuning follow-up: the items its readings offered (answering/follow_vote.py),
+    each one's features, and which are its gold item."""
+
+    key: str  # set:id
+    list_name: str  # held-out folds are whole lists
+    features: tuple[tuple[float, ...], ...]
+    gold: tuple[bool, ...]
+
+
+class _Offered:
+    """Stands in for the vote while collecting: keeps what was offered and lets the rules decide."""
+
+    def __init__(self) -> None:
+        self.candidates: list[Any] | None = None
+
+    def choose(self, candidates: Sequence[Any]) -> int:
+        self.candidates = list(candidates)
+        return 0
+
+
+def collect_follow_votes(sets: Sequence[EvalSet], embedder: Any, **options: Any) -> list[VoteRow]:
+    """Each answerable tuning question asked after earlier turns on an item: the candidates the
+    follow-up's readings offered (the rules' choice first) and which of them is gold."""
+    out = []
+    for s, assistant, questions in _each(sets, embedder, **options):
+        offered = _Offered()
+        assistant.follow_vote = offered
+        for q in questions:
+            if not q["gold_items"] or not q.get("turns"):
+                continue
+            history = replay(assistant.ask, q)
+            offered.candidates = None  # the earlier turns were voted on too: only this one counts
+            assistant.ask(q["question"], history)
+            if not offered.candidates:
+                continue
+            gold = tuple(assistant.catalogue.items[c.key].seq in q["gold_items"] for c in offered.candidates)
+            out.append(VoteRow(f"{s.name}:{q['id']}", s.list_name,
+                               tuple(c.vector() for c in offered.candidates), gold))
+    return out
+
+
+def vote_hits(rows: Sequence[VoteRow], weights: Sequence[float]) -> int:
+    """Follow-ups whose best-scored candidate is gold (ties: the earlier, the rules' choice first)."""
+    return excerpt_hits(_vote_choices(rows), weights)
+
+
+def _vote_choices(rows: Sequence[VoteRow]) -> list[Choice]:
+    return [Choice(r.list_name, r.key, r.features, r.gold, tuple(range(len(r.gold)))) for r in rows]
+
+
+def fit_follow_vote(rows: Sequence[VoteRow], start: Sequence[float], folds: int = 5, seed: int = 13
+                    ) -> tuple[float, ...]:
+    """The vote's weights: a conditional logit over each follow-up's candidates (fit_listwise), its
+    penalty the one with most held-out hits over inner folds (ties: the stronger). Follow-ups no
+    candidate answers teach nothing and are left out; with too few to fold, ``start`` stands."""
+    usable = [c for c in _vote_choices(rows) if any(c.holds) and len(c.holds) > 1]
+    if len(usable) < 2 * folds:
+        return tuple(start)
+
+    def held_hits(l2: float) -> int:
+        return sum(excerpt_hits(held, fit_listwise(train, l2)) for train, held in splits(_folds(usable, folds, seed)))
+
+    l2 = max(LISTWISE_L2S, key=lambda v: (held_hits(v), v))
+    return fit_listwise(usable, l2)
+
+
+def cross_validate_follow_vote(rows: Sequence[VoteRow], start: Sequence[float]) -> list[dict[str, Any]]:
+    """Per list, its follow-ups' gold items first under a vote fitted on the other lists', beside
+    the rules' choice (``start``): a new office's list is a list held out."""
+    out = []
+    for name in sorted({r.list_name for r in rows}):
+        held = [r for r in rows if r.list_name == name]
+        weights = fit_follow_vote([r for r in rows if r.list_name != name], start)
+        out.append({"list": name, "follow_ups": len(held), "rules": vote_hits(held, start),
+                    "vote": vote_hits(held, weights), "weights": list(weights)})
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class FollowRow:
     key: str  # set:id
     list_name: str  # the list the set is asked over: held-out folds are whole lists
