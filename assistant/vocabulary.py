@@ -81,7 +81,7 @@ SERVICE_CUES = (*APPLICATION_CUES, "申领", "缴纳", "账户", "怎么交", "�
 OUT_OF_SCOPE_CUES = ("办公地点", "在哪儿办公", "联系方式", "官网", "网址", "几点",
                      "下班", "主任是谁", "领导是谁", "怎么举报", "如何举报", "怎么解封", "测评机构",
                      # Office holders, fees and charges: no column of a 权责清单 holds them.
-                     "局长是谁", "科长是谁", "负责人是谁", "叫什么名字", "工本费", "手续费", "收费标准", "收多少钱",
+                     "局长是谁", "科长是谁", "负责人是谁", "工本费", "手续费", "收费标准", "收多少钱",
                      "交多少钱", "费用是多少")
 # Where to go to get a matter handled (去哪办, 去哪儿批, 去哪登记, 去哪投诉) asks which office handles
 # it, as 找谁 does: the office a list names answers it. Where to go for anything else (去哪交, 去哪玩) does not.
@@ -101,7 +101,8 @@ OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公�
                          # Where a fine is paid in, and the office holders' names (科长叫什么; 这项权力叫什么 is
                          # the item's name, which a list holds).
                          r"银行账户|银行账号|哪个银行|账号是多少",
-                         r"(?:科长|局长|主任|负责人|领导|处长|队长|所长)叫什么",
+                         # A person's name, not a name the list holds (那个事项叫什么名字 asks the item's).
+                         r"(?:科长|局长|主任|负责人|领导|处长|队长|所长|哪位|工作人员)[^。？?]{0,3}叫什么",
                          # Who holds an office now (现任支队长, 副局长是谁), when an exam or an event is held
                          # (几月报名, 几月几号试鸣), what things cost (学费, 多少钱一斤) and a firm's record
                          # (以前有没有被处罚过): facts of the day, not powers.
@@ -191,8 +192,8 @@ ARTICLE_CUES = ("哪一条", "哪条", "第几条", "哪一款", "第几款", "�
 ARTICLE_PENALTY_CUES = ("处罚", "罚", "处理", "处分", "追究", "制裁")
 ARTICLE_RULE_CUES = ("禁止", "不得", "不允许", "不准", "违反", "违背", "要求")
 # Words that lead into a statute's name in a question (违反《…》, 根据…法).
-LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯", "关于", "按", "依", "用", "是", "了", "在",
-             "的", "和", "与", "及", "或", "里")
+LAW_LEADS = ("违反", "根据", "依据", "按照", "依照", "适用", "触犯", "关于", "遵守", "出自", "按", "依", "用", "是",
+             "了", "在", "的", "和", "与", "及", "或", "里")
 # Words before the law an article is asked of (违反网络安全法第六十一条, 那已经违法规定第十四条呢): the
 # law's name starts after the last of them. Apart from LAW_LEADS, which reads names anywhere in a
 # question; this one is read only from the words just before 第X条.

@@ -54,6 +54,9 @@ def test_understander_builds_one_query(hashing_assistant) -> None:
     ("执法人员要几个人", ()),
     ("法律没有特别规定的话罚多少", ()),
     ("工人没法按每天8小时上班", ()),
+    # The verb before a statute's name is not part of it (用 would have cut 用人单位 after its 用).
+    ("用人单位遵守就业促进法情况的监督检查", ("就业促进法",)),
+    ("这条规定出自道路运输条例哪一条", ("道路运输条例",)),
 ])
 def test_named_laws(text: str, laws: tuple[str, ...]) -> None:
     assert named_laws(text) == laws
@@ -119,6 +122,10 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
 
 @pytest.mark.parametrize(("text", "out_of_scope", "advice"), [
     ("网信办在哪办公啊", True, False),
+    # A person's name is no column's; an item's name is.
+    ("来检查的是哪位领导，叫什么名字？", True, False),
+    ("那个科的科长叫什么名字，我想直接找他", True, False),
+    ("城区工地自己搅拌混凝土，被罚款的那个事项叫什么名字？", False, False),
     # An address asked for, and one the matter speaks of.
     ("市场监管局的办公地址在哪儿？", True, False),
     ("不动产登记中心地址在哪里", True, False),
