@@ -11,6 +11,7 @@ from assistant.evaluation.calibration import (
     vote_hits,
 )
 from assistant.present.render import to_markdown
+from assistant.types import ItemHit
 
 HELD = {"a": True, "b": False, "c": True}
 
@@ -88,3 +89,22 @@ def test_an_item_lacking_the_step_asked_is_not_offered_while_another_holds_it() 
     assert [c.key for c in offered] == ["b"] and offered[0].conversation_first and not offered[0].rules
     nobody = {"a": False, "b": False, "c": False}  # none holds it: every reading stays in
     assert len(candidates("a", "c", "b", None, True, False, HELD, nobody)) == 3
+
+
+def test_the_vote_may_keep_the_conversations_item_when_no_reading_found_it(hashing_assistant) -> None:
+    """Every reading led elsewhere, yet the vote stays: the answer leads with the conversation's item."""
+    from dataclasses import replace
+
+    from assistant.answering.dialogue import Turn
+
+    a = hashing_assistant
+    stay, other = "tianshui-cac-power-list#72", "tianshui-cac-power-list#75"
+    item = a.catalogue.items[other]
+    hit = ItemHit(item_key=other, seq=item.seq, name=a.catalogue.name(item), score=1.0, scores={}, ranks={},
+                  chunks=())
+    query = a.understander.understand("那对直接负责的主管人员呢")
+    turn = Turn([hit], (other,), query.intent, list(query.expanded), None, None, "follow")
+    a.follow_vote = FollowVote((0.0, 0.0, 0.0, 0.0, 1.0))
+    voted = a._voted(turn, query, (stay,), True, [hit], [hit])
+    assert voted.focus == (stay,) and voted.hits[0].item_key == stay and voted.route == "follow"
+    assert replace(voted, hits=[], focus=()) == replace(turn, hits=[], focus=())  # nothing else changed

@@ -647,8 +647,9 @@ class Assistant:
         pick = offered[self.follow_vote.choose(offered)].key
         if pick == turn.hits[0].item_key:
             return turn
-        source = next(hits for hits in (conversation or [], named, turn.hits)
-                      if any(h.item_key == pick for h in hits))
+        # The reading that found it; the conversation's item may be in none (_rerank then finds it).
+        source = next((hits for hits in (conversation or [], named, turn.hits)
+                       if any(h.item_key == pick for h in hits)), turn.hits)
         return replace(turn, hits=self._rerank(source, [pick])[:K], focus=(pick,))
 
     def _follows(self, text: str, matter: list[str], focus: tuple[str, ...]) -> bool:
