@@ -17,19 +17,20 @@ HELD = {"a": True, "b": False, "c": True}
 
 
 def test_candidates_put_the_rules_choice_first_and_each_item_once() -> None:
-    offered = candidates("b", "a", "c", "b", follows=True, asks_penalty=True, has_penalty=HELD)
+    offered = candidates("b", "a", "c", "b", follows=True, has_penalty=HELD)
     assert [c.key for c in offered] == ["b", "a", "c"]
     rules, focus, conversation = offered
     assert rules.rules and rules.named_first and rules.no_penalty and not rules.stays_on_follow_up
     assert focus.stays_on_follow_up and not focus.rules and not focus.no_penalty
     assert conversation.conversation_first and not conversation.no_penalty
-    # Not asked 罚: no candidate is held against for lacking a penalty; not a follow-up: none stays.
-    quiet = candidates("b", "a", None, None, follows=False, asks_penalty=False, has_penalty=HELD)
+    # Not asked 罚: every item can answer it (Assistant._has_penalty), so none is held against for
+    # lacking a penalty; not a follow-up: none stays.
+    quiet = candidates("b", "a", None, None, follows=False, has_penalty=dict.fromkeys(HELD, True))
     assert [c.key for c in quiet] == ["b", "a"] and not any(c.no_penalty or c.stays_on_follow_up for c in quiet)
 
 
 def test_the_vote_picks_the_best_scored_and_ties_go_to_the_rules() -> None:
-    offered = candidates("b", "a", "c", "c", follows=True, asks_penalty=False, has_penalty=HELD)
+    offered = candidates("b", "a", "c", "c", follows=True, has_penalty=dict.fromkeys(HELD, True))
     assert RULES_STAND.choose(offered) == 0  # unfitted, the rules decide
     assert FollowVote((1.0, 2.0, 0.0, 0.0, 0.0)).choose(offered) == 2  # the conversation's reading outweighs
     assert FollowVote((1.0, 0.0, 0.0, 0.0, 1.0)).choose(offered) == 0  # a tie: the rules' choice
@@ -85,10 +86,10 @@ def test_a_fitted_vote_moves_a_follow_up_off_the_rules_choice(hashing_assistant)
 
 def test_an_item_lacking_the_step_asked_is_not_offered_while_another_holds_it() -> None:
     steps = {"a": False, "b": True, "c": False}
-    offered = candidates("a", "c", "b", None, follows=True, asks_penalty=False, has_penalty=HELD, has_step=steps)
+    offered = candidates("a", "c", "b", None, follows=True, has_penalty=dict.fromkeys(HELD, True), has_step=steps)
     assert [c.key for c in offered] == ["b"] and offered[0].conversation_first and not offered[0].rules
     nobody = {"a": False, "b": False, "c": False}  # none holds it: every reading stays in
-    assert len(candidates("a", "c", "b", None, True, False, HELD, nobody)) == 3
+    assert len(candidates("a", "c", "b", None, True, HELD, nobody)) == 3
 
 
 def test_the_vote_may_keep_the_conversations_item_when_no_reading_found_it(hashing_assistant) -> None:

@@ -637,13 +637,13 @@ class Assistant:
         prefers (answering/follow_vote.py); its route stays the rules' (which refusal reads it)."""
         if not turn.hits:
             return turn
-        first = {"conversation": conversation[0].item_key if conversation else None,
-                 "named": named[0].item_key if named else None}
-        keys = {turn.hits[0].item_key, focus[0], *(k for k in first.values() if k is not None)}
+        by_conversation = conversation[0].item_key if conversation else None
+        by_name = named[0].item_key if named else None
+        keys = {turn.hits[0].item_key, focus[0], by_conversation, by_name} - {None}
         held = {k: self._has_penalty(query.text, k) for k in keys}
         steps = {k: self._has_step(query.intent, k) for k in keys}
-        offered = follow_vote.candidates(turn.hits[0].item_key, focus[0], first["conversation"], first["named"],
-                                         follows, "罚" in query.text, held, steps)
+        offered = follow_vote.candidates(turn.hits[0].item_key, focus[0], by_conversation, by_name, follows, held,
+                                         steps)
         pick = offered[self.follow_vote.choose(offered)].key
         if pick == turn.hits[0].item_key:
             return turn

@@ -58,13 +58,13 @@ RULES_STAND = FollowVote((1.0, 0.0, 0.0, 0.0, 0.0), "uncalibrated")
 
 
 def candidates(rules: str, focus: str, conversation: str | None, named: str | None, follows: bool,
-               asks_penalty: bool, has_penalty: dict[str, bool],
-               has_step: dict[str, bool] | None = None) -> list[Candidate]:
+               has_penalty: dict[str, bool], has_step: dict[str, bool] | None = None) -> list[Candidate]:
     """The items any reading puts first, the rules' choice first, then the conversation's item.
+    ``has_penalty``: whether each can answer the penalty asked (every item, when none is asked).
     An item whose duties lack the procedure step asked (``has_step``: 立案以后 after an inspection)
     is not offered while another holds it: its text would be quoted as a step it does not have."""
     keys = list(dict.fromkeys(k for k in (rules, focus, conversation, named) if k is not None))
     if has_step is not None and any(has_step[k] for k in keys):
         keys = [k for k in keys if has_step[k]]
-    return [Candidate(k, k == rules, k == conversation, k == named, asks_penalty and not has_penalty[k],
-                      k == focus and follows) for k in keys]
+    return [Candidate(k, k == rules, k == conversation, k == named, not has_penalty[k], k == focus and follows)
+            for k in keys]
