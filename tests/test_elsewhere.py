@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from assistant.answering import elsewhere
-from assistant.answering.elsewhere import Elsewhere, unserved
+from assistant.answering.elsewhere import Elsewhere, served, unserved
 
 
 def test_served_offices_are_left_out_by_the_words_of_their_names() -> None:
@@ -105,3 +105,20 @@ def test_a_routing_question_reads_the_duties_phrased_as_who_handles_them() -> No
     near.closest(q, routed=True)
     near.closest(q)
     assert model.calls == 2  # each set encoded once
+
+
+def test_the_served_offices_duties_are_read_apart_from_the_unserved_ones() -> None:
+    names = ["某市公安局", "某市自然资源局"]
+    assert {o.names[0] for o in served(names)} == {"公安", "自然资源"}
+    assert set(served(names)).isdisjoint(unserved(names))
+    model = _Axis(elsewhere.OFFICES)
+    near = Elsewhere(model, names)
+    mine = near.duties(of_served=True)
+    assert "户口和身份证" in mine and "不动产登记" in mine and "户口和身份证" not in near.duties()
+    q = np.zeros(len(model.duties), np.float32)
+    q[model.duties.index("不动产登记")] = 0.7
+    q[model.duties.index("婚姻登记")] = 0.4
+    assert near.closest(q, of_served=True) == pytest.approx(0.7)
+    assert near.closest(q) == pytest.approx(0.4)
+    # No served office with an entry here (a list of an office this table does not know): no reading.
+    assert Elsewhere(model, ["某市某某中心"]).closest(q, of_served=True) is None

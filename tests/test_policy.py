@@ -58,6 +58,22 @@ def test_fitted_policy_round_trips_and_refuses_off_topic_evidence() -> None:
     assert policy.probability(on) > policy.probability(off)
 
 
+def test_a_policy_fitted_before_a_feature_was_added_reads_it_as_carrying_no_weight() -> None:
+    older = FEATURES[:-1]
+    model = {"coef": [0.5 * (i + 1) for i in range(len(older))], "bias": -0.3,
+             "mean": [0.1] * len(older), "scale": [2.0] * len(older)}
+    data = {"features": list(older), "in_scope": model, "right": model, "refuse_below": 0.4, "sure_at": 0.9}
+    policy = RefusalPolicy.from_json(data)
+    assert policy.in_scope.coef[-1] == 0.0 and policy.in_scope.coef[:-1] == tuple(model["coef"])
+    values = {f: 0.2 * n for n, f in enumerate(older)}
+    low, high = Evidence({**values, FEATURES[-1]: -5.0}), Evidence({**values, FEATURES[-1]: 5.0})
+    assert policy.decide(low) == policy.decide(high)  # the new feature moves nothing
+    with pytest.raises(ValueError, match="features"):
+        RefusalPolicy.from_json({**data, "features": list(reversed(older))})
+    with pytest.raises(ValueError, match="coefficients"):
+        RefusalPolicy.from_json({**data, "in_scope": {**model, "coef": model["coef"][:-1]}})
+
+
 def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
     """eval/calibrate.py end to end on the mini list with the fake embedder, so it cannot rot."""
     questions = tmp_path / "q.jsonl"

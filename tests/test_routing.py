@@ -242,6 +242,8 @@ def test_the_routing_evidence_reads_the_unserved_duties_phrased_as_who_handles_t
     routed = probe.place(near.closest(vector, routed=True), base) - found.values["dense"]
     bare = probe.place(near.closest(vector), base) - found.values["dense"]
     assert found.values["elsewhere"] == pytest.approx(routed) and routed != pytest.approx(bare)
+    mine = probe.place(near.closest(vector, routed=True, of_served=True), base)
+    assert found.values["served"] == pytest.approx(mine - probe.place(near.closest(vector, routed=True), base))
 
 
 def test_a_routing_excerpt_is_read_for_the_article_not_the_laws_title() -> None:

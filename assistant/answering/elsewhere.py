@@ -16,7 +16,7 @@ names (issue: a routing answer never guesses an office).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,10 +119,20 @@ OFFICES: tuple[Office, ...] = (
 )
 
 
+def _is_served(office: Office, names: Sequence[str]) -> bool:
+    return any(word in name for word in office.names for name in names)
+
+
 def unserved(served_names: Iterable[str]) -> tuple[Office, ...]:
     """The offices none of ``served_names`` (the served lists' office names) is."""
     names = [n for n in served_names if n]
-    return tuple(o for o in OFFICES if not any(word in name for word in o.names for name in names))
+    return tuple(o for o in OFFICES if not _is_served(o, names))
+
+
+def served(served_names: Iterable[str]) -> tuple[Office, ...]:
+    """The offices one of ``served_names`` is (those with an entry here)."""
+    names = [n for n in served_names if n]
+    return tuple(o for o in OFFICES if _is_served(o, names))
 
 
 # A duty as the answer to "which office handles this" (routed=True). A bare duty (户口和身份证) is a
@@ -135,41 +145,48 @@ ROUTED = "关于{duty}的事项由{office}部门负责处理"
 
 
 class Elsewhere:
-    """The cosine of a question with the closest duties of an office not served here."""
+    """The cosine of a question with the closest duties of an office not served here, and (for a
+    routing question) with the closest usual duties of the offices that are served."""
 
     def __init__(self, embedder: Embedder | None, served_names: Iterable[str]) -> None:
+        names = list(served_names)
         self.embedder = embedder
-        self.offices = unserved(served_names)
-        self._vectors: dict[bool, np.ndarray] = {}
+        self.offices = unserved(names)
+        self.served = served(names)
+        self._vectors: dict[tuple[bool, bool], np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def duties(self, routed: bool = False) -> list[str]:
+    def duties(self, routed: bool = False, of_served: bool = False) -> list[str]:
         """Each duty of each office on its own: a question about 户口 comes closer to 户口和身份证 than
         to the 公安 entry's whole list of ten matters (on the routing tuning questions asked alone,
         matters no office holds were told from held ones with AUC 0.885 by single duties, 0.853
-        by whole entries). ``routed``: each phrased as ROUTED, for a question asking which office."""
+        by whole entries). ``routed``: each phrased as ROUTED, for a question asking which office.
+        ``of_served``: the duties of the served offices instead."""
         return [ROUTED.format(duty=duty, office=o.names[0]) if routed else duty
-                for o in self.offices for duty in o.duties.split("，") if duty]
+                for o in (self.served if of_served else self.offices) for duty in o.duties.split("，") if duty]
 
-    def vectors(self, routed: bool = False) -> np.ndarray | None:
+    def vectors(self, routed: bool = False, of_served: bool = False) -> np.ndarray | None:
         """The duties' vectors, encoded on first use (a few hundred short passages)."""
-        if self.embedder is None or not self.offices:
+        if self.embedder is None or not (self.served if of_served else self.offices):
             return None
+        key = (routed, of_served)
         with self._lock:
-            if routed not in self._vectors:
+            if key not in self._vectors:
                 try:
-                    found = self.embedder.encode(self.duties(routed), "passage")
+                    found = self.embedder.encode(self.duties(routed, of_served), "passage")
                 except ModelUnavailableError:
                     return None  # no model: the evidence goes without it, as without dense scores
-                self._vectors[routed] = np.asarray(found, np.float32)
-        return self._vectors[routed]
+                self._vectors[key] = np.asarray(found, np.float32)
+        return self._vectors[key]
 
-    def closest(self, query_vector: np.ndarray | None, routed: bool = False) -> float | None:
+    def closest(self, query_vector: np.ndarray | None, routed: bool = False, of_served: bool = False
+                ) -> float | None:
         """The question's best cosine with an unserved office's duties (None without a model);
-        ``routed``: with the duties phrased as who handles them, for a question asking which office."""
+        ``routed``: with the duties phrased as who handles them, for a question asking which office;
+        ``of_served``: with a served office's usual duties (None when no served office has an entry)."""
         if query_vector is None:  # no question vector: the duties are not encoded for nothing
             return None
-        found = self.vectors(routed)
+        found = self.vectors(routed, of_served)
         if found is None:
             return None
         return float((found @ np.asarray(query_vector, np.float32).reshape(-1)).max())

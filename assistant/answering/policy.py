@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
             "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap", "service_cue",
-            "elsewhere", "office_run")
+            "elsewhere", "office_run", "served")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 LEVELS = {"sure": "确定", "likely": "可能相关"}
 # in_scope is fitted class-balanced, so 0.5 is where answerable and unanswerable weigh the same:
@@ -154,9 +154,9 @@ class RefusalPolicy:
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> RefusalPolicy:
         features = tuple(data.get("features", FEATURES))  # type: ignore[arg-type]
-        if features != FEATURES:
+        if features != FEATURES[:len(features)]:
             raise ValueError(f"calibration is for features {features}, this code uses {FEATURES}")
-        return cls(Logistic.from_json(data["in_scope"]), Logistic.from_json(data["right"]),  # type: ignore[arg-type]
+        return cls(_widened(data["in_scope"], len(features)), _widened(data["right"], len(features)),  # type: ignore[arg-type]
                    float(data["refuse_below"]), float(data["sure_at"]),  # type: ignore[arg-type]
                    str(data.get("provenance", "")))
 
@@ -172,6 +172,18 @@ class RefusalPolicy:
             return cls.from_json(found) if isinstance(found, Mapping) else NEVER_REFUSE
         except (KeyError, ValueError, TypeError):
             return NEVER_REFUSE
+
+
+def _widened(data: Mapping[str, Any], fitted: int) -> Logistic:
+    """A model fitted on the first ``fitted`` FEATURES, reading those added since as carrying no
+    weight (coefficient 0) until the next fit: its answers stay what they were."""
+    extra = len(FEATURES) - fitted
+    if extra == 0:
+        return Logistic.from_json(data)
+    if any(len(data[k]) != fitted for k in ("coef", "mean", "scale")):
+        raise ValueError(f"a model of {fitted} features has {len(data['coef'])} coefficients")
+    return Logistic.from_json({"coef": [*data["coef"], *[0.0] * extra], "bias": data["bias"],
+                               "mean": [*data["mean"], *[0.0] * extra], "scale": [*data["scale"], *[1.0] * extra]})
 
 
 # Answers everything and is never sure: what calibration runs the sets with.

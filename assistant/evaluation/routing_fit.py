@@ -36,7 +36,10 @@ MAX_FALSE_REFUSALS = 0.1
 # each, read with the other, raised held matters' first office right and unheld ones refused; the
 # share of the question's weight the leading item and its name hold, when 350 questions to fit on
 # made them pay (5-fold, three seeds: unheld refused 0.754 → 0.795, held refused 0.100 → 0.095).
-FEATURES = ("dense", "dense_margin", "elsewhere", "office_run", "coverage", "idf_share", "name_share")
+# The served offices' usual duties against the unserved ones' (``served``) were added when, on
+# the routing tuning questions asked alone, they told held from unheld matters better (see
+# Assistant.route_evidence).
+FEATURES = ("dense", "dense_margin", "elsewhere", "office_run", "coverage", "idf_share", "name_share", "served")
 
 
 @dataclass(frozen=True, slots=True)
