@@ -24,6 +24,7 @@ from assistant.evaluation import calibration
 from assistant.evaluation.sets import load_sets
 
 ROUTING_SECTIONS = ("routing", "routing_policy")
+POLICY_SECTIONS = ("policy", "cross_validated", "folds", "held_out_by_set")
 COUNTS = ("unanswerable", "unanswerable_refused", "answerable", "answerable_refused")
 
 
@@ -39,9 +40,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="fit only the routing constants, keeping the other sections of the calibration")
     p.add_argument("--fields-only", action="store_true",
                    help="fit only the field model, keeping the other sections of the calibration")
+    p.add_argument("--policy-only", action="store_true",
+                   help="fit only the refusal policy of questions about a matter (its evidence read with the "
+                        "calibration's other sections as they are), keeping the other sections")
     args = p.parse_args(argv)
-    if args.routing_only and args.fields_only:
-        p.error("--routing-only and --fields-only fit different sections: give one")
+    if args.routing_only + args.fields_only + args.policy_only > 1:
+        p.error("--routing-only, --fields-only and --policy-only fit different sections: give one")
     every = load_sets(Path(args.sets), roles=("tuning",))
     sets = [s for s in every if s.task == "answer"]
     if args.fake_embedder:
@@ -79,6 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         if section:
             kept.update(section)  # in the place the section had: the file's diff is the model alone
             _write(target, kept)
+        return 0
+    if args.policy_only:  # the policy is fitted last among the answer stages, on those in the file
+        kept = dict(calibration_of(source))
+        with fitting_from({k: v for k, v in kept.items() if k not in POLICY_SECTIONS}):
+            sections = fit_policy(sets, embedder, args.folds, commit, Path(args.rows) if args.rows else None)
+        kept.update(sections)
+        _write(target, kept)
         return 0
     # Every stage starts from the code's unfitted values plus the stages fitted before it in this
     # run, never from the calibration file, so the same code and sets give the same fit.
@@ -191,7 +202,18 @@ def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: d
     staying_total = {k: sum(f[k] for f in staying_folds) for k in COUNTS}
     print(f"follow-up refusal, cross-validated over {len(staying)} follow-ups that stay on the item: "
           + ", ".join(f"{k} {v}" for k, v in staying_total.items()))
-    rows = calibration.collect(sets, embedder, dense_weight, excerpt, reranker, field_model=fields, overrule=overrule)
+    follow_refusal = calibration.fit_follow_refusal(staying, provenance)
+    print("follow-up refusal fitted on all: " + json.dumps(follow_refusal.to_json(), ensure_ascii=False))
+    fitted["follow_refusal"] = {**follow_refusal.to_json(), "folds": staying_folds, "cross_validated": staying_total}
+    fitted.update(fit_policy(sets, embedder, folds, commit, rows_out, dense_weight=dense_weight,
+                             excerpt_weights=excerpt, item_weights=reranker, field_model=fields, overrule=overrule))
+
+
+def fit_policy(sets: list, embedder: object, folds: int, commit: str, rows_out: Path | None = None,
+               **stages: object) -> dict[str, object]:
+    """The refusal policy's sections, on the evidence of the tuning questions it decides, read with
+    ``stages`` (the stages fitted before it in this run; none: the calibration's)."""
+    rows = calibration.collect(sets, embedder, **stages)  # type: ignore[arg-type]
     print(f"{len(rows)} tuning questions decided by the policy "
           f"({sum(r.answerable for r in rows)} answerable, {sum(not r.answerable for r in rows)} not), "
           f"sets: {', '.join(s.name for s in sets if s.available)}")
@@ -209,15 +231,10 @@ def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: d
                   f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
                   f"{time.strftime('%Y-%m-%d')}")
     policy = calibration.fit(rows, f"{provenance}, sure cut at {sure_z} standard errors", sure_z=sure_z)
-    follow_refusal = calibration.fit_follow_refusal(staying, provenance)
-    print("follow-up refusal fitted on all: " + json.dumps(follow_refusal.to_json(), ensure_ascii=False))
     print("fitted on all: " + json.dumps(policy.to_json(), ensure_ascii=False))
     print("in-sample: " + "  ".join(f"{k} {v}" for k, v in calibration.figures(rows, policy).items()))
-    fitted.update({"policy": policy.to_json(),
-                   "follow_refusal": {**follow_refusal.to_json(), "folds": staying_folds,
-                                      "cross_validated": staying_total},
-                   "cross_validated": calibration.pooled_folds(per_fold), "folds": per_fold,
-                   "held_out_by_set": by_set})
+    return {"policy": policy.to_json(), "cross_validated": calibration.pooled_folds(per_fold), "folds": per_fold,
+            "held_out_by_set": by_set}
 
 
 def fit_fields(sets: list, embedder: object, folds: int, commit: str) -> tuple[object, dict[str, object]]:

@@ -147,6 +147,37 @@ def test_every_answer_carries_a_confidence_and_its_evidence(hashing_assistant) -
     assert hashing_assistant.ask("网络安全法第六十一条", []).confidence == "likely"
 
 
+def test_the_evidence_reads_the_shape_of_the_answer(hashing_assistant) -> None:
+    """How far the leader stands above the next item, how much of its field the best excerpt is,
+    how long that field is, and the field model's probability of it (none without a field model)."""
+    import math
+
+    from assistant.answering import evidence as ev
+    from assistant.answering import select
+    from assistant.answering.excerpt import Candidate
+    from assistant.types import Span
+
+    a = hashing_assistant
+    hits = a.retriever.search("网络运营者未要求用户提供真实身份信息罚多少", 5)
+    item = a.catalogue.items[hits[0].item_key]
+    office = item.fields["承办机构"]
+    features = tuple(0.7 if f == "field_prob" else 0.0 for f in select.FEATURES)
+    whole = select.Scored("承办机构", Candidate(office.span, None), features)
+    shape = ev._answer_shape(a.catalogue, hits[0], hits, whole, select.FEATURES.index)
+    assert shape == {"item_gap": hits[0].score - hits[1].score, "excerpt_share": 1.0,
+                     "field_length": math.log1p(len(office.span)), "field_prob": 0.7}
+    basis = item.fields["实施依据"]
+    quarter = Span(basis.span.start, basis.span.start + len(basis.span) // 4)
+    sentence = select.Scored("实施依据", Candidate(quarter, None), features)
+    part = ev._answer_shape(a.catalogue, hits[0], hits[:1], sentence, select.FEATURES.index)
+    assert 0.0 < part["excerpt_share"] < 0.5 and part["field_length"] == math.log1p(len(basis.span))
+    assert part["item_gap"] == 1.0  # no second item: nothing stands near it
+    assert ev._answer_shape(a.catalogue, hits[0], hits, None, select.FEATURES.index) == {
+        "item_gap": hits[0].score - hits[1].score}
+    asked = a.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
+    assert {"item_gap", "excerpt_share", "field_length", "field_prob"} <= set(asked.evidence)
+
+
 def test_sets_manifest_and_verbatim_check(tmp_path) -> None:
     manifest = tmp_path / "sets.json"
     manifest.write_text(json.dumps({"sets": [

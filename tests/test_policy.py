@@ -124,6 +124,39 @@ def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
     assert FollowVote.fitted(out).provenance.startswith("eval/calibrate.py")
 
 
+def test_calibrate_policy_only_refits_the_policy_and_keeps_the_rest(tmp_path) -> None:
+    """eval/calibrate.py --policy-only end to end with the fake embedder: the policy's sections are
+    written, every other section of the target stays as it was."""
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": f"a{n}", "question": q, "gold_items": gold, "gold_field": "实施依据" if gold else None,
+         "must_quote": "罚款" if gold else "", "kind": "paraphrase" if gold else "unanswerable", "turns": None}
+        for n, (q, gold) in enumerate([
+            ("未要求用户提供真实身份信息怎么罚", ["72"]), ("不实名注册罚多少", ["72"]),
+            ("不履行网络安全保护义务的处罚", ["70"]), ("网络运营者不履行安全保护义务罚多少", ["70"]),
+            ("明天天气怎么样", []), ("高考成绩什么时候出", []), ("中午点个外卖吃啥好", [])])
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    manifest = tmp_path / "sets.json"
+    manifest.write_text(json.dumps({"sets": [
+        {"name": "tiny", "role": "tuning", "questions": str(questions),
+         "lists": [str(paths.ROOT / "tests" / "data" / "mini_list.tsv")]},
+    ]}), encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    out.write_text(json.dumps({"kept": 1, "policy": {"stale": True}}), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--sets", str(manifest),
+                           "--folds", "2", "--fake-embedder", "--policy-only", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "decided by the policy" in done.stdout and "fusion" not in done.stdout
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["kept"] == 1 and {"policy", "held_out_by_set", "cross_validated", "folds"} <= set(written)
+    assert "eval/calibrate.py" in RefusalPolicy.from_json(written["policy"]).provenance
+    both = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--policy-only",
+                           "--routing-only"], capture_output=True, text=True, timeout=60)
+    assert both.returncode != 0 and "give one" in both.stderr
+
+
 def test_calibrate_fields_only_refits_the_field_model_and_keeps_the_rest(tmp_path) -> None:
     """eval/calibrate.py --fields-only end to end with the fake embedder: only the field model is
     written, every other section of the target stays as it was."""
@@ -335,6 +368,44 @@ def test_a_few_held_out_sure_answers_all_right_do_not_prove_the_cut(monkeypatch)
     monkeypatch.setattr(calibration, "held_out_by_set", held)
     z, found = calibration.fit_sure_z([])
     assert z == calibration.SURE_ZS[1] and found["sure_answers"] == 0
+
+
+def test_a_sure_cut_that_calls_too_many_wrong_answers_sure_is_widened(monkeypatch) -> None:
+    """Held out by set, 97 sure answers of 100 right clear the precision bound, but they are 6 % of
+    the wrong answers: the next number of standard errors is taken."""
+    from assistant.evaluation import calibration
+
+    def held(rows, z):
+        first = z == calibration.SURE_ZS[0]
+        return {"sure_right": 0.97 if first else 0.99, "sure_answers": 100, "sure_right_answers": 97 if first else 99,
+                "wrong_marked_sure": 0.06 if first else 0.02}
+
+    monkeypatch.setattr(calibration, "held_out_by_set", held)
+    z, found = calibration.fit_sure_z([])
+    assert z == calibration.SURE_ZS[1] and found["wrong_marked_sure"] == 0.02
+
+
+def test_in_scope_reads_the_answer_shape_not_at_all_and_right_does() -> None:
+    """A shape feature (the quote is its whole field) that tells right quotes apart perfectly, and
+    answerable questions too: ``right`` learns it, ``in_scope`` gives it no weight."""
+    import random
+
+    from assistant.answering.policy import SHAPE_FEATURES
+    from assistant.evaluation.calibration import Row, _models
+
+    at = FEATURES.index(SHAPE_FEATURES[1])
+    rng = random.Random(5)
+    rows = []
+    for i in range(200):
+        answerable = i % 4 != 0
+        right = answerable and i % 3 != 0
+        features = tuple(float(right) if k == at else rng.random() for k in range(len(FEATURES)))
+        rows.append(Row("s", str(i), features, answerable, answerable, right))
+    in_scope, right_model = _models(rows)
+    assert in_scope.coef[at] == 0.0 and right_model.coef[at] > 1.0
+    base = {f: 0.5 for f in FEATURES}
+    whole, part = Evidence({**base, FEATURES[at]: 1.0}), Evidence({**base, FEATURES[at]: 0.0})
+    assert in_scope(whole) == in_scope(part) and right_model(whole) > right_model(part)
 
 
 def test_questions_found_by_a_number_place_no_policy_cut(hashing_assistant) -> None:

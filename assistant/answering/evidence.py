@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.answering import intent, select, tags
 from assistant.answering.elsewhere import Elsewhere
@@ -214,6 +214,7 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         "excerpt_kind": max(best.features[at("kind")], best.features[at("unasked_kind")]) if best else 0.0,
         "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
         "service_cue": float(any(c in text for c in SERVICE_CUES)),
+        **_answer_shape(cat, top, hits, best, at),
     }
     vector = retriever.query_vectors([text])  # None when searches are lexical
     other = words.elsewhere(retriever).closest(None if vector is None else vector[0])
@@ -225,6 +226,24 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         for key in ("dense", "dense_margin", "agree"):
             values.pop(key)
     return Evidence(values)
+
+
+def _answer_shape(cat: Catalogue, top: ItemHit, hits: Sequence[ItemHit], best: select.Scored | None,
+                  at: Callable[[str], int]) -> dict[str, float]:
+    """How the answer is shaped, which tells how likely its quote is right rather than whether
+    the lists hold one: how far the leading item's score stands above the next item's; how much
+    of its field the quote is (a one-sentence field quoted whole is right when the item and the
+    field are); how long that field is (log characters: a long 实施依据 holds many articles to
+    choose among); and the field model's probability of that field. On the tuning sets, each held
+    out in turn, the `right` model's 200 surest of 939 answers were right 0.945 of the time
+    without them and 0.985 with them (AUC 0.798 → 0.828)."""
+    gap = top.score - hits[1].score if len(hits) > 1 else 1.0
+    if best is None:
+        return {"item_gap": gap}
+    field = cat.items[top.item_key].fields.get(best.field)
+    length = len(field.span) if field is not None else len(best.span)
+    return {"item_gap": gap, "excerpt_share": min(1.0, len(best.span) / max(1, length)),
+            "field_length": math.log1p(length), "field_prob": best.features[at("field_prob")]}
 
 
 def held(word: str, text: str) -> bool:

@@ -28,7 +28,11 @@ from typing import Any, ClassVar
 
 FEATURES = ("dense", "dense_margin", "idf_share", "coverage", "agree", "unknown_nouns", "name_share",
             "foreign_share", "topic_foreign", "excerpt_margin", "excerpt_kind", "excerpt_overlap", "service_cue",
-            "elsewhere", "office_run", "served")
+            "elsewhere", "office_run", "served", "item_gap", "excerpt_share", "field_length", "field_prob")
+# How the answer is shaped (evidence._answer_shape): read by ``right`` only. They tell whether the
+# quote is right, not whether the lists hold an answer; read by ``in_scope`` too, they cost it
+# unanswerable questions refused (each tuning set held out: 0.702 → 0.667).
+SHAPE_FEATURES = ("item_gap", "excerpt_share", "field_length", "field_prob")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 LEVELS = {"sure": "确定", "likely": "可能相关"}
 # in_scope is fitted class-balanced, so 0.5 is where answerable and unanswerable weigh the same:

@@ -20,6 +20,7 @@ from assistant.answering.policy import (
     FEATURES,
     FOLLOW_FEATURES,
     NEVER_REFUSE,
+    SHAPE_FEATURES,
     SURE_IN_SCOPE,
     Evidence,
     FollowRefusal,
@@ -50,6 +51,9 @@ SURE_Z = 1.0
 # the answers called sure with each tuning set held out in turn are right SURE_PRECISION of the time
 # (or none is called sure). With one standard error, held out by set, they were right 0.83–0.87.
 SURE_ZS = (1.0, 1.5, 2.0, 3.0)
+# ... and under which, held out the same way, at most this share of the wrong answers is called sure
+# (the issue's second figure: a cut right 0.973 of the time still called 0.051 of them sure).
+MAX_WRONG_SURE = 0.05
 L2 = 1.0
 INNER_FOLDS = 5  # inside each fit: the folds whose held-out probabilities place the cuts
 # ... unless the rows come from at least this many sets: then each set is a fold, so a cut is placed
@@ -195,8 +199,17 @@ def fit(rows: Sequence[Row], provenance: str = "", max_false_refusals: float = M
     return RefusalPolicy(in_scope, right, refuse_below, sure_at, provenance)
 
 
+_SHAPE = tuple(f in SHAPE_FEATURES for f in FEATURES)
+
+
+def _scope_view(features: tuple[float, ...]) -> tuple[float, ...]:
+    """The features ``in_scope`` reads: the answer's shape set to 0 (a constant column fits to 0)."""
+    return tuple(0.0 if shape else v for shape, v in zip(_SHAPE, features, strict=True))
+
+
 def _models(rows: Sequence[Row]) -> tuple[Logistic, Logistic]:
-    in_scope = fit_logistic([r.features for r in rows], [int(r.answerable) for r in rows], l2=L2, balanced=True)
+    in_scope = fit_logistic([_scope_view(r.features) for r in rows], [int(r.answerable) for r in rows], l2=L2,
+                            balanced=True)
     # ``right`` learns from every row, an unanswerable question's answer being wrong, as the sure cut
     # counts it. Fitted on answerable questions only, it never saw what a wrong answer to a question
     # no list answers looks like: on the eighth session's rows, each tuning set held out in turn, its
@@ -273,14 +286,16 @@ def figures(rows: Sequence[Row], policy: RefusalPolicy) -> dict[str, float | Non
 def fit_sure_z(rows: Sequence[Row]) -> tuple[float, dict[str, float | None]]:
     """The first of SURE_ZS whose policies, fitted with each set held out in turn, call only
     answers sure that are shown right SURE_PRECISION of the time (the Wilson lower bound of the
-    held-out sure answers, at the same number of standard errors), with those held-out figures.
+    held-out sure answers, at the same number of standard errors) and call at most MAX_WRONG_SURE of
+    the wrong answers sure, with those held-out figures.
 
     Their point share is not enough: a fit whose held-out sure answers were 6 of 6 right (one
     standard error; 1.4 % of the answers) called 9 report answers sure, 7 of them right."""
     for z in SURE_ZS:
         held = held_out_by_set(rows, z)
         n, good = int(held["sure_answers"] or 0), int(held["sure_right_answers"] or 0)
-        if n == 0 or wilson_lower(good, n, z) >= SURE_PRECISION:
+        if n == 0 or (wilson_lower(good, n, z) >= SURE_PRECISION
+                      and float(held.get("wrong_marked_sure") or 0.0) <= MAX_WRONG_SURE):
             return z, held
     return SURE_ZS[-1], held
 
