@@ -209,6 +209,30 @@ def test_a_title_on_its_own_line_is_quoted_with_the_article_after_it(tmp_path) -
                 and c.span.start == field.parts[0].start]
 
 
+def test_a_short_cell_of_several_lines_is_a_candidate_whole(tmp_path) -> None:
+    """追责会追到哪些人 asks for every line of 1.具体承办人；/2.内设机构负责人；/3.…: the cell whole is a
+    candidate (a slice of the file), though each line is a unit of its own; a long cell is not, nor
+    a cell that cites a law on a line of its own (its title is joined to its article instead)."""
+    from assistant.answering.excerpt import QUOTE_LIMIT, candidates
+
+    lines = "1.具体承办人；\n2.内设机构负责人；\n3.单位法定代表人或分管领导。"
+    (tmp_path / "a").mkdir()
+    text, field = _basis_cell(tmp_path / "a", lines)
+    found = [c.span.of(text) for c in candidates(text, field)]
+    assert lines in found and "1.具体承办人；" in found
+    whole = next(c for c in candidates(text, field) if c.span.of(text) == lines)
+    assert text[whole.span.start:whole.span.end] == lines and whole.span.start == field.parts[0].start
+    long_lines = "\n".join(f"{n}.第{n}种情形的说明文字，写得比较长，一直写到这一行的末尾为止；" for n in range(1, 12))
+    assert len(long_lines) > QUOTE_LIMIT
+    (tmp_path / "b").mkdir()
+    text, field = _basis_cell(tmp_path / "b", long_lines)
+    assert all(len(c.span) <= QUOTE_LIMIT for c in candidates(text, field))
+    title = "【法律】《中华人民共和国体育法》（1995年8月29日通过）"
+    (tmp_path / "c").mkdir()
+    text, field = _basis_cell(tmp_path / "c", f"{title}\n第四十五条：必须经体育行政部门批准。\n第四十六条：不得侵占。")
+    assert not [c for c in candidates(text, field) if "第四十六条" in c.span.of(text) and title in c.span.of(text)]
+
+
 def test_no_quote_carries_the_lists_markup(hashing_assistant) -> None:
     """A quote across two <p> parts of a cell would show the tags between them in the answer."""
     from assistant.evaluation.score import load_questions, run

@@ -78,6 +78,14 @@ def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> li
                     if phrases[j].end - phrases[i].start > QUOTE_LIMIT and j > i:
                         break
                     out.append(Candidate(Span(phrases[i].start, phrases[j].end), clause))
+    # A short cell whole, across its lines (主动\n公开; 1.具体承办人；\n2.内设机构负责人；…): runs stay
+    # within a line, and 追责会追到哪些人 asks for every line. Not across markup, which a quote would
+    # show, nor a citation (a law's title on a line: _titled joins it to its article).
+    whole = trim(text, field.span.start, field.span.end)
+    cites = any(_TITLE_ALONE.match(span.of(text)) for span, _ in units)
+    if 0 < len(whole) <= QUOTE_LIMIT and "<" not in whole.of(text) and not cites \
+            and all(c.span != whole for c in out):
+        out.append(Candidate(whole, None))
     return out
 
 
