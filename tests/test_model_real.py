@@ -140,6 +140,17 @@ def test_real_a_question_naming_no_matter_is_never_sure(real_assistant) -> None:
 
 
 @pytest.mark.parametrize(("question", "seq"), [
+    ("擅自开展网络安全检测评估活动的处罚", "73"), ("关键基础设施把网络数据存储在境外的处罚", "76")])
+def test_real_a_plain_question_on_one_item_is_answered_sure_and_right(real_assistant, question: str,
+                                                                     seq: str) -> None:
+    """The fitted policy calls an answer 确定 when its evidence and its shape say so: a question that
+    names one item's conduct, answered by that item's penalty article."""
+    a = real_assistant.ask(question, [])
+    assert a.confidence == "sure" and not a.refused and a.hits[0].seq == seq
+    assert a.primary is not None and a.primary.field == "实施依据" and "罚款" in a.primary.text
+
+
+@pytest.mark.parametrize(("question", "seq"), [
     ("11620500MB0305146K3620246010000这个编码是哪个事项", "79"),
     ("我手上的案卷封面地方权力编码写的是11620500MB0305146K3620246010000，这是清单里哪一项权力？", "79"),
     ("11620500MB0305146K3621046014000 是哪个事项？", "83")])
