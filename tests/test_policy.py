@@ -124,10 +124,28 @@ def test_calibrate_script_runs_on_a_tiny_list(tmp_path) -> None:
     assert FollowVote.fitted(out).provenance.startswith("eval/calibrate.py")
 
 
+def _calibrate_one_stage(tmp_path, rows: list[dict], start: dict, flag: str):
+    """eval/calibrate.py ``flag`` (one stage alone) on ``rows`` over the mini list, with the fake
+    embedder, into a target that holds ``start``: the run and the target."""
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    manifest = tmp_path / "sets.json"
+    manifest.write_text(json.dumps({"sets": [
+        {"name": "tiny", "role": "tuning", "questions": str(questions),
+         "lists": [str(paths.ROOT / "tests" / "data" / "mini_list.tsv")]},
+    ]}), encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    out.write_text(json.dumps(start), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--sets", str(manifest),
+                           "--folds", "2", "--fake-embedder", flag, "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done, out
+
+
 def test_calibrate_policy_only_refits_the_policy_and_keeps_the_rest(tmp_path) -> None:
     """eval/calibrate.py --policy-only end to end with the fake embedder: the policy's sections are
     written, every other section of the target stays as it was."""
-    questions = tmp_path / "q.jsonl"
     rows = [
         {"id": f"a{n}", "question": q, "gold_items": gold, "gold_field": "实施依据" if gold else None,
          "must_quote": "罚款" if gold else "", "kind": "paraphrase" if gold else "unanswerable", "turns": None}
@@ -136,18 +154,7 @@ def test_calibrate_policy_only_refits_the_policy_and_keeps_the_rest(tmp_path) ->
             ("不履行网络安全保护义务的处罚", ["70"]), ("网络运营者不履行安全保护义务罚多少", ["70"]),
             ("明天天气怎么样", []), ("高考成绩什么时候出", []), ("中午点个外卖吃啥好", [])])
     ]
-    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    manifest = tmp_path / "sets.json"
-    manifest.write_text(json.dumps({"sets": [
-        {"name": "tiny", "role": "tuning", "questions": str(questions),
-         "lists": [str(paths.ROOT / "tests" / "data" / "mini_list.tsv")]},
-    ]}), encoding="utf-8")
-    out = tmp_path / "calibration.json"
-    out.write_text(json.dumps({"kept": 1, "policy": {"stale": True}}), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--sets", str(manifest),
-                           "--folds", "2", "--fake-embedder", "--policy-only", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done, out = _calibrate_one_stage(tmp_path, rows, {"kept": 1, "policy": {"stale": True}}, "--policy-only")
     assert "decided by the policy" in done.stdout and "fusion" not in done.stdout
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written["kept"] == 1 and {"policy", "held_out_by_set", "cross_validated", "folds"} <= set(written)
@@ -160,7 +167,6 @@ def test_calibrate_policy_only_refits_the_policy_and_keeps_the_rest(tmp_path) ->
 def test_calibrate_fields_only_refits_the_field_model_and_keeps_the_rest(tmp_path) -> None:
     """eval/calibrate.py --fields-only end to end with the fake embedder: only the field model is
     written, every other section of the target stays as it was."""
-    questions = tmp_path / "q.jsonl"
     rows = [
         {"id": f"a{n}", "question": q, "gold_items": ["72"], "gold_field": field, "must_quote": "x",
          "kind": "paraphrase", "turns": None}
@@ -169,18 +175,7 @@ def test_calibrate_fields_only_refits_the_field_model_and_keeps_the_rest(tmp_pat
             ("这事哪个科室办", "承办机构"), ("由哪个科负责", "承办机构"),
             ("立案后要填什么表", "责任事项"), ("调查取证要几个人", "责任事项")])
     ]
-    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    manifest = tmp_path / "sets.json"
-    manifest.write_text(json.dumps({"sets": [
-        {"name": "tiny", "role": "tuning", "questions": str(questions),
-         "lists": [str(paths.ROOT / "tests" / "data" / "mini_list.tsv")]},
-    ]}), encoding="utf-8")
-    out = tmp_path / "calibration.json"
-    out.write_text(json.dumps({"field_model": {"stale": True}, "kept": 1}), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--sets", str(manifest),
-                           "--folds", "2", "--fake-embedder", "--fields-only", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done, out = _calibrate_one_stage(tmp_path, rows, {"field_model": {"stale": True}, "kept": 1}, "--fields-only")
     assert "field model on all 6" in done.stdout and "fusion" not in done.stdout
     written = json.loads(out.read_text(encoding="utf-8"))
     # The other sections as they were, and the model in the place it had (the file's diff is the model).
