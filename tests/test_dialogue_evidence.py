@@ -163,16 +163,16 @@ def test_the_evidence_reads_the_shape_of_the_answer(hashing_assistant) -> None:
     office = item.fields["承办机构"]
     features = tuple(0.7 if f == "field_prob" else 0.0 for f in select.FEATURES)
     whole = select.Scored("承办机构", Candidate(office.span, None), features)
-    shape = ev._answer_shape(a.catalogue, hits[0], hits, whole, select.FEATURES.index)
+    shape = ev._answer_shape(a.catalogue, hits[0], hits, whole)
     assert shape == {"item_gap": hits[0].score - hits[1].score, "excerpt_share": 1.0,
                      "field_length": math.log1p(len(office.span)), "field_prob": 0.7}
     basis = item.fields["实施依据"]
     quarter = Span(basis.span.start, basis.span.start + len(basis.span) // 4)
     sentence = select.Scored("实施依据", Candidate(quarter, None), features)
-    part = ev._answer_shape(a.catalogue, hits[0], hits[:1], sentence, select.FEATURES.index)
+    part = ev._answer_shape(a.catalogue, hits[0], hits[:1], sentence)
     assert 0.0 < part["excerpt_share"] < 0.5 and part["field_length"] == math.log1p(len(basis.span))
     assert part["item_gap"] == 1.0  # no second item: nothing stands near it
-    assert ev._answer_shape(a.catalogue, hits[0], hits, None, select.FEATURES.index) == {
+    assert ev._answer_shape(a.catalogue, hits[0], hits, None) == {
         "item_gap": hits[0].score - hits[1].score}
     asked = a.ask("网络运营者未要求用户提供真实身份信息罚多少", [])
     assert {"item_gap", "excerpt_share", "field_length", "field_prob"} <= set(asked.evidence)

@@ -163,11 +163,14 @@ class Elsewhere:
         by whole entries). ``routed``: each phrased as ROUTED, for a question asking which office.
         ``of_served``: the duties of the served offices instead."""
         return [ROUTED.format(duty=duty, office=o.names[0]) if routed else duty
-                for o in (self.served if of_served else self.offices) for duty in o.duties.split("，") if duty]
+                for o in self._of(of_served) for duty in o.duties.split("，") if duty]
+
+    def _of(self, of_served: bool) -> tuple[Office, ...]:
+        return self.served if of_served else self.offices
 
     def vectors(self, routed: bool = False, of_served: bool = False) -> np.ndarray | None:
         """The duties' vectors, encoded on first use (a few hundred short passages)."""
-        if self.embedder is None or not (self.served if of_served else self.offices):
+        if self.embedder is None or not self._of(of_served):
             return None
         key = (routed, of_served)
         with self._lock:

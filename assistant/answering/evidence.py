@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from assistant.answering import intent, select, tags
 from assistant.answering.elsewhere import Elsewhere
@@ -214,7 +214,7 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
         "excerpt_kind": max(best.features[at("kind")], best.features[at("unasked_kind")]) if best else 0.0,
         "excerpt_overlap": best.features[at("overlap")] if best else 0.0,
         "service_cue": float(any(c in text for c in SERVICE_CUES)),
-        **_answer_shape(cat, top, hits, best, at),
+        **_answer_shape(cat, top, hits, best),
     }
     vector = retriever.query_vectors([text])  # None when searches are lexical
     other = words.elsewhere(retriever).closest(None if vector is None else vector[0])
@@ -228,8 +228,8 @@ def gather(words: ListWords, retriever: Retriever, text: str, hits: list[ItemHit
     return Evidence(values)
 
 
-def _answer_shape(cat: Catalogue, top: ItemHit, hits: Sequence[ItemHit], best: select.Scored | None,
-                  at: Callable[[str], int]) -> dict[str, float]:
+def _answer_shape(cat: Catalogue, top: ItemHit, hits: Sequence[ItemHit], best: select.Scored | None
+                  ) -> dict[str, float]:
     """How the answer is shaped, which tells how likely its quote is right rather than whether
     the lists hold one: how far the leading item's score stands above the next item's; how much
     of its field the quote is (a one-sentence field quoted whole is right when the item and the
@@ -243,7 +243,7 @@ def _answer_shape(cat: Catalogue, top: ItemHit, hits: Sequence[ItemHit], best: s
     field = cat.items[top.item_key].fields.get(best.field)
     length = len(field.span) if field is not None else len(best.span)
     return {"item_gap": gap, "excerpt_share": min(1.0, len(best.span) / max(1, length)),
-            "field_length": math.log1p(length), "field_prob": best.features[at("field_prob")]}
+            "field_length": math.log1p(length), "field_prob": best.features[select.FEATURES.index("field_prob")]}
 
 
 def held(word: str, text: str) -> bool:

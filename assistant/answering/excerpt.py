@@ -82,8 +82,8 @@ def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> li
     # within a line, and 追责会追到哪些人 asks for every line. Not across markup, which a quote would
     # show, nor a citation (a law's title on a line: _titled joins it to its article).
     whole = trim(text, field.span.start, field.span.end)
-    cites = any(_TITLE_ALONE.match(span.of(text)) for span, _ in units)
-    if 0 < len(whole) <= QUOTE_LIMIT and "<" not in whole.of(text) and not cites \
+    if 0 < len(whole) <= QUOTE_LIMIT and "<" not in whole.of(text) \
+            and not any(_TITLE_ALONE.match(span.of(text)) for span, _ in units) \
             and all(c.span != whole for c in out):
         out.append(Candidate(whole, None))
     return out
