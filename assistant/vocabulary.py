@@ -23,7 +23,7 @@ ASPECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("accountability", "追责情形", ("追责", "问责", "失职", "玩忽职守", "滥用职权", "徇私舞弊", "渎职",
                                   "行政处分", "工作人员", "担责", "受什么处分",
                                   "被追究", "经办人员", "办案人员", "执法人员要")),
-    ("who", "承办机构", ("哪个科", "什么科", "科室", "承办", "哪个部门办", "谁办", "谁管", "谁来管",
+    ("who", "承办机构", ("哪个科", "什么科", "科室", "处室", "股室", "承办", "哪个部门办", "谁办", "谁管", "谁来管",
                        "谁负责", "谁来罚", "谁来处罚", "谁处罚", "实施主体", "哪个部门", "谁来")),
     ("procedure", "责任事项", ("立案", "调查", "取证", "听证", "约谈", "决定书", "送达", "强制执行", "执行",
                              "谁来决定", "不履行处罚", "法院", "催告书", "告知当事人",
@@ -89,6 +89,9 @@ HANDLING_VERBS = ("办", "批", "审批", "登记", "备案", "投诉", "举报"
                   "认定", "核发", "领", "开", "报案", "立案", "换", "补", "找")
 _HANDLING = "|".join(sorted(HANDLING_VERBS, key=len, reverse=True))
 _GO_HANDLE = rf"去哪(?:儿|里)?(?:{_HANDLING})"
+# Where to go named by a section of the office (去哪个科室办): its 承办机构 answers it. Which 部门 or
+# 单位 asks which office, and a single office's list holds nothing on another office's matters.
+_UNIT = "科|处室|股室"
 # Kinds of fact no column holds, as patterns: where an office sits (在哪办公, 在几楼).
 # 电话, 上班 and 去哪 count when asked for, not when said in passing (我打电话举报了…, 标志上没写举报电话,
 # 工人没法按每天8小时上班), nor when 去哪 asks where a matter is handled (above).
@@ -97,7 +100,7 @@ OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公�
                          r"地址(?:在|是|呢|多少)|(?:办公|单位|详细|具体|什么|哪个)地址",
                          r"电话(?:是)?多少|电话号码|打(?:哪个|什么)电话",
                          r"上班(?:吗|不|嘛)|几点.{0,2}上班|有人上班",
-                         rf"去哪(?!(?:儿|里)?(?:{_HANDLING}))",
+                         rf"去哪(?!(?:儿|里)?(?:{_HANDLING}))(?!个(?:{_UNIT}))",
                          # Where a fine is paid in, and the office holders' names (科长叫什么; 这项权力叫什么 is
                          # the item's name, which a list holds).
                          r"银行账户|银行账号|哪个银行|账号是多少",

@@ -150,6 +150,10 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     ("歌厅门口的牌子上没写12318举报电话，这个也有人管吗", False, False),
     ("工人没法按每天8小时上班，想申请综合计算工时工作制", False, False),
     ("那要去哪儿申请，需要交什么材料", False, False),
+    # 去哪 naming a section asks which section handles it; any other place is no column's.
+    ("那去哪个科室办？", False, False),
+    ("去哪个处室问", False, False),
+    ("去哪个网站查", True, False),
     # Where a fine is paid in; an office holder's name, but not an item's.
     ("罚款要缴到哪个银行账户", True, False),
     ("审批科科长叫什么", True, False),
@@ -260,3 +264,11 @@ def test_the_office_a_question_names_is_no_part_of_its_matter(hashing_assistant)
     assert hashing_assistant._matter_of(short) is short
     # The answer still shows the question as asked.
     assert "网信办" in hashing_assistant.ask("天水市网信办对不让用户实名注册的网站怎么罚？", []).query
+
+
+@pytest.mark.parametrize("text", ["那该去哪个处室办", "这个归哪个股室管"])
+def test_a_section_by_another_name_asks_who_handles(text: str) -> None:
+    from assistant.answering.intent import recognise
+
+    got = recognise(text)
+    assert (got.aspect, got.column) == ("who", "承办机构")
