@@ -73,6 +73,9 @@ def test_time_limits_are_not_dates() -> None:
     assert select._TIME.search("保存期限应当不少于两年")
     assert select._TIME.search("备案卡有效期为一年")
     assert not select._TIME.search("（2016年12月12日国家旅游局发布）")
+    # When a law took effect, in the version note after its title, is no time limit either.
+    assert not select._TIME.search("（…2009年8月27日…修正，自公布之日起施行）")
+    assert select._TIME.search("自收到申请之日起二十日内作出决定")
 
 
 def test_choose_keeps_one_field_and_no_overlap(hashing_assistant, seed) -> None:

@@ -44,9 +44,10 @@ _MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)
                     + _MULTIPLE + "|" + _PERCENT)
 _AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|[百千]分之[0-9零一二两三四五六七八九十点.]+(?:以上|以下)|"
                      + _MULTIPLE + "(?:的)?罚款|" + _PERCENT + "(?:以上|以下)")
-# A time limit, not a date (2016年12月12日 is when a law was passed).
-_TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起|不少于[^，。；]{0,8}?(?:年|月|日|天)"
-                   r"|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限|有效期")
+# A time limit, not a date (2016年12月12日 is when a law was passed), nor when a law took effect (自公布
+# 之日起施行, in the version note many lists write after a law's title).
+_TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起(?!施行)"
+                   r"|不少于[^，。；]{0,8}?(?:年|月|日|天)|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限|有效期")
 # Documents handed in: 申请书, 证明材料, 平面图, 复印件.
 _MATERIALS = re.compile(r"材料|申请书|申请表|证明|复印件|图纸|平面图|证件")
 _COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
