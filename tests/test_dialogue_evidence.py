@@ -274,7 +274,8 @@ def test_a_step_the_conversations_item_lacks_is_asked_of_the_items_that_have_it(
                {"role": "assistant", "content": f"**理解为**：第83项「{cat.name(inspection)}」 · 承办机构"}]
     case = hashing_assistant.ask("立案以后要做什么", history)
     assert case.focus and case.focus[0] != inspection.key
-    assert case.primary is not None and "立案" in case.primary.text
+    assert "立案" in hashing_assistant.words.text(cat.items[case.focus[0]])
+    assert case.primary is not None and case.primary.field == "责任事项"
     assert hashing_assistant.ask("检查时要出示什么证件", history).focus == (inspection.key,)
 
 

@@ -1,6 +1,7 @@
 """Excerpt choice from evidence: candidates are file slices, features read the question, weights rank."""
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -76,6 +77,8 @@ def test_time_limits_are_not_dates() -> None:
     # When a law took effect, in the version note after its title, is no time limit either.
     assert not select._TIME.search("（…2009年8月27日…修正，自公布之日起施行）")
     assert select._TIME.search("自收到申请之日起二十日内作出决定")
+    assert select._TIME.search("整改期限届满后复查")
+    assert not select._TIME.search("应当公示许可的事项、依据、条件、数量、程序、期限以及需要提交的材料")
 
 
 def test_choose_keeps_one_field_and_no_overlap(hashing_assistant, seed) -> None:
@@ -493,3 +496,47 @@ def test_a_list_entry_whose_opening_states_the_fine_asked_for_says_so(hashing_as
     assert all(s.features[head_kind] == 0.0 for s in plain)
     # Clauses not under a list's opening have no head.
     assert select._list_heads(text, item.fields["追责情形"].clauses) == {}
+
+
+@pytest.mark.parametrize(("question", "done"), [
+    ("立案以后接下来是什么程序", "立案"), ("调查取证完了下一步做什么", "调查取证"),
+    ("约谈结束后要做什么", "约谈"), ("受理之后他们还要干什么", "受理"), ("审查完了以后呢", "审查"),
+    ("不实名注册会被怎么罚", None), ("罚款后果呢", None),
+])
+def test_a_question_about_what_follows_a_step_names_the_step_done(question: str, done: str | None) -> None:
+    assert recognise(question).after == done
+
+
+def test_what_follows_a_step_is_the_next_clause_of_the_lists_own_order(seed) -> None:
+    item = next(i for i in seed.items if i.seq == "71")
+    clauses = item.fields["责任事项"].clauses
+    heads = [select._step_head(seed.source.text, c) for c in clauses]
+    first = next(n for n, h in enumerate(heads) if "立案" in h)
+    # Named by the question's words before 以后 (their last characters: 案子立案 names 立案).
+    assert select._neighbours(seed.source.text, clauses, "案子立案", True) == {clauses[first + 1].span.start}
+    assert select._neighbours(seed.source.text, clauses, "没有的步骤", True) == frozenset()
+
+
+def test_what_comes_before_a_step_is_the_clause_before_it(seed) -> None:
+    item = next(i for i in seed.items if i.seq == "80")
+    clauses = item.fields["责任事项"].clauses
+    heads = [select._step_head(seed.source.text, c) for c in clauses]
+    deciding = next(n for n, h in enumerate(heads) if "决定" in h)
+    question = "正式作出处罚决定之前，必须先走哪一步？"
+    assert recognise(question).before == "作出处罚决定" and recognise(question).after is None
+    assert select._neighbours(seed.source.text, clauses, "作出处罚决定", False) == {clauses[deciding - 1].span.start}
+
+
+def test_a_sentence_stating_the_order_in_words_is_marked(hashing_assistant, seed) -> None:
+    after, before = recognise("约谈结束以后还要做什么"), recognise("发许可证之前要先跟谁沟通")
+    assert select._states_order("谈话结束后制作《执法约谈笔录》", replace(after, after="谈话"))
+    assert select._states_order("颁发道路运输经营许可证前，应当与运输线路目的地的相应交通运输主管部门协商", before)
+    assert not select._states_order("颁发道路运输经营许可证前，应当协商", after)  # 前 answers no 以后
+    assert not select._states_order("谈话结束后制作笔录", recognise("约谈要几个人"))
+    # In the pool: the feature marks the clause after the step, and no clause without either.
+    item = next(i for i in seed.items if i.seq == "71")
+    ctx = _context(hashing_assistant, "立案以后接下来是什么程序", item.key)
+    index = select.FEATURES.index("next_step")
+    marked = [c for c in select.pool(item, seed.source, ctx) if c.features[index]]
+    assert marked and all("立案" not in select._step_head(seed.source.text, c.candidate.clause)
+                          for c in marked if c.candidate.clause is not None)

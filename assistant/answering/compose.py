@@ -73,7 +73,7 @@ def interpretation(item: Item, name: str, intent: Intent, column: str, list_name
     if intent.aspect == "fine" and intent.about_manager:
         what = "对直接负责的主管人员的罚款"
     elif intent.aspect == "procedure" and intent.step:
-        what = f"{intent.step}环节"
+        what = f"{intent.step}{'之后' if intent.after else '之前' if intent.before else ''}环节"
     elif intent.article is not None:
         what = f"第{to_chinese(intent.article.article)}条"
     where = f"〔{list_name}〕" if list_name else ""

@@ -14,12 +14,14 @@ from assistant.corpus.numerals import NUMERAL_CHARS, to_int
 from assistant.vocabulary import (
     ADVICE_CUES,
     ADVICE_PATTERNS,
+    AFTER_STEP,
     APPLICATION_CUES,
     ARTICLE_CUES,
     ARTICLE_LAW_LEADS,
     ARTICLE_PENALTY_CUES,
     ARTICLE_RULE_CUES,
     ASPECTS,
+    BEFORE_STEP,
     COUNT_ASKED,
     COUNT_CUES,
     FOLLOW_UP_MARKERS,
@@ -100,6 +102,11 @@ class Intent:
     # cue word names), the one cued last: a question asks at its end (拖过了期限还没改，会罚多少 asks
     # for the sum; 期限 is what happened). None when none is cued.
     last_kind: str | None = None
+    # The words naming a step already taken, when the question asks what follows it (立案 in
+    # 立案以后接下来是什么); the step asked for is the next one in the list's order, not this one.
+    # ``step`` is then the step named, which the item must have; the excerpt wants its neighbour.
+    after: str | None = None
+    before: str | None = None  # the same for what comes before a step (作出决定之前要先走哪一步)
 
 
 def articles(text: str) -> list[ArticleAsk]:
@@ -184,6 +191,9 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
     step = None
     if aspect == "procedure":
         step = next((s for s, cues in STEPS if any(c in cued for c in cues)), None)
+    follows, precedes = AFTER_STEP.search(text), BEFORE_STEP.search(text)
+    after = follows.group("done") if follows else None
+    before = precedes.group("ahead") if precedes and not follows else None
     count_asked = [m.end() for m in COUNT_ASKED.finditer(text)]
     cued_at = {"time": _last(text, TIME_CUES), "count": max([_last(text, COUNT_CUES), *count_asked]),
                "materials": _last(text, MATERIALS_CUES), "money": _last(text, MONEY_CUES),
@@ -206,7 +216,8 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
                   asks_office=(which_of_two or any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
                                or (several and any(w in text for w in "谁哪找"))),
-                  asks_several=several, last_kind=last_kind)
+                  asks_several=several, last_kind=last_kind, after=after,
+                  before=before)
 
 
 def han_count(text: str) -> int:

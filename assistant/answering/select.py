@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from assistant.vocabulary import MANAGER_TERMS, STEPS
 
 FEATURES = ("overlap", "bigrams", "dense", "asked_field", "default_field", "kind", "manager", "step",
             "heading", "length", "short", "kind_after", "field_prob", "unasked_kind", "earlier_overlap",
-            "condition", "kind_after_earlier", "header", "head_kind")
+            "condition", "kind_after_earlier", "header", "head_kind", "next_step")
 SHORT_FIELDS = ("事项名称", "子项名称", "权力事项类型", "地方权力编码", "子项地方权力编码", "实施主体", "承办机构",
                 "办事层级", "备注")
 LONG_FIELDS = ("实施依据", "责任事项", "追责情形")
@@ -45,9 +46,11 @@ _MONEY = re.compile(r"[0-9零一二两三四五六七八九十百千万]+(?:万)
 _AMOUNT = re.compile(r"元(?:以上|以下)|倍以上|万元|[百千]分之[0-9零一二两三四五六七八九十点.]+(?:以上|以下)|"
                      + _MULTIPLE + "(?:的)?罚款|" + _PERCENT + "(?:以上|以下)")
 # A time limit, not a date (2016年12月12日 is when a law was passed), nor when a law took effect (自公布
-# 之日起施行, in the version note many lists write after a law's title).
+# 之日起施行, in the version note many lists write after a law's title), nor 期限 as one of a list of
+# things to publish (公示条件、程序、期限以及…).
 _TIME = re.compile(r"(?:[日天]|小时|个月|年)(?:内|以内|之内|后)|工作日|之日起(?!施行)"
-                   r"|不少于[^，。；]{0,8}?(?:年|月|日|天)|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|期限|有效期")
+                   r"|不少于[^，。；]{0,8}?(?:年|月|日|天)|不得超过[^，。；]{0,8}?(?:年|月|日|天)|最长期限|有效期"
+                   r"|(?<![、，,])期限(?![、，,和及])")
 # Documents handed in: 申请书, 证明材料, 平面图, 复印件.
 _MATERIALS = re.compile(r"材料|申请书|申请表|证明|复印件|图纸|平面图|证件")
 _COUNT = re.compile(r"不得少于|[两二三四五]人|[0-9]+人")
@@ -83,7 +86,7 @@ class ExcerptWeights(LinearWeights):
 
 # Before calibration: the question's words and the column it names lead.
 DEFAULT = ExcerptWeights((4.0, 2.0, 4.0, 3.0, 1.0, 2.0, 1.0, 1.0, -1.0, -0.2, 0.0, 0.0, 0.0, 2.0, 1.0, 2.0, 0.0,
-                         0.0, 0.0),
+                         0.0, 0.0, 2.0),
                         "uncalibrated")
 
 
@@ -136,11 +139,15 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
         dense = _dense(name, ctx)
         heads = _list_heads(text, fv.clauses)
+        following = _neighbours(text, fv.clauses, ctx.intent.after or ctx.intent.before or "",
+                                ctx.intent.after is not None)
         for c in _candidates(text, fv, breaks):
             if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
             head = heads.get(c.clause.span.start) if c.clause is not None else None
-            out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span), head)))
+            after = float(c.clause is not None and c.clause.span.start in following) or _states_order(
+                c.span.of(text), ctx.intent)
+            out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span), head, after)))
     if must_contain is not None:
         return out
     for name in SHORT_FIELDS:
@@ -172,6 +179,44 @@ def _list_heads(text: str, clauses: tuple[Clause, ...]) -> dict[int, str]:
             continue
         head = body if _MARKUP.sub("", body).rstrip().endswith(("：", ":")) else None
     return out
+
+
+def _step_head(text: str, clause: Clause) -> str:
+    """A clause's heading: its words before the first colon (立案责任：…, 2.受理阶段：…), else its start."""
+    return re.split(r"[：:]", clause.body.of(text)[:16], maxsplit=1)[0]
+
+
+@functools.lru_cache(maxsize=1024)
+def _neighbours(text: str, clauses: tuple[Clause, ...], named: str, after: bool) -> frozenset[int]:
+    """The starts of the clauses right after (``after``) or right before the one whose heading
+    names the step ``named`` (by its last two to six characters: 案子立案 names 立案): what comes
+    next, or first, is the list's neighbouring clause, whatever the list calls its steps."""
+    if len(named) < 2:
+        return frozenset()
+    heads = [_step_head(text, c) for c in clauses]
+    for size in range(min(6, len(named)), 1, -1):
+        words = named[-size:]
+        pairs = itertools.pairwise(zip(heads, clauses, strict=True))
+        if after:  # the clause after the step's own
+            out = frozenset(b.span.start for (ha, _), (hb, b) in pairs if words in ha and words not in hb)
+        else:
+            out = frozenset(a.span.start for (ha, a), (hb, _) in pairs if words in hb and words not in ha)
+        if out:
+            return out
+    return frozenset()
+
+
+def _states_order(s: str, intent: Intent) -> float:
+    """1 when the sentence says what is done after (谈话结束后制作…, 在接受备案后10日内) or before
+    (颁发许可证前，应当与…协商) the step the question names: the order, stated in words."""
+    named = intent.after or intent.before
+    if not named or len(named) < 2:
+        return 0.0
+    marker = "(?:后|之后|以后)" if intent.after else "(?:前|之前|以前)"
+    for size in range(min(6, len(named)), 1, -1):
+        if re.search(re.escape(named[-size:]) + r"[^，,。；;]{0,4}?" + marker, s):
+            return 1.0
+    return 0.0
 
 
 def _within(span: Span, extent: Span) -> bool:
@@ -227,7 +272,7 @@ def _strongest(words: Mapping[str, float]) -> tuple[str, ...]:
 
 
 def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, dense: float,
-              head: str | None = None) -> tuple[float, ...]:
+              head: str | None = None, after: float = 0.0) -> tuple[float, ...]:
     s = c.span.of(text)
     intent = ctx.intent
     total = terms.total
@@ -250,9 +295,9 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
     if _Marks.of(s).manager:
         manager = 1.0 if intent.about_manager else -1.0
     step = 0.0
-    if intent.step is not None and c.clause is not None:
+    if intent.step is not None and c.clause is not None and intent.after is None and intent.before is None:
         # The step's own heading: the clause's words before its first colon (立案责任：…).
-        head = re.split(r"[：:]", c.clause.body.of(text)[:16], maxsplit=1)[0]
+        head = _step_head(text, c.clause)
         words = next((cues for st, cues in STEPS if st == intent.step), ())
         step = float(intent.step in head or any(w in head for w in words))
     heading = float(s.rstrip().rstrip("”\"’'）)").endswith(("：", ":")))
@@ -261,7 +306,7 @@ def _features(text: str, name: str, c: Candidate, ctx: Context, terms: _Terms, d
             unasked_kind, earlier, condition,
             # A follow-up (这个怎么处罚) names the conduct in an earlier turn: the consequence of that.
             _kind_after(s, name, c, ctx, terms.earlier_strong) if terms.earlier_strong else 0.0,
-            _header_share(name, terms.pairs), head_kind)
+            _header_share(name, terms.pairs), head_kind, after)
 
 
 @dataclass(frozen=True, slots=True)
