@@ -176,7 +176,9 @@ FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应�
                # Whether the office may act (人社能管吗, 能罚吗): how the question is put.
                "能管", "能罚", "管吗",
                # Comparing a quantity (违法所得超过3万呢): a condition on the matter, not a matter.
-               "超过", "不足", "不到", "达到", "低于", "高于", "多于", "少于")
+               "超过", "不足", "不到", "达到", "低于", "高于", "多于", "少于",
+               # Where in a procedure (立案以后接下来是什么, 决定之前先走哪一步): the order asked, not a matter.
+               "以后", "之后", "接下来", "下一步", "然后", "后面", "之前", "以前", "环节", "哪一步")
 # Asking how long / how many: answer kinds that a sentence either states or does not.
 TIME_CUES = ("几天", "几日", "多少天", "多久", "期限", "几个工作日", "多长时间", "什么时候", "时限", "期间",
              "几个月", "多少日", "多少个工作日", "几小时", "多少小时", "几年", "多少年", "有效期")

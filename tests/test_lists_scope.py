@@ -133,3 +133,12 @@ def test_cli_list_filter(tmp_path: Path, seed: ParsedList, capsys: pytest.Captur
     assert '"key": "b#' in out and '"key": "a#' not in out
     assert cli.main(["ask", "立案以后要做什么", "--lists", str(tmp_path), "--list", "c"]) == 2
     assert "no list c; loaded: a, b" in capsys.readouterr().err
+
+
+def test_the_words_placing_a_step_in_a_procedure_are_known_and_no_matter(hashing_assistant) -> None:
+    """立案以后接下来是什么程序 asks where in a procedure, in words no list uses (以后, 接下来): they are
+    the domain's, so the question is not read as about something the list does not hold."""
+    words = hashing_assistant.words
+    assert all(words.known(w) for w in ("以后", "之后", "接下来", "下一步", "之前", "哪一步"))
+    assert words.coverage("立案以后接下来是什么程序") > words.coverage("立案明天接下来是什么程序")
+    assert "接下来" not in words.matter("立案以后接下来是什么程序")
