@@ -1,7 +1,6 @@
 """Excerpt choice from evidence: candidates are file slices, features read the question, weights rank."""
 
 import itertools
-from dataclasses import replace
 
 import pytest
 
@@ -529,10 +528,15 @@ def test_what_comes_before_a_step_is_the_clause_before_it(seed) -> None:
 
 def test_a_sentence_stating_the_order_in_words_is_marked(hashing_assistant, seed) -> None:
     after, before = recognise("约谈结束以后还要做什么"), recognise("发许可证之前要先跟谁沟通")
-    assert select._states_order("谈话结束后制作《执法约谈笔录》", replace(after, after="谈话"))
-    assert select._states_order("颁发道路运输经营许可证前，应当与运输线路目的地的相应交通运输主管部门协商", before)
-    assert not select._states_order("颁发道路运输经营许可证前，应当协商", after)  # 前 answers no 以后
-    assert not select._states_order("谈话结束后制作笔录", recognise("约谈要几个人"))
+    assert after.after == "约谈" and before.before == "发许可证"
+    assert select._order_pattern("谈话", True).search("谈话结束后制作《执法约谈笔录》")
+    assert select._order_pattern(before.before, False).search(
+        "颁发道路运输经营许可证前，应当与运输线路目的地的相应交通运输主管部门协商")
+    assert not select._order_pattern(after.after, True).search("颁发道路运输经营许可证前，应当协商")  # 前 is no 以后
+    assert not select._order_pattern(after.after, True).search("谈话结束后制作笔录")  # another step's words
+    assert select._order_pattern("后", True) is None  # one character names no step
+    asks_no_order = recognise("约谈要几个人")  # names no step it starts from: no pattern is built
+    assert asks_no_order.after is None and asks_no_order.before is None
     # In the pool: the feature marks the clause after the step, and no clause without either.
     item = next(i for i in seed.items if i.seq == "71")
     ctx = _context(hashing_assistant, "立案以后接下来是什么程序", item.key)

@@ -131,6 +131,8 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     实施依据 candidates inside that span or covering its start (an article asked for by number)."""
     text = source.text
     terms = _Terms.of(ctx)
+    named = ctx.intent.after or ctx.intent.before  # the step a question starts from, if it names one
+    order = _order_pattern(named, ctx.intent.after is not None) if named else None
     out: list[Scored] = []
     for name in (*LONG_FIELDS, *(n for n in item.fields if n not in COLUMNS)):
         fv = item.fields.get(name)
@@ -139,14 +141,13 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
         dense = _dense(name, ctx)
         heads = _list_heads(text, fv.clauses)
-        following = _neighbours(text, fv.clauses, ctx.intent.after or ctx.intent.before or "",
-                                ctx.intent.after is not None)
+        following = _neighbours(text, fv.clauses, named, ctx.intent.after is not None) if named else frozenset()
         for c in _candidates(text, fv, breaks):
             if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
             head = heads.get(c.clause.span.start) if c.clause is not None else None
-            after = float(c.clause is not None and c.clause.span.start in following) or _states_order(
-                c.span.of(text), ctx.intent)
+            after = float((c.clause is not None and c.clause.span.start in following)
+                          or (order is not None and order.search(c.span.of(text)) is not None))
             out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span), head, after)))
     if must_contain is not None:
         return out
@@ -186,16 +187,19 @@ def _step_head(text: str, clause: Clause) -> str:
     return re.split(r"[：:]", clause.body.of(text)[:16], maxsplit=1)[0]
 
 
+def _step_names(named: str) -> list[str]:
+    """How a list may name the step the words ``named`` end in: their last six characters down to
+    their last two (案子立案 names 立案), longest first."""
+    return [named[-size:] for size in range(min(6, len(named)), 1, -1)]
+
+
 @functools.lru_cache(maxsize=1024)
 def _neighbours(text: str, clauses: tuple[Clause, ...], named: str, after: bool) -> frozenset[int]:
     """The starts of the clauses right after (``after``) or right before the one whose heading
-    names the step ``named`` (by its last two to six characters: 案子立案 names 立案): what comes
-    next, or first, is the list's neighbouring clause, whatever the list calls its steps."""
-    if len(named) < 2:
-        return frozenset()
+    names the step ``named`` (see _step_names): what comes next, or first, is the list's
+    neighbouring clause, whatever the list calls its steps."""
     heads = [_step_head(text, c) for c in clauses]
-    for size in range(min(6, len(named)), 1, -1):
-        words = named[-size:]
+    for words in _step_names(named):
         pairs = itertools.pairwise(zip(heads, clauses, strict=True))
         if after:  # the clause after the step's own
             out = frozenset(b.span.start for (ha, _), (hb, b) in pairs if words in ha and words not in hb)
@@ -206,17 +210,15 @@ def _neighbours(text: str, clauses: tuple[Clause, ...], named: str, after: bool)
     return frozenset()
 
 
-def _states_order(s: str, intent: Intent) -> float:
-    """1 when the sentence says what is done after (谈话结束后制作…, 在接受备案后10日内) or before
-    (颁发许可证前，应当与…协商) the step the question names: the order, stated in words."""
-    named = intent.after or intent.before
-    if not named or len(named) < 2:
-        return 0.0
-    marker = "(?:后|之后|以后)" if intent.after else "(?:前|之前|以前)"
-    for size in range(min(6, len(named)), 1, -1):
-        if re.search(re.escape(named[-size:]) + r"[^，,。；;]{0,4}?" + marker, s):
-            return 1.0
-    return 0.0
+@functools.lru_cache(maxsize=256)
+def _order_pattern(named: str, after: bool) -> re.Pattern[str] | None:
+    """A sentence saying what is done after (谈话结束后制作…, 在接受备案后10日内) or before (颁发许可证前，
+    应当与…协商) the step ``named``: the order, stated in words. None when the words name no step."""
+    names = _step_names(named)
+    if not names:
+        return None
+    marker = "(?:后|之后|以后)" if after else "(?:前|之前|以前)"
+    return re.compile("(?:" + "|".join(map(re.escape, names)) + r")[^，,。；;]{0,4}?" + marker)
 
 
 def _within(span: Span, extent: Span) -> bool:
