@@ -52,13 +52,13 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # ``done`` holds the words before the marker, the step already taken; the step asked for is the one
 # after it, which the list's own clause order says (answering/select.py reads it there).
 AFTER_STEP = re.compile(
-    r"(?P<done>[\u4e00-\u9fff]{2,6}?)(?:完了以后|完了之后|完了|完以后|完之后|结束以后|结束之后|结束后|结束了|以后|之后|后)"
+    r"(?P<done>[\u4e00-\u9fff]{2,6}?)(?:完了以后|完了之后|完了|完以后|完之后|结束以后|结束之后|结束后|结束了|以后|之后|后|了(?=[，,]?(?:接下来|下一步|然后|接着)))"
     r"(?:[，,]?[^，,。？?！!]{0,8}?(?:接下来|下一步|然后|后面|还要|还得|再|要做什么|做什么|干什么|干啥|什么程序|哪个环节"
-    r"|哪一步)|呢)")
+    r"|哪一步|什么环节|哪些环节|接着|第二步)|呢)")
 # Asking what comes before a step (作出处罚决定之前要先走哪一步): ``ahead`` holds the step named.
 BEFORE_STEP = re.compile(
-    r"(?P<ahead>[\u4e00-\u9fff]{2,6}?)(?:之前|以前)[，,]?[^，,。？?！!]{0,8}?(?:先|哪一步|哪些环节|哪个环节|什么程序|哪些程序"
-    r"|什么环节|要走)")
+    r"(?P<ahead>[\u4e00-\u9fff]{2,6}?)(?:之前|以前|前)[，,]?[^，,。？?！!]{0,8}?(?:先|哪一步|哪些环节|哪个环节|什么程序|哪些程序"
+    r"|什么环节|要走|还有一步|要做什么|得做什么)")
 # Characters that point at something said before (这事, 那家店, 它的): a word that opens with one is
 # the user's own pointing, never a typo of a list's word (这事 is not 政事).
 POINTING_CHARS = frozenset("这那哪该此其它他她我你您")

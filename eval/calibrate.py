@@ -43,9 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--policy-only", action="store_true",
                    help="fit only the refusal policy of questions about a matter (its evidence read with the "
                         "calibration's other sections as they are), keeping the other sections")
+    p.add_argument("--excerpt-only", metavar="FEATURE", action="append", default=[],
+                   help="refit only this excerpt feature's weight (repeatable), from the served weights, with "
+                        "the other sections as they are; prints its cross-validated hits")
     args = p.parse_args(argv)
-    if args.routing_only + args.fields_only + args.policy_only > 1:
-        p.error("--routing-only, --fields-only and --policy-only fit different sections: give one")
+    if args.routing_only + args.fields_only + args.policy_only + bool(args.excerpt_only) > 1:
+        p.error("--routing-only, --fields-only, --policy-only and --excerpt-only fit different sections: give one")
     every = load_sets(Path(args.sets), roles=("tuning",))
     sets = [s for s in every if s.task == "answer"]
     if args.fake_embedder:
@@ -83,6 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         if section:
             kept.update(section)  # in the place the section had: the file's diff is the model alone
             _write(target, kept)
+        return 0
+    if args.excerpt_only:
+        # A new excerpt feature is weighed on its own, the others as served: a whole refit moves
+        # every stage after it too (eval/README.md, twenty-eighth session).
+        kept = dict(calibration_of(source))
+        with fitting_from(dict(kept)):
+            section = fit_excerpt_features(sets, embedder, args.folds, commit, args.excerpt_only)
+        kept.update(section)
+        _write(target, kept)
         return 0
     if args.policy_only:  # the policy is fitted last among the answer stages, on those in the file
         kept = dict(calibration_of(source))
@@ -257,6 +269,38 @@ def fit_fields(sets: list, embedder: object, folds: int, commit: str) -> tuple[o
           f"cue words {mean['cue_words']}")
     return (field_model.PerQuestion(by_text, fitted),
             {"field_model": {**fitted.to_json(), "folds": per_fold, "cross_validated": mean}})
+
+
+def fit_excerpt_features(sets: list, embedder: object, folds: int, commit: str, names: list[str]) -> dict:
+    """The excerpt weights with only those of ``names`` refitted (coordinate ascent from the served
+    weights), checked with each list held out in turn: a new office's list is a list held out."""
+    from assistant.answering.select import FEATURES, ExcerptWeights
+
+    unknown = sorted(set(names) - set(FEATURES))
+    if unknown:
+        raise SystemExit(f"no excerpt feature {', '.join(unknown)}; the features are {', '.join(FEATURES)}")
+    free = [FEATURES.index(n) for n in names]
+    served = ExcerptWeights.fitted().weights
+    choices = calibration.collect_excerpts(sets, embedder)
+    lists = {s.name: s.list_name for s in sets}
+    held_out = []
+    for name in sorted({lists[c.set_name] for c in choices}):
+        held = [c for c in choices if lists[c.set_name] == name]
+        w = calibration.fit_excerpt([c for c in choices if lists[c.set_name] != name], served, free=free)
+        held_out.append({"list": name, "questions": len(held), "served": calibration.excerpt_hits(held, served),
+                         "refitted": calibration.excerpt_hits(held, w),
+                         "weights": {n: w[i] for n, i in zip(names, free, strict=True)}})
+        print(f"held out {name}: {held_out[-1]}")
+    before = sum(h["served"] for h in held_out)
+    after = sum(h["refitted"] for h in held_out)
+    weights = calibration.fit_excerpt(choices, served, free=free)
+    print(f"each list held out: quotes holding the answer {before} → {after} of {len(choices)}; on all: "
+          + ", ".join(f"{n} {weights[i]}" for n, i in zip(names, free, strict=True)))
+    provenance = (f"eval/calibrate.py --excerpt-only {' --excerpt-only '.join(names)} on the tuning sets "
+                  f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, {time.strftime('%Y-%m-%d')}; "
+                  f"the other weights as served")
+    return {"excerpt": {"features": list(FEATURES), "weights": list(weights), "provenance": provenance,
+                        "held_out_lists": held_out}}
 
 
 def fit_overrule(sets: list, embedder: object, dense_weight: float, excerpt: object, reranker: object,

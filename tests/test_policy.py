@@ -186,6 +186,35 @@ def test_calibrate_fields_only_refits_the_field_model_and_keeps_the_rest(tmp_pat
     assert fitted.fields == ("实施依据", "承办机构", "责任事项") and "eval/calibrate.py" in fitted.provenance
 
 
+def test_calibrate_excerpt_only_refits_the_named_weights_and_keeps_the_rest(tmp_path) -> None:
+    """eval/calibrate.py --excerpt-only FEATURE end to end with the fake embedder: only that excerpt
+    weight may move (from the target's), each list is held out in turn, and every other section stays."""
+    from assistant.answering.select import FEATURES
+
+    served = [round(0.1 * n, 1) for n in range(len(FEATURES))]
+    rows = [
+        {"id": f"a{n}", "question": q, "gold_items": ["70"], "gold_field": field, "must_quote": quote,
+         "kind": "paraphrase", "turns": None}
+        for n, (q, field, quote) in enumerate([
+            ("不履行网络安全保护义务罚多少", "实施依据", "处一万元以上十万元以下罚款"),
+            ("立案以后接下来是什么程序", "责任事项", "调查取证"),
+            ("主管人员罚多少", "实施依据", "对直接负责的主管人员处五千元以上五万元以下罚款")])
+    ]
+    start = {"kept": 1, "excerpt": {"features": list(FEATURES), "weights": served, "provenance": "before"}}
+    done, out = _calibrate_one_stage(tmp_path, rows, start, "--excerpt-only=next_step")
+    assert "each list held out" in done.stdout and "fusion" not in done.stdout
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["kept"] == 1 and set(written) == {"kept", "excerpt"}
+    moved = [n for n, (a, b) in enumerate(zip(served, written["excerpt"]["weights"], strict=True)) if a != b]
+    assert set(moved) <= {FEATURES.index("next_step")}
+    assert "--excerpt-only next_step" in written["excerpt"]["provenance"]
+    assert [h["list"] for h in written["excerpt"]["held_out_lists"]] == ["tiny"]
+    wrong = subprocess.run([sys.executable, str(paths.ROOT / "eval" / "calibrate.py"), "--fake-embedder",
+                            "--sets", str(tmp_path / "sets.json"), "--excerpt-only", "no_such_feature"],
+                           capture_output=True, text=True, timeout=600)
+    assert wrong.returncode != 0 and "no excerpt feature no_such_feature" in wrong.stderr
+
+
 def test_follow_refusal_is_validated_and_refuses_by_its_model(tmp_path) -> None:
     from assistant.answering.policy import FOLLOW_FEATURES, FollowRefusal
 

@@ -500,7 +500,10 @@ def test_a_list_entry_whose_opening_states_the_fine_asked_for_says_so(hashing_as
 @pytest.mark.parametrize(("question", "done"), [
     ("立案以后接下来是什么程序", "立案"), ("调查取证完了下一步做什么", "调查取证"),
     ("约谈结束后要做什么", "约谈"), ("受理之后他们还要干什么", "受理"), ("审查完了以后呢", "审查"),
-    ("不实名注册会被怎么罚", None), ("罚款后果呢", None),
+    ("决定书送到当事人手里以后还有什么环节", "到当事人手里"), ("处罚决定定下来了，接下来要做什么", "罚决定定下来"),
+    ("不实名注册会被怎么罚", None), ("罚款后果呢", None), ("他被罚了，罚款交到哪", None),
+    # How a matter is handled once it has happened asks for the penalty, not for a step.
+    ("我的注册商标被人仿冒了，市场监管局怎么处理", None), ("KTV没办许可证就开业了，你们怎么处理", None),
 ])
 def test_a_question_about_what_follows_a_step_names_the_step_done(question: str, done: str | None) -> None:
     assert recognise(question).after == done
@@ -514,6 +517,9 @@ def test_what_follows_a_step_is_the_next_clause_of_the_lists_own_order(seed) -> 
     # Named by the question's words before 以后 (their last characters: 案子立案 names 立案).
     assert select._neighbours(seed.source.text, clauses, "案子立案", True) == {clauses[first + 1].span.start}
     assert select._neighbours(seed.source.text, clauses, "没有的步骤", True) == frozenset()
+    # The step inside the question's own words (那…做, 都走, a split verb) is found too.
+    for words in ("那立案做", "立案这些都走", "立完案"):
+        assert select._neighbours(seed.source.text, clauses, words, True) == {clauses[first + 1].span.start}
 
 
 def test_what_comes_before_a_step_is_the_clause_before_it(seed) -> None:
@@ -529,12 +535,20 @@ def test_what_comes_before_a_step_is_the_clause_before_it(seed) -> None:
 def test_a_sentence_stating_the_order_in_words_is_marked(hashing_assistant, seed) -> None:
     after, before = recognise("约谈结束以后还要做什么"), recognise("发许可证之前要先跟谁沟通")
     assert after.after == "约谈" and before.before == "发许可证"
-    assert select._order_pattern("谈话", True).search("谈话结束后制作《执法约谈笔录》")
-    assert select._order_pattern(before.before, False).search(
-        "颁发道路运输经营许可证前，应当与运输线路目的地的相应交通运输主管部门协商")
-    assert not select._order_pattern(after.after, True).search("颁发道路运输经营许可证前，应当协商")  # 前 is no 以后
-    assert not select._order_pattern(after.after, True).search("谈话结束后制作笔录")  # another step's words
-    assert select._order_pattern("后", True) is None  # one character names no step
+
+    def order(named: str, after: bool, text: str) -> bool:
+        found = select._order_in(text, select._order_patterns(named, after))
+        return found is not None and found.search(text) is not None
+
+    assert order("谈话", True, "谈话结束后制作《执法约谈笔录》")
+    assert order(before.before, False, "颁发道路运输经营许可证前，应当与运输线路目的地的相应交通运输主管部门协商")
+    assert not order(after.after, True, "颁发道路运输经营许可证前，应当协商")  # 前 is no 以后
+    assert not order(after.after, True, "谈话结束后制作笔录")  # another step's words
+    assert select._order_patterns("后", True) == ()  # one character names no step
+    # The field's own name for the step is preferred: 受理申请 where the text has it, not any 申请后.
+    text = "申请后补正材料。受理申请后二十日内作出决定。"
+    found = select._order_in(text, select._order_patterns("局受理申请", True))
+    assert found is not None and found.search(text).group().startswith("受理申请")
     asks_no_order = recognise("约谈要几个人")  # names no step it starts from: no pattern is built
     assert asks_no_order.after is None and asks_no_order.before is None
     # In the pool: the feature marks the clause after the step, and no clause without either.

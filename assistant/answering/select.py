@@ -132,7 +132,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     text = source.text
     terms = _Terms.of(ctx)
     named = ctx.intent.after or ctx.intent.before  # the step a question starts from, if it names one
-    order = _order_pattern(named, ctx.intent.after is not None) if named else None
+    orders = _order_patterns(named, ctx.intent.after is not None) if named else ()
     out: list[Scored] = []
     for name in (*LONG_FIELDS, *(n for n in item.fields if n not in COLUMNS)):
         fv = item.fields.get(name)
@@ -142,6 +142,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         dense = _dense(name, ctx)
         heads = _list_heads(text, fv.clauses)
         following = _neighbours(text, fv.clauses, named, ctx.intent.after is not None) if named else frozenset()
+        order = _order_in(fv.span.of(text), orders) if orders else None
         for c in _candidates(text, fv, breaks):
             if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
@@ -187,10 +188,17 @@ def _step_head(text: str, clause: Clause) -> str:
     return re.split(r"[：:]", clause.body.of(text)[:16], maxsplit=1)[0]
 
 
-def _step_names(named: str) -> list[str]:
-    """How a list may name the step the words ``named`` end in: their last six characters down to
-    their last two (案子立案 names 立案), longest first."""
-    return [named[-size:] for size in range(min(6, len(named)), 1, -1)]
+def _step_names(named: str) -> tuple[str, ...]:
+    """How a list may name the step in the words ``named``: each run of two to six of their
+    characters, longest first and, of one length, the later first. The step sits inside the words,
+    with the question's own words around it (那告知, 调查取证做, 约谈、听证这些都走, 处罚决定定下来),
+    and a split verb is read whole too (立完案 names 立案)."""
+    out: dict[str, None] = {}
+    for words in (named, named.replace("完", "")):
+        for size in range(min(6, len(words)), 1, -1):
+            for start in range(len(words) - size, -1, -1):
+                out.setdefault(words[start:start + size])
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -211,14 +219,18 @@ def _neighbours(text: str, clauses: tuple[Clause, ...], named: str, after: bool)
 
 
 @functools.lru_cache(maxsize=256)
-def _order_pattern(named: str, after: bool) -> re.Pattern[str] | None:
-    """A sentence saying what is done after (谈话结束后制作…, 在接受备案后10日内) or before (颁发许可证前，
-    应当与…协商) the step ``named``: the order, stated in words. None when the words name no step."""
-    names = _step_names(named)
-    if not names:
-        return None
+def _order_patterns(named: str, after: bool) -> tuple[re.Pattern[str], ...]:
+    """Sentences saying what is done after (谈话结束后制作…, 在接受备案后10日内) or before (颁发许可证前，
+    应当与…协商) the step ``named``, one pattern per way of naming it (see _step_names), in order of
+    preference. Empty when the words name no step."""
     marker = "(?:后|之后|以后)" if after else "(?:前|之前|以前)"
-    return re.compile("(?:" + "|".join(map(re.escape, names)) + r")[^，,。；;]{0,4}?" + marker)
+    return tuple(re.compile(re.escape(name) + r"[^，,。；;]{0,4}?" + marker) for name in _step_names(named))
+
+
+def _order_in(text: str, patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """The most preferred of ``patterns`` that a field's text holds: the field's own name for the
+    step (a shorter one, 申请, would match what follows any application)."""
+    return next((p for p in patterns if p.search(text)), None)
 
 
 def _within(span: Span, extent: Span) -> bool:

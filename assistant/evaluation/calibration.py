@@ -406,13 +406,15 @@ def excerpt_hits(choices: Sequence[Choice], weights: Sequence[float]) -> int:
 GRID = (-4.0, -2.0, -1.0, -0.5, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 
 
-def fit_excerpt(choices: Sequence[Choice], start: Sequence[float], rounds: int = 3) -> tuple[float, ...]:
-    """Coordinate ascent on the number of questions whose best candidate holds the answer."""
+def fit_excerpt(choices: Sequence[Choice], start: Sequence[float], rounds: int = 3,
+                free: Sequence[int] | None = None) -> tuple[float, ...]:
+    """Coordinate ascent on the number of questions whose best candidate holds the answer; only the
+    weights at ``free`` move when given (the others stay as in ``start``)."""
     w = list(start)
     best = excerpt_hits(choices, w)
     for _ in range(rounds):
         improved = False
-        for i in range(len(w)):
+        for i in range(len(w)) if free is None else free:
             for v in GRID:
                 trial = [*w[:i], v, *w[i + 1:]]
                 got = excerpt_hits(choices, trial)
