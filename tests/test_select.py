@@ -522,6 +522,20 @@ def test_what_follows_a_step_is_the_next_clause_of_the_lists_own_order(seed) -> 
         assert select._neighbours(seed.source.text, clauses, words, True) == {clauses[first + 1].span.start}
 
 
+def test_no_step_follows_the_last_of_a_part_of_the_duties() -> None:
+    from assistant.corpus.clauses import clauses
+
+    text = ("直接实施责任：\n1.完善核验程序。\n2.依法依规受理交工核验申请，审核申请材料。\n3.出具交工核验意见。\n"
+            "指导监督责任：\n1.对各县市区交通运输局进行业务指导。")
+    parts = clauses(text, (Span(0, len(text)),))
+    third = next(c for c in parts if c.number == 3)
+    assert select._neighbours(text, parts, "交通局受理申请", True) == {third.span.start}
+    # After the last step of its part comes another part (numbered from 1 again): nothing follows it.
+    assert select._neighbours(text, parts, "出具交工核验意见", True) == frozenset()
+    unnumbered = "直接实施责任：\n1.受理申请。\n指导监督责任：对下级进行指导。"
+    assert select._neighbours(unnumbered, clauses(unnumbered, (Span(0, len(unnumbered)),)), "受理", True) == frozenset()
+
+
 def test_what_comes_before_a_step_is_the_clause_before_it(seed) -> None:
     item = next(i for i in seed.items if i.seq == "80")
     clauses = item.fields["责任事项"].clauses

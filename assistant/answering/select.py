@@ -147,8 +147,11 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
             if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
             head = heads.get(c.clause.span.start) if c.clause is not None else None
-            after = float((c.clause is not None and c.clause.span.start in following)
-                          or (order is not None and order.search(c.span.of(text)) is not None))
+            quoted = c.span.of(text)
+            # A heading alone (指导监督责任：) states no step, whichever clause it opens.
+            after = float(not _MARKUP.sub("", quoted).rstrip().endswith(("：", ":")) and (
+                (c.clause is not None and c.clause.span.start in following)
+                or (order is not None and order.search(quoted) is not None)))
             out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span), head, after)))
     if must_contain is not None:
         return out
@@ -208,7 +211,11 @@ def _neighbours(text: str, clauses: tuple[Clause, ...], named: str, after: bool)
     neighbouring clause, whatever the list calls its steps."""
     heads = [_step_head(text, c) for c in clauses]
     for words in _step_names(named):
-        pairs = itertools.pairwise(zip(heads, clauses, strict=True))
+        # Steps are numbered alike and upwards: an unnumbered heading after a numbered clause, or
+        # numbers starting again (指导监督责任：1.…), open another part of the duties, not the next step.
+        pairs = [(a, b) for a, b in itertools.pairwise(zip(heads, clauses, strict=True))
+                 if bool(a[1].label) == bool(b[1].label)
+                 and (a[1].number is None or b[1].number is None or b[1].number > a[1].number)]
         if after:  # the clause after the step's own
             out = frozenset(b.span.start for (ha, _), (hb, b) in pairs if words in ha and words not in hb)
         else:
