@@ -572,3 +572,25 @@ def test_a_sentence_stating_the_order_in_words_is_marked(hashing_assistant, seed
     marked = [c for c in select.pool(item, seed.source, ctx) if c.features[index]]
     assert marked and all("立案" not in select._step_head(seed.source.text, c.candidate.clause)
                           for c in marked if c.candidate.clause is not None)
+
+
+def test_the_step_a_question_starts_from_is_named_as_the_list_names_it(seed) -> None:
+    from assistant.answering.compose import interpretation
+
+    item = next(i for i in seed.items if i.seq == "71")
+    clauses = item.fields["责任事项"].clauses
+    assert select.step_named("案子立案", seed.source.text, clauses) == "立案"
+    # Words the duties use outside their headings name no step (当事人 is in them, not a heading).
+    assert "当事人" in item.value(seed.source, "责任事项")
+    assert select.step_named("送到当事人手里", seed.source.text, clauses) is None
+    # 那立完案以后呢 is read as what follows 立案, whatever the question's other words suggest.
+    line = interpretation(item, "名称", recognise("那立完案以后呢"), "责任事项",
+                          step=select.step_named("那立完案", seed.source.text, clauses))
+    assert line.endswith("立案之后环节")
+    asked = recognise("作出处罚决定之前要先走哪一步")
+    before = interpretation(item, "名称", asked, "责任事项",
+                            step=select.step_named(asked.before, seed.source.text, clauses))
+    assert before.endswith("决定之前环节") and "罚款与处罚" not in before
+    # What follows something no heading names is a question about the procedure all the same.
+    unnamed = interpretation(item, "名称", recognise("火扑灭以后接下来要做什么"), "实施依据", step=None)
+    assert unnamed.endswith("办理程序")

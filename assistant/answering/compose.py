@@ -6,7 +6,7 @@ adds is a template filled with names, numbers and labels from the list.
 
 from __future__ import annotations
 
-from assistant.answering import excerpt
+from assistant.answering import excerpt, select
 from assistant.answering.intent import Intent
 from assistant.answering.select import Scored
 from assistant.corpus import workbook
@@ -68,12 +68,18 @@ def article_label(ref: LegalRef) -> str:
     return f"第{to_chinese(ref.article)}条" + (f"第{to_chinese(ref.paragraph)}款" if ref.paragraph else "")
 
 
-def interpretation(item: Item, name: str, intent: Intent, column: str, list_name: str = "") -> str:
+def interpretation(item: Item, name: str, intent: Intent, column: str, list_name: str = "",
+                   step: str | None = None) -> str:
+    """The 理解为 line. ``step``: the step the question starts from (告知以后呢), as the list names it."""
     what = ASPECT_LABELS.get(intent.aspect, column)
-    if intent.aspect == "fine" and intent.about_manager:
+    named = intent.after or intent.before
+    if named:  # the step it starts from, not one its other words suggest (告知笔录…那告知以后呢)
+        # or, when no heading names it (火扑灭以后要做什么), a question about the procedure
+        what = f"{step}{'之后' if intent.after else '之前'}环节" if step else ASPECT_LABELS["procedure"]
+    elif intent.aspect == "fine" and intent.about_manager:
         what = "对直接负责的主管人员的罚款"
     elif intent.aspect == "procedure" and intent.step:
-        what = f"{intent.step}{'之后' if intent.after else '之前' if intent.before else ''}环节"
+        what = f"{intent.step}环节"
     elif intent.article is not None:
         what = f"第{to_chinese(intent.article.article)}条"
     where = f"〔{list_name}〕" if list_name else ""
@@ -111,10 +117,20 @@ def compose(cat: Catalogue, query: str, hits: list[ItemHit], intent: Intent, tok
     card_quotes, card = card_of(cat, top)
     quotes += card_quotes
     return Answer(query=query, refused=False,
-                  interpretation=interpretation(top, cat.name(top), intent, column, cat.label(top)),
+                  interpretation=interpretation(top, cat.name(top), intent, column, cat.label(top),
+                                                _step_of(intent, src.text, top, column)),
                   quotes=tuple(quotes), hits=tuple(hits), card=card, shared_with=shared, shared_total=shared_total,
                   notices=notices, suggestions=tuple(_suggestions(intent)),
                   focus=(top.key,), field=column, warning=warning)
+
+
+def _step_of(intent: Intent, text: str, item: Item, column: str) -> str | None:
+    """The step a question about what comes after or before one names, as the quoted column's
+    headings name it (None when it asks no such thing, or no heading names it)."""
+    named = intent.after or intent.before
+    if not named or column not in item.fields:
+        return None
+    return select.step_named(named, text, item.fields[column].clauses)
 
 
 def route(cat: Catalogue, query: str, hits: list[ItemHit], chosen: list[tuple[str, ItemHit]],

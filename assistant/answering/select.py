@@ -204,6 +204,13 @@ def _step_names(named: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def step_named(named: str, text: str, clauses: tuple[Clause, ...]) -> str | None:
+    """The list's own name for the step the words ``named`` name (那告知以后 → 告知), as a heading of
+    ``clauses`` has it (告知阶段：…), or None: the words elsewhere in the text (当事人) name no step."""
+    heads = [_step_head(text, c) for c in clauses]
+    return next((name for name in _step_names(named) if any(name in h for h in heads)), None)
+
+
 @functools.lru_cache(maxsize=1024)
 def _neighbours(text: str, clauses: tuple[Clause, ...], named: str, after: bool) -> frozenset[int]:
     """The starts of the clauses right after (``after``) or right before the one whose heading
