@@ -73,8 +73,9 @@ def interpretation(item: Item, name: str, intent: Intent, column: str, list_name
     """The 理解为 line. ``step``: the step the question starts from (告知以后呢), as the list names it."""
     what = ASPECT_LABELS.get(intent.aspect, column)
     named = intent.after or intent.before
-    if named:  # the step it starts from, not one its other words suggest (告知笔录…那告知以后呢)
-        # or, when no heading names it (火扑灭以后要做什么), a question about the procedure
+    if named:
+        # The step it starts from, not one its other words suggest (告知笔录…那告知以后呢); when no
+        # heading names it (火扑灭以后要做什么), a question about the procedure all the same.
         what = f"{step}{'之后' if intent.after else '之前'}环节" if step else ASPECT_LABELS["procedure"]
     elif intent.aspect == "fine" and intent.about_manager:
         what = "对直接负责的主管人员的罚款"
