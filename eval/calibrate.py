@@ -46,9 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--excerpt-only", metavar="FEATURE", action="append", default=[],
                    help="refit only this excerpt feature's weight (repeatable), from the served weights, with "
                         "the other sections as they are; prints its cross-validated hits")
+    p.add_argument("--follow-refusal-only", action="store_true",
+                   help="fit only the refusal of follow-ups that stay on the conversation's item (read with the "
+                        "calibration's other sections as they are), keeping the other sections")
     args = p.parse_args(argv)
-    if args.routing_only + args.fields_only + args.policy_only + bool(args.excerpt_only) > 1:
-        p.error("--routing-only, --fields-only, --policy-only and --excerpt-only fit different sections: give one")
+    if args.routing_only + args.fields_only + args.policy_only + bool(args.excerpt_only) \
+            + args.follow_refusal_only > 1:
+        p.error("--routing-only, --fields-only, --policy-only, --excerpt-only and --follow-refusal-only fit "
+                "different sections: give one")
     every = load_sets(Path(args.sets), roles=("tuning",))
     sets = [s for s in every if s.task == "answer"]
     if args.fake_embedder:
@@ -94,6 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         with fitting_from(dict(kept)):
             section = fit_excerpt_features(sets, embedder, args.folds, commit, args.excerpt_only)
         kept.update(section)
+        _write(target, kept)
+        return 0
+    if args.follow_refusal_only:
+        kept = dict(calibration_of(source))
+        provenance = (f"eval/calibrate.py --follow-refusal-only on the tuning sets "
+                      f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, {time.strftime('%Y-%m-%d')}; "
+                      "the other sections as served")
+        with fitting_from({k: v for k, v in kept.items() if k != "follow_refusal"}):
+            kept.update(fit_follow_refusal(sets, embedder, provenance))
         _write(target, kept)
         return 0
     if args.policy_only:  # the policy is fitted last among the answer stages, on those in the file
@@ -199,9 +213,18 @@ def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: d
                              "lists_held_out": vote_lists, "cross_validated": vote_total}
     from assistant.answering.policy import FollowUp
 
-    staying = calibration.collect_follow_refusal(sets, embedder, FollowUp(generic_share, with_marker, without_marker),
-                                                 excerpt_weights=excerpt, item_weights=reranker, field_model=fields,
-                                                 overrule=overrule)
+    fitted.update(fit_follow_refusal(sets, embedder, provenance, FollowUp(generic_share, with_marker, without_marker),
+                                     excerpt_weights=excerpt, item_weights=reranker, field_model=fields,
+                                     overrule=overrule))
+    fitted.update(fit_policy(sets, embedder, folds, commit, rows_out, dense_weight=dense_weight,
+                             excerpt_weights=excerpt, item_weights=reranker, field_model=fields, overrule=overrule))
+
+
+def fit_follow_refusal(sets: list, embedder: object, provenance: str, follow: object = None,
+                       **stages: object) -> dict[str, object]:
+    """The follow-up refusal's section, on the follow-ups that stay on the conversation's item, read
+    with ``stages`` (none: the calibration's), each list held out in turn at each budget."""
+    staying = calibration.collect_follow_refusal(sets, embedder, follow, **stages)
     for budget in calibration.FOLLOW_BUDGETS:
         per_list = calibration.cross_validate_follow_refusal(staying, budget)
         total = {k: sum(f[k] for f in per_list) for k in COUNTS}
@@ -216,9 +239,7 @@ def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: d
           + ", ".join(f"{k} {v}" for k, v in staying_total.items()))
     follow_refusal = calibration.fit_follow_refusal(staying, provenance)
     print("follow-up refusal fitted on all: " + json.dumps(follow_refusal.to_json(), ensure_ascii=False))
-    fitted["follow_refusal"] = {**follow_refusal.to_json(), "folds": staying_folds, "cross_validated": staying_total}
-    fitted.update(fit_policy(sets, embedder, folds, commit, rows_out, dense_weight=dense_weight,
-                             excerpt_weights=excerpt, item_weights=reranker, field_model=fields, overrule=overrule))
+    return {"follow_refusal": {**follow_refusal.to_json(), "folds": staying_folds, "cross_validated": staying_total}}
 
 
 def fit_policy(sets: list, embedder: object, folds: int, commit: str, rows_out: Path | None = None,

@@ -345,10 +345,12 @@ class Assistant:
     def _about_something_else(self, query: Query, focus: tuple[str, ...]) -> bool:
         """A question that names nothing the lists use yet is no follow-up either (办护照找哪个部门
         after 网吧接纳未成年人归谁管): the fitted follow-up refusal, read on the conversation's item."""
-        hits = self._stay(query, focus).hits
-        if not hits:
+        turn = self._stay(query, focus)
+        if not turn.hits:
             return False
-        found = gather(self.words, self.retriever, query.text, hits)
+        # Read as any follow-up on the item is (_decide): with the quote it would be answered with.
+        ask = self._field_read(self.asked(turn), query.text, names_code=query.code is not None)
+        found = gather(self.words, self.retriever, query.text, turn.hits, self.candidates(query, ask, turn))
         return self.follow_refusal.decide(follow_evidence(self.words, query.text, query.intent.explicit, found))[0]
 
     def route_evidence(self, query: Query, hits: list[ItemHit]) -> tuple[Evidence, list[select.Scored]]:
