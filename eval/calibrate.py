@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.follow_refusal_only:
         kept = dict(calibration_of(source))
         provenance = (f"eval/calibrate.py --follow-refusal-only on the tuning sets "
-                      f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, {time.strftime('%Y-%m-%d')}; "
-                      "the other sections as served")
+                      f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
+                      f"{time.strftime('%Y-%m-%d')}; the other sections as served")
         with fitting_from({k: v for k, v in kept.items() if k != "follow_refusal"}):
             kept.update(fit_follow_refusal(sets, embedder, provenance))
         _write(target, kept)
