@@ -215,6 +215,30 @@ def test_calibrate_excerpt_only_refits_the_named_weights_and_keeps_the_rest(tmp_
     assert wrong.returncode != 0 and "no excerpt feature no_such_feature" in wrong.stderr
 
 
+def test_calibrate_follow_refusal_only_refits_that_section_and_keeps_the_rest(tmp_path) -> None:
+    """eval/calibrate.py --follow-refusal-only end to end with the fake embedder: the follow-up refusal
+    is written (read back with this code's features), every other section stays as it was."""
+    turns = ["不实名注册会被怎么罚"]
+    rows = [
+        {"id": f"f{n}", "question": q, "gold_items": gold, "gold_field": "实施依据" if gold else None,
+         "must_quote": "罚款" if gold else "", "kind": "multi_turn" if gold else "unanswerable", "turns": turns}
+        for n, (q, gold) in enumerate([
+            ("那单位呢", ["72"]), ("罚多少", ["72"]), ("依据是哪一条", ["72"]), ("情节严重的呢", ["72"]),
+            ("今天天气怎么样", []), ("那办护照呢", []), ("中午吃什么好", [])])
+    ]
+    done, out = _calibrate_one_stage(tmp_path, rows, {"kept": 1, "follow_refusal": {"stale": True}},
+                                     "--follow-refusal-only")
+    assert "follow-up refusal at 2%" in done.stdout and "fusion" not in done.stdout
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["kept"] == 1 and set(written) == {"kept", "follow_refusal"}
+    from assistant.answering.policy import FOLLOW_FEATURES, FollowRefusal
+
+    assert written["follow_refusal"]["features"] == list(FOLLOW_FEATURES)
+    fitted = FollowRefusal.fitted(out)
+    assert fitted.model is not None and "--follow-refusal-only" in fitted.provenance
+    assert written["follow_refusal"]["cross_validated"]["unanswerable"] == 3
+
+
 def test_follow_refusal_is_validated_and_refuses_by_its_model(tmp_path) -> None:
     from assistant.answering.policy import FOLLOW_FEATURES, FollowRefusal
 
