@@ -383,3 +383,18 @@ def test_a_word_every_office_uses_names_no_matter_of_a_follow_up(hashing_assista
     assert hashing_assistant.ask("对企业罚多少？", history).focus == first.focus
     monkeypatch.setattr(dialogue, "COMMON_WORDS", frozenset())
     assert hashing_assistant._specific(["企业"]) == ["企业"]
+
+
+def test_a_time_limit_or_a_step_asked_is_never_called_sure(hashing_assistant) -> None:
+    """The policy may be sure of the item, not of which of its steps or time limits answers."""
+    from assistant.answering.dialogue import Assistant
+    from assistant.answering.policy import FEATURES, Logistic, RefusalPolicy
+
+    flat = Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES))
+    always_sure = RefusalPolicy(flat, flat, refuse_below=0.0, sure_at=0.0)
+    sure = Assistant(hashing_assistant.catalogue, hashing_assistant.retriever, policy=always_sure)
+    assert sure.ask("关键基础设施把网络数据存储在境外的处罚", []).confidence == "sure"
+    for question in ("关键基础设施把网络数据存储在境外的处罚，听证要在几天内提出",
+                     "关键基础设施把网络数据存储在境外的案子，立案以后接下来是什么程序"):
+        answer = sure.ask(question, [])
+        assert not answer.refused and answer.confidence == "likely", question
