@@ -124,12 +124,13 @@ OUT_OF_SCOPE_PATTERNS = (r"在哪(?:儿|里)?办公|在几楼|几号楼|办公�
                          r"几月几[号日]|几月份?(?:报名|考试|举行)|报名时间|(?:在|去|到)哪(?:儿|里)?报名",
                          r"多少钱一(?:斤|公斤|个|件)|学费[^，。？?]{0,6}多少|多少[^，。？?]{0,4}学费",
                          r"(?:有没有|是否|有无)[^，。？?]{0,12}(?:处罚|罚)过")
-# Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to appeal
-# (复议期限, 诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内), what the
+# Kinds of question a 权责清单 does not settle: how a fine is paid (分期), the deadline to sue
+# (诉讼时效; a deadline to sue can be in a list: 收到处理通知之日起十五日内; 复议期限 is REVIEW_TERM_PATTERN), what the
 # asker is owed (赔我), counts of past cases (去年一共查了多少家) and how a case will end (能告赢吗).
 ADVICE_PATTERNS = (r"分期",
-                   r"复议.{0,12}(?:期限|多少天|几天|多长时间|多久|时效)|(?:期限|多少天|几天|多长时间|多久).{0,8}复议"
-                   r"|诉讼时效",
+                   r"诉讼时效",
+                   # What will happen next year (明年会不会…), not a date in passing (证明年到期, 预计明年6月竣工).
+                   r"明年[^，。？?]{0,12}(?:会不会|会|能不能|能否)",
                    r"赔我|赔偿我|给我赔",
                    r"(?:追诉|追责|处罚|追究)时效|过了.{0,6}(?:年|个月|天).{0,6}还(?:能|可以|会|要)(?:追究|追责|罚|处罚|查处|立案)",
                    r"(?:去年|今年|上个月|上半年|下半年|这几年|近几年|历年).{0,12}(?:多少|几家|几起|几个|几次)",
@@ -168,8 +169,14 @@ SEVERAL_OFFICES_CUES = ("分别", "各找", "各自", "还是找", "还是归", 
                         "两个部门", "两种情况", "这两种", "这两个", *SAME_OFFICE_CUES)
 ROUTING_BACK = ("这种", "这事", "这件事", "此事", "这类", "他", "她", "这家", "那家", "这样")
 # Predictions, statistics and advice: a list states powers and duties, not outcomes.
+# How long one has to seek reconsideration (不服多少天内能申请复议): legal advice, unless a list states it
+# (a 诉求渠道 column: 收到决定书之日起六十日内…申请行政复议), which answering/dialogue.py checks.
+REVIEW_TERM_PATTERN = (r"复议.{0,12}(?:期限|多少天|几天|多长时间|多久|时效)"
+                       r"|(?:期限|多少天|几天|多长时间|多久).{0,8}复议")
+# A list stating that term: a time limit and 复议 in one sentence.
+REVIEW_TERM_STATED = r"复议[^。；;]{0,40}?[日天月]内|[日天月]内[^。；;]{0,40}?复议"
 ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
-               "明年", "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")
+               "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")
 # Words that frame a question without naming its matter.
 FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应该", "应当", "哪些", "事项", "这一项",
                "情形", "具体", "标准", "是否", "有没有", "还有", "什么样", "清单", "一般", "负责", "通常",

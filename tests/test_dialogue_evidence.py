@@ -398,3 +398,18 @@ def test_a_time_limit_or_a_step_asked_is_never_called_sure(hashing_assistant) ->
                      "关键基础设施把网络数据存储在境外的案子，立案以后接下来是什么程序"):
         answer = sure.ask(question, [])
         assert not answer.refused and answer.confidence == "likely", question
+
+
+def test_the_term_to_seek_reconsideration_is_refused_only_where_no_list_states_it(hashing_assistant) -> None:
+    import copy
+
+    from assistant.answering.dialogue import NO_ADVICE
+
+    question = "不实名注册被罚了，不服的话收到决定书后多少天之内能申请行政复议？"
+    # The seed states no such term: legal advice, refused as such.
+    refused = hashing_assistant.ask(question, [])
+    assert refused.refused and NO_ADVICE in refused.interpretation
+    # Served beside a list that states it (消防's 诉求渠道), the rule steps aside and evidence decides.
+    stating = copy.copy(hashing_assistant)
+    stating._states_review_term = True
+    assert NO_ADVICE not in stating.ask(question, []).interpretation

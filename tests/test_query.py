@@ -131,7 +131,12 @@ def test_a_mistyped_law_name_is_not_another_law(hashing_assistant) -> None:
     ("不动产登记中心地址在哪里", True, False),
     ("我们劳务派遣公司搬了新地址，要去办变更吧", False, False),
     ("罚款能分期交吗", False, True),
-    ("收到处罚决定书以后，多少天内可以申请行政复议？", False, True),
+    # How long one has to seek reconsideration is its own kind (review_term): a list may state it.
+    ("收到处罚决定书以后，多少天内可以申请行政复议？", False, False),
+    # Next year: a prediction, not a date in passing.
+    ("明年文旅局的权责清单会不会把旅行社设立许可加进去？", False, True),
+    ("我们的辐射安全许可证明年到期，续期申请最晚得提前多少天交？", False, False),
+    ("项目预计明年6月份竣工验收，档案验收的申请最晚得提前多久报上去？", False, False),
     ("去年全市一共取缔了多少家", False, True),
     ("我的信息被泄露了，能让它赔我多少钱？", False, True),
     ("过了两年还能罚他吗", False, True),
@@ -181,6 +186,19 @@ def test_kinds_of_question_no_list_answers_are_recognised(text: str, out_of_scop
 
     ask = recognise(text)
     assert (ask.out_of_scope, ask.advice) == (out_of_scope, advice)
+
+
+def test_the_term_to_seek_reconsideration_is_recognised_and_found_where_a_list_states_it() -> None:
+    import re
+
+    from assistant.answering.intent import recognise
+    from assistant.vocabulary import REVIEW_TERM_STATED
+
+    assert recognise("不服的话，收到决定书后多少天之内能申请行政复议？").review_term
+    assert not recognise("不服处罚决定可以申请复议吗").review_term
+    stated = "如不服决定，可以在收到决定书之日起六十日内向消防救援机构所在地人民政府申请行政复议"
+    assert re.search(REVIEW_TERM_STATED, stated)
+    assert not re.search(REVIEW_TERM_STATED, "当事人对处罚决定不服的，可以依法申请行政复议。罚款应当在十五日内缴纳。")
 
 
 @pytest.mark.parametrize(("text", "asks_office"), [

@@ -32,7 +32,7 @@ from assistant.index import probe
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, ItemHit, Span
-from assistant.vocabulary import COMMON_WORDS, MANAGER_TERMS
+from assistant.vocabulary import COMMON_WORDS, MANAGER_TERMS, REVIEW_TERM_STATED
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -106,6 +106,8 @@ class Assistant:
         # Statute titles the lists name (《…》), to refuse a question about another law by name.
         self._titles = {t for src in catalogue.sources.values() for t in _TITLE.findall(src.text)}
         self._application_ok = any(t in kind for kind in self._kinds.values() for t in intent.APPLICATION_TYPES)
+        # Whether a served list states how long one has to seek reconsideration (消防's 诉求渠道 does).
+        self._states_review_term = any(re.search(REVIEW_TERM_STATED, src.text) for src in catalogue.sources.values())
 
     def ask(self, message: object, history: Sequence[dict] | None = None,
             lists: Sequence[str] | None = None) -> Answer:
@@ -235,7 +237,7 @@ class Assistant:
             return NO_APPLICATIONS
         if ask.out_of_scope:
             return NO_SUCH_FACTS
-        if ask.advice:
+        if ask.advice or (ask.review_term and not self._states_review_term):
             return NO_ADVICE
         return None
 

@@ -33,6 +33,7 @@ from assistant.vocabulary import (
     NEW_TOPIC_MARKERS,
     OUT_OF_SCOPE_CUES,
     OUT_OF_SCOPE_PATTERNS,
+    REVIEW_TERM_PATTERN,
     ROUTING_BACK,
     ROUTING_CUES,
     ROUTING_FRAME,
@@ -54,6 +55,7 @@ _SENTENCES = re.compile(r"[？?。！!；;]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _WHICH_OF_TWO = re.compile(WHICH_OF_TWO)
 _ADVICE = re.compile("|".join(ADVICE_PATTERNS))
+_REVIEW_TERM = re.compile(REVIEW_TERM_PATTERN)
 APPLICATION_TYPES = ("行政许可", "行政确认", "行政登记", "公共服务")
 
 _NUM = f"(?:[0-9]+|[{NUMERAL_CHARS}]+)"
@@ -96,6 +98,7 @@ class Intent:
     article_of: str | None = None  # "penalty" or "rule": which article is asked (see ARTICLE_PENALTY_CUES)
     out_of_scope: bool = False  # asks for a fact no column holds (address, phone, office hours)
     advice: bool = False  # asks for a prediction, a statistic or advice
+    review_term: bool = False  # how long one has to seek reconsideration: advice unless a list states it
     asks_office: bool = False  # which office holds the matter (归哪个部门管, 找谁)
     asks_several: bool = False  # for more than one office (分别找谁, 还是找消防)
     # Of the kinds of answer cued ("time", "count", "materials", "money", or "aspect" for the field a
@@ -214,6 +217,7 @@ def recognise(text: str, matter: tuple[str, ...] = ()) -> Intent:
                   article_of=_article_of(text) if asks_article else None,
                   out_of_scope=any(c in text for c in OUT_OF_SCOPE_CUES) or bool(_OUT_OF_SCOPE.search(text)),
                   advice=any(c in text for c in ADVICE_CUES) or bool(_ADVICE.search(text)),
+                  review_term=bool(_REVIEW_TERM.search(text)),
                   asks_office=(which_of_two or any(c in text for c in ROUTING_CUES) or bool(_ROUTING.search(text))
                                or (several and any(w in text for w in "谁哪找"))),
                   asks_several=several, last_kind=last_kind, after=after,
