@@ -168,13 +168,13 @@ ROUTING_FRAME = ("举报", "投诉", "反映", "查处", "管管", "来管", "�
 SEVERAL_OFFICES_CUES = ("分别", "各找", "各自", "还是找", "还是归", "哪些部门", "哪几个部门", "哪些单位", "几个部门",
                         "两个部门", "两种情况", "这两种", "这两个", *SAME_OFFICE_CUES)
 ROUTING_BACK = ("这种", "这事", "这件事", "此事", "这类", "他", "她", "这家", "那家", "这样")
-# Predictions, statistics and advice: a list states powers and duties, not outcomes.
 # How long one has to seek reconsideration (不服多少天内能申请复议): legal advice, unless a list states it
 # (a 诉求渠道 column: 收到决定书之日起六十日内…申请行政复议), which answering/dialogue.py checks.
 REVIEW_TERM_PATTERN = (r"复议.{0,12}(?:期限|多少天|几天|多长时间|多久|时效)"
                        r"|(?:期限|多少天|几天|多长时间|多久).{0,8}复议")
 # A list stating that term: a time limit and 复议 in one sentence.
 REVIEW_TERM_STATED = r"复议[^。；;]{0,40}?[日天月]内|[日天月]内[^。；;]{0,40}?复议"
+# Predictions, statistics and advice: a list states powers and duties, not outcomes.
 ADVICE_CUES = ("能赢吗", "会赢吗", "胜诉", "判几年", "判多久", "会不会判", "一共查了", "查了几起", "多少起", "多少件",
                "会不会把", "帮我写", "帮我起草", "怎么起诉", "赔多少", "能赔", "赔偿多少", "退票赔钱")
 # Words that frame a question without naming its matter.
