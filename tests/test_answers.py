@@ -175,3 +175,35 @@ def test_a_type_cell_broken_by_layout_still_names_applications(tmp_path) -> None
                           policy=NEVER_REFUSE)
     answer = assistant.ask("技术合同认定登记要怎么申请", [])
     assert "办理流程" not in answer.interpretation
+
+
+def test_a_placeholder_cell_is_no_answer(tmp_path) -> None:
+    """A cell holding only "/" (a list's way of saying "none") is never quoted as an answer; asked for,
+    it is an empty column."""
+    from assistant.answering.dialogue import Assistant
+    from assistant.answering.policy import NEVER_REFUSE
+    from assistant.answering.select import blank
+    from assistant.corpus.catalogue import Catalogue
+    from assistant.corpus.parse import load
+    from assistant.index import store
+    from assistant.index.embed import HashingEmbedder
+    from assistant.index.retriever import Retriever
+
+    assert blank("/") and blank(" ／ ") and blank("<p>—</p>") and not blank("无") and not blank("否")
+    lines = (Path(__file__).parent / "data" / "mini_list.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("序号")))
+    columns = lines[header].split("\t")
+    row = lines[header + 1].split("\t")
+    row[columns.index("办事层级")] = "/"
+    path = tmp_path / "placeholder.tsv"
+    path.write_text("\n".join([*lines[:header + 1], "\t".join(row)]) + "\n", encoding="utf-8")
+    (parsed,) = load([path])
+    embedder = HashingEmbedder(64)
+    assistant = Assistant(Catalogue.of([parsed]), Retriever(store.build(tmp_path / "index", [parsed], embedder,
+                                                                        progress=False), embedder),
+                          policy=NEVER_REFUSE)
+    asked = assistant.ask("不履行网络安全保护义务这一项的办事层级是什么", [])
+    assert asked.refused and "一栏为空" in asked.interpretation
+    # Asked what level handles it in other words, the placeholder is not offered as the answer.
+    answered = assistant.ask("不履行网络安全保护义务这一项由哪一级办", [])
+    assert all(q.text.strip() != "/" for q in answered.quotes if q.role in ("primary", "alternative"))

@@ -536,13 +536,14 @@ class Assistant:
         return rerank.ordered(hits, scores), readings
 
     def _empty_column(self, turn: Turn) -> str | None:
-        """The column asked for is empty in the leading item: the list does not say."""
+        """The column asked for is empty in the leading item (or holds only a placeholder, /): the
+        list does not say."""
         column = turn.intent.column
         if not turn.intent.explicit or column == "承办机构" or not turn.hits:
             return None  # an empty 承办机构 falls back to 实施主体
         item = self.catalogue.items[turn.hits[0].item_key]
         field = item.fields.get(column)
-        if field is None or len(field.span):
+        if field is None or not select.blank(field.span.of(self.catalogue.source(item).text)):
             return None
         return f"第{item.seq}项「{self.catalogue.name(item)}」的“{column}”一栏为空，清单没有给出。"
 

@@ -136,7 +136,7 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     out: list[Scored] = []
     for name in (*LONG_FIELDS, *(n for n in item.fields if n not in COLUMNS)):
         fv = item.fields.get(name)
-        if fv is None or not len(fv.span):
+        if fv is None or blank(fv.span.of(text)):
             continue
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
         dense = _dense(name, ctx)
@@ -157,11 +157,20 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
         return out
     for name in SHORT_FIELDS:
         fv = item.fields.get(name)
-        if fv is None or not len(fv.span) or len(fv.span) > QUOTE_LIMIT:
+        if fv is None or blank(fv.span.of(text)) or len(fv.span) > QUOTE_LIMIT:
             continue
         c = Candidate(fv.span, None)
         out.append(Scored(name, c, _features(text, name, c, ctx, terms, _dense(name, ctx)(fv.span))))
     return out
+
+
+# What a list puts in a cell that has nothing to say (/, —, －): no answer to quote.
+_PLACEHOLDER = re.compile(r"[\s/／\\\-－—–_·.。、]*")
+
+
+def blank(cell: str) -> bool:
+    """An empty cell, or one holding only a placeholder mark (申请材料: /). 无 and 否 are answers."""
+    return _PLACEHOLDER.fullmatch(_MARKUP.sub("", cell)) is not None
 
 
 @functools.lru_cache(maxsize=4096)
