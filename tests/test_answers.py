@@ -151,9 +151,9 @@ def test_a_statute_named_by_a_short_name_or_with_a_slip(hint: str, law: str, tit
     assert names_law(hint, law) is titled and names_law(hint, law, short=True) is short
 
 
-def test_a_type_cell_broken_by_layout_still_names_applications(tmp_path) -> None:
-    """行政 确认 (a merged cell's layout) is 行政确认: a list holding it answers how to apply, so a question
-    about applying is not refused as one about a list of penalties only."""
+def _one_row_assistant(tmp_path, edit: dict[str, str]):
+    """An assistant (fake embedder, never refusing by evidence) over the mini list's first row with
+    the cells ``edit`` names rewritten."""
     from assistant.answering.dialogue import Assistant
     from assistant.answering.policy import NEVER_REFUSE
     from assistant.corpus.catalogue import Catalogue
@@ -164,15 +164,23 @@ def test_a_type_cell_broken_by_layout_still_names_applications(tmp_path) -> None
 
     lines = (Path(__file__).parent / "data" / "mini_list.tsv").read_text(encoding="utf-8").splitlines()
     header = lines.index(next(line for line in lines if line.startswith("序号")))
+    columns = lines[header].split("\t")
     row = lines[header + 1].split("\t")
-    row[0], row[1], row[3] = "90", "技术合同认定登记", "行政 确认"
-    path = tmp_path / "confirm.tsv"
+    for column, value in edit.items():
+        row[columns.index(column)] = value
+    path = tmp_path / "one_row.tsv"
     path.write_text("\n".join([*lines[:header + 1], "\t".join(row)]) + "\n", encoding="utf-8")
     (parsed,) = load([path])
     embedder = HashingEmbedder(64)
-    assistant = Assistant(Catalogue.of([parsed]), Retriever(store.build(tmp_path / "index", [parsed], embedder,
-                                                                        progress=False), embedder),
-                          policy=NEVER_REFUSE)
+    built = store.build(tmp_path / "index", [parsed], embedder, progress=False)
+    return Assistant(Catalogue.of([parsed]), Retriever(built, embedder), policy=NEVER_REFUSE)
+
+
+def test_a_type_cell_broken_by_layout_still_names_applications(tmp_path) -> None:
+    """行政 确认 (a merged cell's layout) is 行政确认: a list holding it answers how to apply, so a question
+    about applying is not refused as one about a list of penalties only."""
+    edit = {"序号": "90", "事项名称": "技术合同认定登记", "权力事项类型": "行政 确认"}
+    assistant = _one_row_assistant(tmp_path, edit)
     answer = assistant.ask("技术合同认定登记要怎么申请", [])
     assert "办理流程" not in answer.interpretation
 
@@ -180,28 +188,10 @@ def test_a_type_cell_broken_by_layout_still_names_applications(tmp_path) -> None
 def test_a_placeholder_cell_is_no_answer(tmp_path) -> None:
     """A cell holding only "/" (a list's way of saying "none") is never quoted as an answer; asked for,
     it is an empty column."""
-    from assistant.answering.dialogue import Assistant
-    from assistant.answering.policy import NEVER_REFUSE
     from assistant.answering.select import blank
-    from assistant.corpus.catalogue import Catalogue
-    from assistant.corpus.parse import load
-    from assistant.index import store
-    from assistant.index.embed import HashingEmbedder
-    from assistant.index.retriever import Retriever
 
     assert blank("/") and blank(" ／ ") and blank("<p>—</p>") and not blank("无") and not blank("否")
-    lines = (Path(__file__).parent / "data" / "mini_list.tsv").read_text(encoding="utf-8").splitlines()
-    header = lines.index(next(line for line in lines if line.startswith("序号")))
-    columns = lines[header].split("\t")
-    row = lines[header + 1].split("\t")
-    row[columns.index("办事层级")] = "/"
-    path = tmp_path / "placeholder.tsv"
-    path.write_text("\n".join([*lines[:header + 1], "\t".join(row)]) + "\n", encoding="utf-8")
-    (parsed,) = load([path])
-    embedder = HashingEmbedder(64)
-    assistant = Assistant(Catalogue.of([parsed]), Retriever(store.build(tmp_path / "index", [parsed], embedder,
-                                                                        progress=False), embedder),
-                          policy=NEVER_REFUSE)
+    assistant = _one_row_assistant(tmp_path, {"办事层级": "/"})
     asked = assistant.ask("不履行网络安全保护义务这一项的办事层级是什么", [])
     assert asked.refused and "一栏为空" in asked.interpretation
     # Asked what level handles it in other words, the placeholder is not offered as the answer.
