@@ -97,15 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         # every stage after it too (eval/README.md, twenty-eighth session).
         kept = dict(calibration_of(source))
         with fitting_from(dict(kept)):
-            section = fit_excerpt_features(sets, embedder, args.folds, commit, args.excerpt_only)
+            section = fit_excerpt_features(sets, embedder, commit, args.excerpt_only)
         kept.update(section)
         _write(target, kept)
         return 0
     if args.follow_refusal_only:
         kept = dict(calibration_of(source))
-        provenance = (f"eval/calibrate.py --follow-refusal-only on the tuning sets "
-                      f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, "
-                      f"{time.strftime('%Y-%m-%d')}; the other sections as served")
+        provenance = _on_the_sets("--follow-refusal-only", sets, commit) + "; the other sections as served"
         with fitting_from({k: v for k, v in kept.items() if k != "follow_refusal"}):
             kept.update(fit_follow_refusal(sets, embedder, provenance))
         _write(target, kept)
@@ -124,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         fitted.update(fit_routing([s for s in every if s.task == "routing"], embedder, args.folds, commit))
     _write(target, fitted)
     return 0
+
+
+def _on_the_sets(how: str, sets: list, commit: str) -> str:
+    """A section's provenance: the run (``how``), the tuning sets it read, the commit and the day."""
+    return (f"eval/calibrate.py {how} on the tuning sets ({', '.join(s.name for s in sets if s.available)}), "
+            f"commit {commit}, {time.strftime('%Y-%m-%d')}")
 
 
 def _write(target: Path | None, fitted: dict) -> None:
@@ -149,8 +153,7 @@ def fit_answers(sets: list, embedder: object, folds: int, commit: str, fitted: d
     from assistant.answering import rerank
     from assistant.answering.select import DEFAULT, FEATURES, ExcerptWeights
 
-    provenance = (f"eval/calibrate.py --folds {folds} on the tuning sets "
-                  f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, {time.strftime('%Y-%m-%d')}")
+    provenance = _on_the_sets(f"--folds {folds}", sets, commit)
     items = calibration.collect_items(sets, embedder, dense_weight)
     keep = rerank.KEEP_ORDER.weights
     item_folds = calibration.cross_validate_excerpt(items, keep, folds=folds, label="item_first")
@@ -292,7 +295,7 @@ def fit_fields(sets: list, embedder: object, folds: int, commit: str) -> tuple[o
             {"field_model": {**fitted.to_json(), "folds": per_fold, "cross_validated": mean}})
 
 
-def fit_excerpt_features(sets: list, embedder: object, folds: int, commit: str, names: list[str]) -> dict:
+def fit_excerpt_features(sets: list, embedder: object, commit: str, names: list[str]) -> dict:
     """The excerpt weights with only those of ``names`` refitted (coordinate ascent from the served
     weights), checked with each list held out in turn: a new office's list is a list held out."""
     from assistant.answering.select import FEATURES, ExcerptWeights
@@ -317,9 +320,8 @@ def fit_excerpt_features(sets: list, embedder: object, folds: int, commit: str, 
     weights = calibration.fit_excerpt(choices, served, free=free)
     print(f"each list held out: quotes holding the answer {before} → {after} of {len(choices)}; on all: "
           + ", ".join(f"{n} {weights[i]}" for n, i in zip(names, free, strict=True)))
-    provenance = (f"eval/calibrate.py --excerpt-only {' --excerpt-only '.join(names)} on the tuning sets "
-                  f"({', '.join(s.name for s in sets if s.available)}), commit {commit}, {time.strftime('%Y-%m-%d')}; "
-                  f"the other weights as served")
+    provenance = (_on_the_sets("--excerpt-only " + " --excerpt-only ".join(names), sets, commit)
+                  + "; the other weights as served")
     return {"excerpt": {"features": list(FEATURES), "weights": list(weights), "provenance": provenance,
                         "held_out_lists": held_out}}
 

@@ -258,9 +258,7 @@ class Assistant:
         """The column asked, the excerpt candidates, the evidence and the policy's reading of a
         turn: refused or not, how sure."""
         text = query.text
-        ask = self._field_read(self.asked(turn), text, names_code=query.code is not None)
-        ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
-        evidence = gather(self.words, self.retriever, text, turn.hits, ranked) if turn.hits else None
+        ask, ranked, evidence = self._read(query, turn)
         refuse, confidence, p = (self.policy.decide(evidence) if evidence is not None
                                  else (False, "likely", 0.0))
         if confidence == "sure" and turn.route == "search" and not self._specific(self.words.matter(text)):
@@ -291,6 +289,14 @@ class Assistant:
             if refuse:  # about something else: the conversation's item is no suggestion for it
                 turn = replace(turn, hits=[])
         return Decision(turn, ask, ranked, evidence, refuse, confidence, p)
+
+    def _read(self, query: Query, turn: Turn) -> tuple[intent.Intent, list[select.Scored], Evidence | None]:
+        """The column asked, the leading item's excerpt candidates, and the evidence the refusals read
+        (None without hits)."""
+        ask = self._field_read(self.asked(turn), query.text, names_code=query.code is not None)
+        ranked = self.candidates(query, ask, turn) if turn.hits and turn.refusal is None else []
+        evidence = gather(self.words, self.retriever, query.text, turn.hits, ranked) if turn.hits else None
+        return ask, ranked, evidence
 
     def _conversation(self, query: Query, earlier: str) -> list[ItemHit] | None:
         """The conversation read at once (the user's earlier turns and this one, searched and
@@ -355,9 +361,7 @@ class Assistant:
         turn = self._stay(query, focus)
         if not turn.hits:
             return False
-        # Read as any follow-up on the item is (_decide): with the quote it would be answered with.
-        ask = self._field_read(self.asked(turn), query.text, names_code=query.code is not None)
-        found = gather(self.words, self.retriever, query.text, turn.hits, self.candidates(query, ask, turn))
+        found = self._read(query, turn)[2]  # as any follow-up on the item is read: with its quote
         return self.follow_refusal.decide(follow_evidence(self.words, query.text, query.intent.explicit, found))[0]
 
     def route_evidence(self, query: Query, hits: list[ItemHit]) -> tuple[Evidence, list[select.Scored]]:

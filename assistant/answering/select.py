@@ -136,22 +136,19 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     out: list[Scored] = []
     for name in (*LONG_FIELDS, *(n for n in item.fields if n not in COLUMNS)):
         fv = item.fields.get(name)
-        if fv is None or blank(fv.span.of(text)):
+        body = fv.span.of(text) if fv is not None else ""
+        if fv is None or blank(body):
             continue
         breaks = tuple(p.start for p in ctx.cited) if name == "实施依据" else ()
         dense = _dense(name, ctx)
         heads = _list_heads(text, fv.clauses)
         following = _neighbours(text, fv.clauses, named, ctx.intent.after is not None) if named else frozenset()
-        order = _order_in(fv.span.of(text), orders) if orders else None
+        order = _order_in(body, orders) if orders else None
         for c in _candidates(text, fv, breaks):
             if must_contain is not None and not (name == "实施依据" and _within(c.span, must_contain)):
                 continue
             head = heads.get(c.clause.span.start) if c.clause is not None else None
-            quoted = c.span.of(text)
-            # A heading alone (指导监督责任：) states no step, whichever clause it opens.
-            after = float(not _MARKUP.sub("", quoted).rstrip().endswith(("：", ":")) and (
-                (c.clause is not None and c.clause.span.start in following)
-                or (order is not None and order.search(quoted) is not None)))
+            after = float(named is not None and _after_step(c, text, following, order))
             out.append(Scored(name, c, _features(text, name, c, ctx, terms, dense(c.span), head, after)))
     if must_contain is not None:
         return out
@@ -164,13 +161,25 @@ def pool(item: Item, source: Source, ctx: Context, *, must_contain: Span | None 
     return out
 
 
-# What a list puts in a cell that has nothing to say (/, —, －): no answer to quote.
-_PLACEHOLDER = re.compile(r"[\s/／\\\-－—–_·.。、]*")
+def _after_step(c: Candidate, text: str, following: frozenset[int], order: re.Pattern[str] | None) -> bool:
+    """Whether a candidate is the step after (or before) the one a question starts from: its clause
+    neighbours that step's, or it says the order in words. A heading alone (指导监督责任：) states no
+    step, whichever clause it opens."""
+    quoted = c.span.of(text)
+    if not ((c.clause is not None and c.clause.span.start in following)
+            or (order is not None and order.search(quoted) is not None)):
+        return False
+    return not _MARKUP.sub("", quoted).rstrip().endswith(("：", ":"))
+
+
+# What a list puts in a cell that has nothing to say (/, —, －), markup aside: no answer to quote.
+# Matched in place (a long 实施依据 fails at its first character), not after stripping the markup.
+_PLACEHOLDER = re.compile(r"(?:<[^<>]*>|[\s/／\\\-－—–_·.。、])*")
 
 
 def blank(cell: str) -> bool:
     """An empty cell, or one holding only a placeholder mark (申请材料: /). 无 and 否 are answers."""
-    return _PLACEHOLDER.fullmatch(_MARKUP.sub("", cell)) is not None
+    return _PLACEHOLDER.fullmatch(cell) is not None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -226,12 +235,12 @@ def _neighbours(text: str, clauses: tuple[Clause, ...], named: str, after: bool)
     names the step ``named`` (see _step_names): what comes next, or first, is the list's
     neighbouring clause, whatever the list calls its steps."""
     heads = [_step_head(text, c) for c in clauses]
+    # Steps are numbered alike and upwards: an unnumbered heading after a numbered clause, or
+    # numbers starting again (指导监督责任：1.…), open another part of the duties, not the next step.
+    pairs = [(a, b) for a, b in itertools.pairwise(zip(heads, clauses, strict=True))
+             if bool(a[1].label) == bool(b[1].label)
+             and (a[1].number is None or b[1].number is None or b[1].number > a[1].number)]
     for words in _step_names(named):
-        # Steps are numbered alike and upwards: an unnumbered heading after a numbered clause, or
-        # numbers starting again (指导监督责任：1.…), open another part of the duties, not the next step.
-        pairs = [(a, b) for a, b in itertools.pairwise(zip(heads, clauses, strict=True))
-                 if bool(a[1].label) == bool(b[1].label)
-                 and (a[1].number is None or b[1].number is None or b[1].number > a[1].number)]
         if after:  # the clause after the step's own
             out = frozenset(b.span.start for (ha, _), (hb, b) in pairs if words in ha and words not in hb)
         else:
