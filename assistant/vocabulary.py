@@ -199,6 +199,10 @@ COUNT_ASKED = re.compile(r"(?:几|多少)(?:个|名|位)?[\u4e00-\u9fff]{0,4}?(?
 # Asking for a sum of money: the answer states one (五万元以上, 2000元以下, 一倍以上).
 MONEY_CUES = ("罚多少", "多少钱", "最多", "最高", "上限", "罚款幅度", "罚款区间", "罚款是多少", "罚几", "多少罚款",
               "罚款多少", "起罚", "金额", "数额")
+# Words that make a sum asked a penalty's (罚多少, 处分, 没收…): without any, 多少钱 asks for another
+# sum (a subsidy, a fee, a wage), which a list states only where its text says so. 处发 is how 处罚 is
+# often mistyped; both characters are words of their own, so the typo repair leaves it.
+PENALTY_WORDS = ("罚", "处分", "处理", "没收", "吊销", "后果", "制裁", "惩", "处发")
 # Asking what happens to someone (a fine, a sanction, a 处分): the answer states the sanction.
 SANCTION_CUES = ("怎么处理", "如何处理", "咋处理", "什么处分", "处分", "什么责任", "怎么罚", "如何处罚", "后果",
                  "会怎样", "会咋样", "怎么办", "咋办", "担什么", "承担")

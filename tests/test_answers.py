@@ -197,3 +197,25 @@ def test_a_placeholder_cell_is_no_answer(tmp_path) -> None:
     # Asked what level handles it in other words, the placeholder is not offered as the answer.
     answered = assistant.ask("不履行网络安全保护义务这一项由哪一级办", [])
     assert all(q.text.strip() != "/" for q in answered.quotes if q.role in ("primary", "alternative"))
+
+
+def test_a_sum_the_list_does_not_state_is_refused_by_name(tmp_path) -> None:
+    """多少钱 asked of something other than a penalty (a bonus) over an item whose only sums are fines:
+    the list does not say, and the answer says so instead of quoting a fine. Named as a penalty, asked
+    after a penalty question, or asked of an item that states another sum, it is answered."""
+    from assistant.answering.select import states_penalty_sum, states_sum
+    from assistant.evaluation.score import replay
+
+    assert states_sum("临时用地补偿标准为每亩500元。") and not states_sum("处五万元以上十万元以下罚款。")
+    assert states_penalty_sum("处五万元以上十万元以下罚款。") and not states_penalty_sum("每亩500元。")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "stated").mkdir()
+    plain = _one_row_assistant(tmp_path / "plain", {})
+    asked = plain.ask("网络安全保护义务做得好的企业，奖金一般多少钱？", [])
+    assert asked.refused and "清单没有给出所问款项的数额" in to_markdown(asked)
+    assert not plain.ask("不履行网络安全保护义务的企业，最多罚多少钱？", []).refused
+    history = replay(plain.ask, {"turns": ["不履行网络安全保护义务怎么处罚"]})
+    assert "清单没有给出所问款项的数额" not in to_markdown(plain.ask("那最多多少钱？", history))
+    stated = _one_row_assistant(tmp_path / "stated", {"备注": "履行义务好的企业给予奖金，标准为每年二万元。"})
+    assert "清单没有给出所问款项的数额" not in to_markdown(
+        stated.ask("网络安全保护义务做得好的企业，奖金一般多少钱？", []))

@@ -32,7 +32,7 @@ from assistant.index import probe
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, ItemHit, Span
-from assistant.vocabulary import COMMON_WORDS, MANAGER_TERMS, REVIEW_TERM_STATED
+from assistant.vocabulary import COMMON_WORDS, MANAGER_TERMS, PENALTY_WORDS, REVIEW_TERM_STATED
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -185,7 +185,7 @@ class Assistant:
             offered = [] if query.intent.small_talk else turn.hits
             return replace(answer.refuse(text, offered, turn.refusal, warning=warning, notices=notices),
                            evidence=evidence.values if evidence else {}, probability=p), []
-        empty = self._empty_column(turn)
+        empty = self._empty_column(turn) or self._sum_unstated(query, turn, ranked, history if focus else None)
         if empty is not None:
             return replace(answer.refuse(text, turn.hits, empty, warning=warning, notices=notices),
                            evidence=evidence.values if evidence else {}, probability=p), []
@@ -550,6 +550,23 @@ class Assistant:
         if field is None or not select.blank(field.span.of(self.catalogue.source(item).text)):
             return None
         return f"第{item.seq}项「{self.catalogue.name(item)}」的“{column}”一栏为空，清单没有给出。"
+
+    def _sum_unstated(self, query: Query, turn: Turn, ranked: list[select.Scored],
+                      history: Sequence[dict] | None) -> str | None:
+        """A sum asked that is no penalty's (补偿费一亩给多少钱, 最低工资标准是多少钱), when the leading
+        item states no sum but a penalty's: the list does not say. A question that names a penalty,
+        or follows one that did (货值金额超过一万的话呢), asks for the fine; one whose item states
+        another sum anywhere (最高奖的金额超过五万元) is answered from it."""
+        if query.intent.last_kind != "money" or not ranked or not turn.hits:
+            return None
+        asked = f"{query.text}\n{earlier_matter(history, FOLLOW_TURNS)}"
+        if any(w in asked for w in PENALTY_WORDS):
+            return None
+        text = self.catalogue.source(self.catalogue.items[turn.hits[0].item_key]).text
+        if any(select.states_sum(c.span.of(text)) for c in ranked):
+            return None
+        fined = "；清单里的金额是罚款的数额" if select.states_penalty_sum(ranked[0].span.of(text)) else ""
+        return f"清单没有给出所问款项的数额{fined}。"
 
     def _uncited_law(self, laws: tuple[str, ...]) -> str | None:
         """The first statute the question names that no list names, or None."""

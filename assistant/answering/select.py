@@ -66,6 +66,7 @@ _OPENS_WITH_TITLE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10
 # A rule, not its penalty: what the party must (not) do.
 _RULE = re.compile(r"不得|禁止|严禁|应当|必须")
 _MARKUP = re.compile(r"<[^<>]*>")
+_SENTENCE = re.compile(r"[。；;]")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
 _ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事项类型",), "level": ("办事层级",),
@@ -175,6 +176,17 @@ def _after_step(c: Candidate, text: str, following: frozenset[int], order: re.Pa
 # What a list puts in a cell that has nothing to say (/, —, －), markup aside: no answer to quote.
 # Matched in place (a long 实施依据 fails at its first character), not after stripping the markup.
 _PLACEHOLDER = re.compile(r"(?:<[^<>]*>|[\s/／\\\-－—–_·.。、])*")
+
+
+def states_sum(text: str) -> bool:
+    """Whether ``text`` states a sum other than a penalty's: a sentence with a sum and no sanction
+    (临时用地补偿费每亩…元, not 处五万元以上十万元以下罚款)."""
+    return any(_MONEY.search(s) and not _SANCTION.search(s) for s in _SENTENCE.split(text))
+
+
+def states_penalty_sum(text: str) -> bool:
+    """Whether ``text`` states a penalty's sum (处五万元以上十万元以下罚款)."""
+    return any(_AMOUNT.search(s) and _SANCTION.search(s) for s in _SENTENCE.split(text))
 
 
 def blank(cell: str) -> bool:
