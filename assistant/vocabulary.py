@@ -201,7 +201,7 @@ MONEY_CUES = ("罚多少", "多少钱", "最多", "最高", "上限", "罚款幅
               "罚款多少", "起罚", "金额", "数额")
 # Words that make a sum asked a penalty's (罚多少, 处分, 没收…): without any, 多少钱 asks for another
 # sum (a subsidy, a fee, a wage), which a list states only where its text says so. 处发 is how 处罚 is
-# often mistyped; both characters are words of their own, so the typo repair leaves it.
+# often mistyped; the typo repair leaves it (two characters read alike but for a tone are not repaired).
 PENALTY_WORDS = ("罚", "处分", "处理", "没收", "吊销", "后果", "制裁", "惩", "处发")
 # Asking what happens to someone (a fine, a sanction, a 处分): the answer states the sanction.
 SANCTION_CUES = ("怎么处理", "如何处理", "咋处理", "什么处分", "处分", "什么责任", "怎么罚", "如何处罚", "后果",
