@@ -17,7 +17,8 @@ from assistant.types import Clause, FieldValue, Span
 
 # "About 200 characters": room for a violation and its penalty side by side.
 QUOTE_LIMIT = 220
-_SENTENCE_END = re.compile(r"[。；;]")
+# Where a sentence ends: candidates are cut there, and a sum is read sentence by sentence (select.py).
+SENTENCE_END = re.compile(r"[。；;]")
 _PHRASE_END = re.compile(r"[，,：:]")
 # A clause that is a law's title alone (【法律】《中华人民共和国体育法》（…通过）), the articles cited
 # from it following as clauses of their own (第四十五条：…).
@@ -59,7 +60,7 @@ def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> li
     out += _lists(text, field.clauses)
     out += _titled(text, field.clauses)
     for span, clause in units:
-        sentences = _pieces(text, span, _SENTENCE_END, breaks)
+        sentences = _pieces(text, span, SENTENCE_END, breaks)
         # Runs of consecutive sentences within the limit: a violation and its
         # penalty often sit in neighbouring sentences.
         for i in range(len(sentences)):
@@ -92,7 +93,7 @@ def candidates(text: str, field: FieldValue, breaks: tuple[int, ...] = ()) -> li
 def core(text: str, span: Span, tokens: list[str]) -> Span:
     """The sentence of an excerpt that holds most of the question's words: what
     other items must share for the answer to be the same text."""
-    sentences = _pieces(text, span, _SENTENCE_END) or [span]
+    sentences = _pieces(text, span, SENTENCE_END) or [span]
     return max(sentences, key=lambda s: sum(len(t) for t in set(tokens) if t in s.of(text)))
 
 
@@ -124,7 +125,7 @@ def _titled(text: str, clauses: tuple[Clause, ...]) -> list[Candidate]:
         markup = "<" in text[head.span.start:article.span.end]
         if not _TITLE_ALONE.match(title) or ARTICLE_NUMBER.search(title) or markup:
             continue
-        for sentence in _pieces(text, article.span, _SENTENCE_END):
+        for sentence in _pieces(text, article.span, SENTENCE_END):
             if sentence.end - head.span.start > QUOTE_LIMIT:
                 break
             out.append(Candidate(Span(head.span.start, sentence.end), article))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from assistant.answering.excerpt import ARTICLE_NUMBER, Candidate, candidates
+from assistant.answering.excerpt import ARTICLE_NUMBER, SENTENCE_END, Candidate, candidates
 from assistant.answering.intent import Intent
 from assistant.answering.policy import CALIBRATION, LinearWeights, fitted_weights
 from assistant.corpus.numerals import amount
@@ -66,7 +66,6 @@ _OPENS_WITH_TITLE = re.compile(r"\s*(?:\d{1,2}[.．、]\s*)?(?:【[^【】]{1,10
 # A rule, not its penalty: what the party must (not) do.
 _RULE = re.compile(r"不得|禁止|严禁|应当|必须")
 _MARKUP = re.compile(r"<[^<>]*>")
-_SENTENCE = re.compile(r"[。；;]")
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 # Which short field answers which aspect.
 _ASPECT_FIELDS = {"who": ("承办机构", "实施主体"), "type": ("权力事项类型",), "level": ("办事层级",),
@@ -181,12 +180,12 @@ _PLACEHOLDER = re.compile(r"(?:<[^<>]*>|[\s/／\\\-－—–_·.。、])*")
 def states_sum(text: str) -> bool:
     """Whether ``text`` states a sum other than a penalty's: a sentence with a sum and no sanction
     (临时用地补偿费每亩…元, not 处五万元以上十万元以下罚款)."""
-    return any(_MONEY.search(s) and not _SANCTION.search(s) for s in _SENTENCE.split(text))
+    return any(_MONEY.search(s) and not _SANCTION.search(s) for s in SENTENCE_END.split(text))
 
 
 def states_penalty_sum(text: str) -> bool:
     """Whether ``text`` states a penalty's sum (处五万元以上十万元以下罚款)."""
-    return any(_AMOUNT.search(s) and _SANCTION.search(s) for s in _SENTENCE.split(text))
+    return any(_AMOUNT.search(s) and _SANCTION.search(s) for s in SENTENCE_END.split(text))
 
 
 def blank(cell: str) -> bool:
