@@ -189,6 +189,9 @@ FRAME_WORDS = ("属于", "规定", "要求", "内容", "情况", "需要", "应�
 # Asking how long / how many: answer kinds that a sentence either states or does not.
 TIME_CUES = ("几天", "几日", "多少天", "多久", "期限", "几个工作日", "多长时间", "什么时候", "时限", "期间",
              "几个月", "多少日", "多少个工作日", "几小时", "多少小时", "几年", "多少年", "有效期")
+# A time question that asks for a length in figures (多少个工作日), not when or under what term.
+DURATION_CUES = ("几天", "几日", "多少天", "多久", "几个工作日", "多长时间", "几个月", "多少日", "多少个工作日",
+                 "几小时", "多少小时", "几年", "多少年")
 COUNT_CUES = ("几个人", "几人", "人数")  # 多少人: COUNT_ASKED (not 多少人民币)
 # Which documents an applicant hands in (要带哪些材料, 需要准备什么材料).
 MATERIALS_CUES = ("哪些材料", "什么材料", "啥材料", "材料清单", "要带什么", "要带哪些", "需要准备什么", "需要准备哪些",

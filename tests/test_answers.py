@@ -176,6 +176,28 @@ def _one_row_assistant(tmp_path, edit: dict[str, str]):
     return Assistant(Catalogue.of([parsed]), Retriever(built, embedder), policy=NEVER_REFUSE)
 
 
+def test_a_length_of_time_the_list_does_not_state_is_refused_by_name(tmp_path) -> None:
+    """多少个工作日 asked of an item none of whose sentences states a length of time: the list does not
+    say, and the answer says so instead of quoting a step. Where the item states one (三个工作日内),
+    or the question asks when rather than how long, it is answered."""
+    from assistant.answering.select import states_duration
+
+    assert states_duration("签定租赁合同后５日内登记") and states_duration("自档案形成之日起满20年即移交")
+    assert states_duration("每年1次") and states_duration("永久保存")
+    assert not states_duration("2016年11月7日第十二届全国人民代表大会常务委员会通过")
+    assert not states_duration("在规定期限内作出处理决定")
+    (tmp_path / "bare").mkdir()
+    (tmp_path / "stated").mkdir()
+    steps = ("1. 立案责任：对不履行网络安全保护义务的行为及时立案。2. 调查责任：调查取证，制作笔录。"
+             "3. 决定责任：作出处罚决定。")
+    bare = _one_row_assistant(tmp_path / "bare", {"责任事项": steps})
+    asked = bare.ask("不履行网络安全保护义务的案子，调查要在多少个工作日内完成？", [])
+    assert asked.refused and "清单没有给出所问的期限" in to_markdown(asked)
+    assert not bare.ask("不履行网络安全保护义务的案子，立案以后什么时候调查？", []).refused
+    stated = _one_row_assistant(tmp_path / "stated", {})
+    assert not stated.ask("不履行网络安全保护义务的案子，调查要在多少个工作日内完成？", []).refused
+
+
 def test_a_type_cell_broken_by_layout_still_names_applications(tmp_path) -> None:
     """行政 确认 (a merged cell's layout) is 行政确认: a list holding it answers how to apply, so a question
     about applying is not refused as one about a list of penalties only."""

@@ -32,7 +32,7 @@ from assistant.index import probe
 from assistant.index.retriever import Retriever
 from assistant.statutes.library import Library
 from assistant.types import Answer, ItemHit, Span
-from assistant.vocabulary import COMMON_WORDS, MANAGER_TERMS, PENALTY_WORDS, REVIEW_TERM_STATED
+from assistant.vocabulary import COMMON_WORDS, DURATION_CUES, MANAGER_TERMS, PENALTY_WORDS, REVIEW_TERM_STATED
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # earlier user turns that can set the focus
@@ -185,7 +185,8 @@ class Assistant:
             offered = [] if query.intent.small_talk else turn.hits
             return replace(answer.refuse(text, offered, turn.refusal, warning=warning, notices=notices),
                            evidence=evidence.values if evidence else {}, probability=p), []
-        empty = self._empty_column(turn) or self._sum_unstated(query, turn, ranked, history if focus else None)
+        empty = (self._empty_column(turn) or self._sum_unstated(query, turn, ranked, history if focus else None)
+                 or self._duration_unstated(query, turn, ranked))
         if empty is not None:
             return replace(answer.refuse(text, turn.hits, empty, warning=warning, notices=notices),
                            evidence=evidence.values if evidence else {}, probability=p), []
@@ -567,6 +568,18 @@ class Assistant:
             return None
         fined = "；清单里的金额是罚款的数额" if select.states_penalty_sum(ranked[0].span.of(text)) else ""
         return f"清单没有给出所问款项的数额{fined}。"
+
+    def _duration_unstated(self, query: Query, turn: Turn, ranked: list[select.Scored]) -> str | None:
+        """A length of time asked (多少个工作日内发证) where no candidate of the leading item states
+        one in figures: the list does not say."""
+        if query.intent.last_kind != "time" or not ranked or not turn.hits:
+            return None
+        if not any(c in query.text for c in DURATION_CUES):
+            return None
+        text = self.catalogue.source(self.catalogue.items[turn.hits[0].item_key]).text
+        if any(select.states_duration(c.span.of(text)) for c in ranked):
+            return None
+        return "清单没有给出所问的期限。"
 
     def _uncited_law(self, laws: tuple[str, ...]) -> str | None:
         """The first statute the question names that no list names, or None."""

@@ -183,6 +183,19 @@ def states_sum(text: str) -> bool:
     return any(_MONEY.search(s) and not _SANCTION.search(s) for s in SENTENCE_END.split(text))
 
 
+# A length of time in figures (十五日内, 3个工作日, ５日内, 六个月), a frequency (每年1次) or 永久, not a
+# date (2016年12月12日, 5月24日): the lists keep full-width digits as published.
+_DIGIT = "0-9０-９零一二两三四五六七八九十百"
+_DATE = re.compile(r"(?:(?:[0-9０-９]{4}|[〇零一二三四五六七八九]{4})年)?[0-9０-９一二三四五六七八九十]{1,2}月"
+                   r"(?:[0-9０-９一二三四五六七八九十]{1,3}日)?|(?:[0-9０-９]{4}|[〇零一二三四五六七八九]{4})年")
+_DURATION = re.compile(f"[{_DIGIT}]+(?:个)?(?:工作日|日|天|小时|个月|月|年|周)|每(?:年|季度|月|周|天|日)|永久")
+
+
+def states_duration(text: str) -> bool:
+    """Whether ``text`` states a length of time in figures (十五个工作日内), dates aside."""
+    return _DURATION.search(_DATE.sub("", text)) is not None
+
+
 def states_penalty_sum(text: str) -> bool:
     """Whether ``text`` states a penalty's sum (处五万元以上十万元以下罚款)."""
     return any(_AMOUNT.search(s) and _SANCTION.search(s) for s in SENTENCE_END.split(text))
